@@ -1,0 +1,67 @@
+/**
+ * OAuth 2 client credentials (RFC 6749 §4.4), as Alteryx Server 2022.1+ requires under
+ * `/webapi/`: the consumer key and secret become client id and secret.
+ */
+import type { AuthorizedAttempt, ClientResponse, RequestAuthorizer } from './client';
+import type { RequestToSign } from './oauth1';
+
+export interface TokenResponse {
+  access_token?: unknown;
+  token_type?: unknown;
+  expires_in?: unknown;
+}
+
+/** Sends the token request; the config node wires it to the shared client with `authorize: false`. */
+export type TokenRequester = (form: string, signal?: AbortSignal) => Promise<ClientResponse>;
+
+/** Refresh this long before the server's expiry, so no request carries a token that dies in flight. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export class ClientCredentialsAuthorizer implements RequestAuthorizer {
+  private token?: { value: string; expiresAt: number };
+  private pending?: Promise<string>;
+
+  constructor(
+    private readonly clientId: string,
+    private readonly clientSecret: string,
+    private readonly requestToken: TokenRequester,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authorize(request: RequestToSign, context: { signal?: AbortSignal }): Promise<AuthorizedAttempt> {
+    const token = await this.currentToken(context.signal);
+    return { url: new URL(request.url).href, headers: { Authorization: `Bearer ${token}` } };
+  }
+
+  refreshAfterUnauthorized(): boolean {
+    this.token = undefined;
+    return true;
+  }
+
+  private currentToken(signal?: AbortSignal): Promise<string> {
+    if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
+    // Concurrent requests share one token request.
+    this.pending ??= this.fetchToken(signal).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.clientId,
+      client_secret: this.clientSecret,
+    }).toString();
+    const response = await this.requestToken(form, signal);
+    const body = response.body as TokenResponse | string;
+    if (response.statusCode < 200 || response.statusCode >= 300 || typeof body !== 'object' || typeof body.access_token !== 'string') {
+      const reason = typeof body === 'object' && body && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
+      throw new Error(`OAuth 2 token request failed with HTTP ${response.statusCode}${reason}`);
+    }
+    const lifetimeMs = (Number(body.expires_in) || 3600) * 1000;
+    const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10);
+    this.token = { value: body.access_token, expiresAt: this.now() + lifetimeMs - margin };
+    return body.access_token;
+  }
+}

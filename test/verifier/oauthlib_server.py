@@ -1,0 +1,152 @@
+"""An OAuth 1.0a resource server built on oauthlib, the library behind requests_oauthlib.
+
+Tests send signed requests here: a 200 means an implementation we did not write agrees
+with our signature. Configuration comes from the environment (VERIFIER_CONSUMER_KEY,
+VERIFIER_CONSUMER_SECRET, VERIFIER_TOKEN, VERIFIER_TOKEN_SECRET). The port is printed on
+the first line of stdout as "listening <port>".
+"""
+import json
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qsl
+
+from oauthlib.common import Request
+from oauthlib.oauth1 import RequestValidator, ResourceEndpoint, SignatureOnlyEndpoint
+from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT
+from oauthlib.oauth1.rfc5849 import signature as rfc_signature
+
+CONSUMER_KEY = os.environ.get("VERIFIER_CONSUMER_KEY", "testkey")
+CONSUMER_SECRET = os.environ.get("VERIFIER_CONSUMER_SECRET", "testsecret")
+TOKEN = os.environ.get("VERIFIER_TOKEN", "testtoken")
+TOKEN_SECRET = os.environ.get("VERIFIER_TOKEN_SECRET", "testtokensecret")
+
+seen_nonces = set()
+nonce_lock = threading.Lock()
+
+
+class Validator(RequestValidator):
+    allowed_signature_methods = (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT)
+    enforce_ssl = False
+    dummy_client = "dummy-client"
+    dummy_access_token = "dummy-token"
+
+    # Keys in tests are short; oauthlib's default format check wants 20-30 characters.
+    def check_client_key(self, client_key):
+        return True
+
+    def check_access_token(self, request_token):
+        return True
+
+    def validate_client_key(self, client_key, request):
+        return client_key == CONSUMER_KEY
+
+    def get_client_secret(self, client_key, request):
+        return CONSUMER_SECRET if client_key == CONSUMER_KEY else "dummy"
+
+    def validate_access_token(self, client_key, token, request):
+        return token == TOKEN
+
+    def get_access_token_secret(self, client_key, token, request):
+        return TOKEN_SECRET if token == TOKEN else "dummy"
+
+    def validate_realms(self, client_key, token, request, uri=None, realms=None):
+        return True
+
+    def validate_timestamp_and_nonce(self, client_key, timestamp, nonce, request, request_token=None, access_token=None):
+        key = (client_key, timestamp, nonce, access_token)
+        with nonce_lock:
+            if key in seen_nonces:
+                return False
+            seen_nonces.add(key)
+        return True
+
+
+validator = Validator()
+resource_endpoint = ResourceEndpoint(validator)
+signature_only_endpoint = SignatureOnlyEndpoint(validator)
+
+
+def expected_base_string(uri, method, body, headers):
+    """The base string oauthlib computes, returned on failure so a test can show the difference."""
+    try:
+        content_type = headers.get("Content-Type", "")
+        form_body = body if content_type.startswith("application/x-www-form-urlencoded") else ""
+        params = rfc_signature.collect_parameters(
+            uri_query=urlsplit(uri).query, body=form_body, headers=headers, exclude_oauth_signature=True
+        )
+        return rfc_signature.signature_base_string(
+            method, rfc_signature.base_string_uri(uri), rfc_signature.normalize_parameters(params)
+        )
+    except Exception as error:  # the request was malformed; say why
+        return "unavailable: %s" % error
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        pass
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw_body = self.rfile.read(length) if length else b""
+        body = raw_body.decode("utf-8", "replace")
+        uri = "http://%s%s" % (self.headers.get("Host"), self.path)
+        headers = {k: v for k, v in self.headers.items()}
+        method = self.command
+        has_token = "oauth_token" in uri or "oauth_token" in headers.get("Authorization", "")
+        endpoint = resource_endpoint if has_token else signature_only_endpoint
+        try:
+            if has_token:
+                valid, request = endpoint.validate_protected_resource_request(uri, method, body, headers)
+            else:
+                valid, request = endpoint.validate_request(uri, method, body, headers)
+        except Exception as error:
+            valid, request = False, None
+            print("verifier error: %s" % error, file=sys.stderr)
+        if valid:
+            query = [[k, v] for k, v in parse_qsl(urlsplit(uri).query, keep_blank_values=True) if not k.startswith("oauth_")]
+            self.reply(200, {
+                "ok": True,
+                "method": method,
+                "path": urlsplit(uri).path,
+                "query": query,
+                "body": body,
+                "contentType": headers.get("Content-Type"),
+                "signatureMethod": request.signature_method if request else None,
+                "token": bool(has_token),
+            })
+        else:
+            self.reply(401, {
+                "code": 117,
+                "name": "OAUTH_SIGNATURE_EXCEPTION",
+                "message": "oauthlib rejected the request",
+                "uri": uri,
+                "baseString": expected_base_string(uri, method, body, headers),
+            })
+
+    def reply(self, status, payload):
+        data = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("VERIFIER_PORT", "0"))), Handler)
+    server.daemon_threads = True
+    print("listening %d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
