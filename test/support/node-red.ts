@@ -1,0 +1,67 @@
+/**
+ * Runs our nodes in the real Node-RED runtime (node-red-node-test-helper), loaded from the
+ * built `dist/` that the package ships, with the core Catch node for error paths.
+ */
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import type { NodeMessage } from 'node-red';
+
+helper.init(require.resolve('node-red'));
+
+export { helper };
+
+const DIST = path.join(__dirname, '..', '..', 'dist', 'nodes');
+
+/** A node initializer of this package, by type, from the build. */
+export function ourNode(type: string): (RED: unknown) => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(DIST, type, `${type}.js`));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const catchNode: (RED: unknown) => void = require('@node-red/nodes/core/common/25-catch.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const statusNode: (RED: unknown) => void = require('@node-red/nodes/core/common/25-status.js');
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+/** Loads nodes and a flow; `credentials` maps node ids to their credentials. */
+export async function loadFlow(types: string[], flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
+  const initializers = [...types.map(ourNode), catchNode, statusNode];
+  // The runtime treats a node without x/y as a config node; catch and status nodes must be flow nodes.
+  const positioned = flow.map((node, index) => (node.z && !('x' in node) ? { x: 100, y: 40 * (index + 1), ...node } : node));
+  await helper.load(initializers as never, positioned as never, credentials as never);
+}
+
+export interface Received {
+  msg: NodeMessage & Record<string, unknown>;
+}
+
+/** Resolves with the next message a (helper) node receives, or rejects after `timeoutMs`. */
+export function nextMessage<T = NodeMessage & Record<string, unknown>>(nodeId: string, timeoutMs = 10_000): Promise<T> {
+  const node = helper.getNode(nodeId) as unknown as NodeJS.EventEmitter;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message at ${nodeId} within ${timeoutMs} ms`)), timeoutMs);
+    node.once('input', (msg: T) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+/** Collects every message a node receives. */
+export function collectMessages<T = NodeMessage & Record<string, unknown>>(nodeId: string): T[] {
+  const messages: T[] = [];
+  (helper.getNode(nodeId) as unknown as NodeJS.EventEmitter).on('input', (msg: T) => messages.push(msg));
+  return messages;
+}
+
+/** Everything the runtime logged so far, one string per call, for searching secrets. */
+export function logLines(): string[] {
+  const spy = helper.log() as unknown as { args: unknown[][] } | undefined;
+  return (spy?.args ?? []).map((args) => JSON.stringify(args));
+}
+
+export function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
