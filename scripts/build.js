@@ -8,7 +8,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-fs.rmSync(dist, { recursive: true, force: true });
+// Only with --clean: several test runs may share dist/ while they build.
+if (process.argv.includes("--clean")) fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
 const nodesSource = path.join(root, 'src', 'nodes');
