@@ -128,7 +128,7 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     helper.getNode('req').receive({ _msgid: 'm1' } as never);
     const msg = await caught;
     const error = msg.error as { message: string };
-    assert.match(error.message, /^Error: GET users\/v1\/me: ECONNREFUSED \(127\.0\.0\.1:\d+\)$/);
+    assert.match(error.message, /^GET users\/v1\/me: ECONNREFUSED \(127\.0\.0\.1:\d+\)$/);
     assert.equal(msg._msgid, 'm1');
     await wait(20);
     const last = statuses.at(-1)?.status as { fill: string; shape: string; text: string };

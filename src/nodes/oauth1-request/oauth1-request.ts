@@ -2,6 +2,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { isRequestError, type ResponseType } from '../../lib/client';
 import type { OAuth1ConfigNode } from '../shared/config';
+import { flowError } from '../shared/flow-error';
 import { RequestStatus } from '../shared/request-status';
 
 interface OAuth1RequestDef extends NodeDef {
@@ -41,14 +42,14 @@ export = function register(RED: NodeAPI): void {
     node.on('input', async (message, send, done) => {
       const msg = message as RequestMessage;
       if (!server) {
-        done(new Error('no OAuth1 service: select one in the node'));
+        done(flowError('no OAuth1 service: select one in the node'));
         return;
       }
       let url = configuredUrl;
       if (!url) {
         if (msg.url !== undefined && typeof msg.url !== 'string') {
           status.problem('invalid msg.url');
-          done(new Error(`msg.url must be a string, not ${typeof msg.url}`));
+          done(flowError(`msg.url must be a string, not ${typeof msg.url}`));
           return;
         }
         url = (msg.url ?? '').trim();
@@ -64,7 +65,7 @@ export = function register(RED: NodeAPI): void {
       }
       if (msg.headers !== undefined && (typeof msg.headers !== 'object' || msg.headers === null || Array.isArray(msg.headers))) {
         status.problem('invalid msg.headers');
-        done(new Error('msg.headers must be an object of header names and values'));
+        done(flowError('msg.headers must be an object of header names and values'));
         return;
       }
 
@@ -97,7 +98,7 @@ export = function register(RED: NodeAPI): void {
         }
         const shortText = isRequestError(error) ? (error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code) : 'error';
         status.failed(shortText);
-        done(new Error(`${method.toUpperCase()} ${url || server.baseUrl}: ${(error as Error).message}`));
+        done(flowError(error, `${method.toUpperCase()} ${url || server.baseUrl}: `));
       } finally {
         inFlight.delete(controller);
       }
