@@ -1,0 +1,243 @@
+/**
+ * A local stand-in for the two services this package talks to, for `npm start` and tests.
+ * It checks every OAuth 1.0a signature for real (demo/verify.ts) and answers like:
+ *
+ * - Extra Horizon, base URL `<url>`: `GET /users/v1/me` (3-legged).
+ * - Alteryx Gallery API v1, base URL `<url>/gallery/api` (1-legged OAuth 1.0a).
+ * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials).
+ *
+ * Dev tooling only: it is not part of the published package.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { withoutProtocolParameters } from '../src/lib/oauth1';
+import { AlteryxGallery, DEFAULT_JOB_TIMING, alteryxError, type JobTiming, type RouteInput } from './alteryx';
+import { DEMO_CREDENTIALS, type DemoCredentials } from './credentials';
+import { DEMO_USER, exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
+import { jsonReply, mediaType, readBody, type Reply } from './http';
+import { BearerTokens, bearerRefused, tokenEndpoint } from './webapi';
+import { NonceStore, OAuth1Verifier, requestUrl } from './verify';
+
+export interface DemoOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  credentials?: Readonly<DemoCredentials>;
+  jobTiming?: Partial<JobTiming>;
+  /** Shifts the server clock: the `Date` header, the timestamp check, token expiry and job dates. */
+  clockOffsetMs?: number;
+  /** Lifetime of OAuth 2 bearer tokens under /webapi; fractions allowed for tests. */
+  tokenLifetimeSeconds?: number;
+  /** Called after each response; the CLI prints it. Paths come without `oauth_*` query pairs. */
+  onRequest?: (record: DemoRequestRecord) => void;
+}
+
+export interface DemoRequestRecord {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface DemoStats {
+  jobsStarted: number;
+  tokensIssued: number;
+  /** The latest requests (at most 1000), oldest first. */
+  requests: DemoRequestRecord[];
+}
+
+export interface DemoServer {
+  /** `http://127.0.0.1:<port>`, also the Extra Horizon base URL. */
+  url: string;
+  port: number;
+  baseUrls: { extraHorizon: string; gallery: string; webapi: string };
+  stats: DemoStats;
+  close(): Promise<void>;
+}
+
+const MAX_RECORDED_REQUESTS = 1000;
+
+type Service = 'extraHorizon' | 'gallery' | 'webapi';
+
+/** Which service a raw path belongs to decides the shape of every error, 400 and 413 included. */
+function serviceOf(rawPath: string): Service {
+  if (/^\/gallery\/api(\/|$)/i.test(rawPath)) return 'gallery';
+  if (/^\/webapi(\/|$)/i.test(rawPath)) return 'webapi';
+  return 'extraHorizon';
+}
+
+function serviceError(service: Service, kind: ExhErrorKind, message: string): Reply {
+  if (service === 'extraHorizon') {
+    const { status, body } = exhError(kind, message);
+    return jsonReply(status, body);
+  }
+  const { status } = exhError(kind, message);
+  return alteryxError(status, message);
+}
+
+/** The 401 body Alteryx Gallery sends for any OAuth 1 failure; only the inner message varies. */
+function galleryUnauthorized(reason: string): Reply {
+  return jsonReply(401, {
+    data: null,
+    exceptionName: 'UnauthorizedException',
+    innerExceptionMessage: reason,
+    message: 'The provided signature(oauth_signature) is invalid.',
+  });
+}
+
+function decodeSegments(rawPath: string): string[] | undefined {
+  try {
+    return rawPath.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startDemoServer(options: DemoOptions = {}): Promise<DemoServer> {
+  const credentials = options.credentials ?? DEMO_CREDENTIALS;
+  const clockOffsetMs = options.clockOffsetMs ?? 0;
+  const now = (): number => Date.now() + clockOffsetMs;
+  const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
+  const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, requests: [] };
+
+  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore() });
+  const gallery = new AlteryxGallery(timing, now, () => {
+    stats.jobsStarted += 1;
+  });
+  const tokens = new BearerTokens(options.tokenLifetimeSeconds ?? 3600, now);
+  let fallbackHost = '127.0.0.1';
+
+  async function route(req: IncomingMessage): Promise<{ reply: Reply; closeConnection?: boolean }> {
+    const target = req.url ?? '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const queryStart = target.indexOf('?');
+    const rawPath = queryStart < 0 ? target : target.slice(0, queryStart);
+    const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
+    const service = serviceOf(rawPath);
+
+    if (!rawPath.startsWith('/')) return { reply: serviceError(service, 'fieldFormat', 'The request target must be a path.') };
+    const body = await readBody(req);
+    if (body.kind === 'too_large') {
+      return {
+        reply: serviceError(service, 'bodyTooLarge', 'The request body is larger than 1 MB.'),
+        closeConnection: body.closeConnection,
+      };
+    }
+    const decoded = decodeSegments(rawPath);
+    if (!decoded) return { reply: serviceError(service, 'fieldFormat', 'The request path is not valid percent-encoding.') };
+    let url: string;
+    try {
+      url = requestUrl(req.headers.host, target, fallbackHost);
+    } catch {
+      return { reply: serviceError(service, 'fieldFormat', 'The Host header is not a valid host.') };
+    }
+    const contentType = req.headers['content-type'];
+    const authorization = req.headers.authorization;
+    const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
+    const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
+
+    if (service === 'extraHorizon') {
+      const isMe = decoded.length === 3 && decoded[0] === 'users' && decoded[1] === 'v1' && decoded[2] === 'me';
+      if (!isMe || method !== 'GET') {
+        return { reply: serviceError(service, 'resourceUnknown', `No resource ${method} ${rawPath}.`) };
+      }
+      const verdict = verifier.verify({ method, url, authorization, formBody }, { requireToken: true });
+      if (!verdict.ok) {
+        const { status, body: errorBody } = exhAuthError(verdict.reason, verdict.message);
+        return { reply: jsonReply(status, errorBody) };
+      }
+      return { reply: jsonReply(200, DEMO_USER) };
+    }
+
+    // Alteryx routes end in a slash; without it they are the same route.
+    const segments = decoded[decoded.length - 1] === '' ? decoded.slice(0, -1) : decoded;
+    if (service === 'gallery') {
+      if (segments[2] !== 'v1') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
+      const match = gallery.resolve(method, segments.slice(3));
+      if (match.kind === 'reply') return { reply: match.reply };
+      // 1-legged: a token is not needed, but one that is sent must be known and signed with its secret.
+      const verdict = verifier.verify({ method, url, authorization, formBody }, { requireToken: false });
+      if (!verdict.ok) return { reply: galleryUnauthorized(verdict.message) };
+      return { reply: match.run(input) };
+    }
+
+    if (segments.length === 3 && segments[1] === 'oauth2' && segments[2] === 'token') {
+      return {
+        reply: tokenEndpoint({ method, body: body.body, contentType, authorization }, credentials, tokens, () => {
+          stats.tokensIssued += 1;
+        }),
+      };
+    }
+    if (segments[1] !== 'v1') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
+    const match = gallery.resolve(method, segments.slice(2));
+    if (match.kind === 'reply') return { reply: match.reply };
+    const check = tokens.check(authorization);
+    if (check !== 'valid') return { reply: bearerRefused(check) };
+    return { reply: match.run(input) };
+  }
+
+  function record(entry: DemoRequestRecord): void {
+    stats.requests.push(entry);
+    if (stats.requests.length > MAX_RECORDED_REQUESTS) stats.requests.shift();
+    options.onRequest?.(entry);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let outcome: { reply: Reply; closeConnection?: boolean };
+    try {
+      outcome = await route(req);
+    } catch {
+      // Never a stack trace or request data in the answer: it could hold credentials.
+      outcome = { reply: serviceError(serviceOf(req.url ?? '/'), 'internal', 'The demo server failed to answer.') };
+    }
+    const { reply, closeConnection } = outcome;
+    res.statusCode = reply.status;
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    // Set explicitly, so the demo clock (clockOffsetMs) shows instead of Node's.
+    res.setHeader('Date', new Date(now()).toUTCString());
+    res.setHeader('Content-Type', reply.contentType);
+    res.setHeader('Content-Length', reply.body.length);
+    if (closeConnection) {
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.socket.destroy());
+    }
+    res.end(reply.body);
+    record({ method: req.method ?? '', path: withoutProtocolParameters(req.url ?? ''), status: reply.status });
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('clientError', (_error: Error, socket: Socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  fallbackHost = `${urlHost}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    baseUrls: { extraHorizon: url, gallery: `${url}/gallery/api`, webapi: `${url}/webapi` },
+    stats,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive connections (fetch keeps them) would hold close() open for seconds.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * Server-side OAuth 1.0a verification for the demo server (RFC 5849 §3.2).
+ *
+ * The project has one signing path: the signature is checked by signing the request
+ * again with `OAuth1Signer`, fed the nonce, timestamp and method the client sent. A
+ * second base-string implementation here could agree with a wrong signer and hide its bugs.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  OAuth1Signer,
+  normalizeUrl,
+  parseParameters,
+  SIGNATURE_METHODS,
+  type OAuth1Credentials,
+  type SignatureMethod,
+} from '../src/lib/oauth1';
+import type { DemoCredentials } from './credentials';
+
+/** Why a request was refused; each demo service turns it into its own error body. */
+export type VerificationFailure =
+  /** No `oauth_*` parameters at all, neither in the header nor in the query. */
+  | 'missing_credentials'
+  /** Some but not all of the required `oauth_*` parameters. */
+  | 'missing_parameters'
+  /** An unparsable `Authorization` header, a repeated or unknown `oauth_*` parameter, a bad version or timestamp. */
+  | 'malformed_parameters'
+  | 'unsupported_signature_method'
+  | 'unknown_consumer_key'
+  | 'unknown_token'
+  /** The route needs a user (3-legged) but the request carries no `oauth_token`. */
+  | 'token_missing'
+  /** More than the allowed skew away from the server clock. */
+  | 'stale_timestamp'
+  | 'bad_signature'
+  /** The same nonce, timestamp and credentials were accepted before. */
+  | 'replayed_nonce';
+
+export type VerificationResult =
+  | {
+      ok: true;
+      consumerKey: string;
+      token?: string;
+      signatureMethod: SignatureMethod;
+      placement: 'header' | 'query';
+    }
+  | { ok: false; reason: VerificationFailure; message: string };
+
+export interface IncomingSignedRequest {
+  method: string;
+  /** The full URL as the client addressed it: `http://<Host header><request target>`. */
+  url: string;
+  authorization?: string;
+  /** The raw body when it is `application/x-www-form-urlencoded` (RFC 5849 §3.4.1.3.1 signs it). */
+  formBody?: string;
+}
+
+/** RFC 5849 §3.3 leaves the window to the server; 10 minutes is what most services allow. */
+export const DEFAULT_MAX_SKEW_MS = 10 * 60_000;
+
+const REQUIRED_PARAMETERS = [
+  'oauth_consumer_key',
+  'oauth_nonce',
+  'oauth_signature',
+  'oauth_signature_method',
+  'oauth_timestamp',
+] as const;
+const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version']);
+/** Beyond this a nonce is not a nonce; the cap keeps one remembered entry small. */
+const MAX_NONCE_LENGTH = 128;
+
+/** Compares two strings in time that does not depend on where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  // Hashing first gives equal-length inputs, so the length of a secret does not leak either.
+  const digestA = createHash('sha256').update(a, 'utf8').digest();
+  const digestB = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(digestA, digestB);
+}
+
+export type ParsedAuthorization =
+  | { kind: 'none' }
+  | { kind: 'oauth'; params: Map<string, string> }
+  | { kind: 'malformed'; message: string };
+
+/**
+ * Parses `Authorization: OAuth realm="x", oauth_consumer_key="a%20b", …` (RFC 5849 §3.5.1):
+ * comma-separated `name="value"` pairs, names and values percent-encoded, realm optional.
+ * Any other scheme (Bearer, Basic) is `none`: the request is not OAuth 1 signed.
+ */
+export function parseAuthorizationHeader(header: string | undefined): ParsedAuthorization {
+  if (header === undefined) return { kind: 'none' };
+  const scheme = /^\s*OAuth(?:\s+|$)/i.exec(header);
+  if (!scheme) return { kind: 'none' };
+  const params = new Map<string, string>();
+  const rest = header.slice(scheme[0].length).trim();
+  if (rest === '') return { kind: 'oauth', params };
+  const pair = /\s*([^\s=,"]+)\s*=\s*"([^"]*)"\s*(,|$)/y;
+  let position = 0;
+  while (position < rest.length) {
+    pair.lastIndex = position;
+    const match = pair.exec(rest);
+    if (!match) return { kind: 'malformed', message: 'the Authorization header is not a list of name="value" pairs' };
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent(match[1] as string);
+      value = decodeURIComponent(match[2] as string);
+    } catch {
+      return { kind: 'malformed', message: 'the Authorization header holds an invalid percent-encoding' };
+    }
+    if (params.has(name)) return { kind: 'malformed', message: `${name} appears more than once` };
+    params.set(name, value);
+    position = pair.lastIndex;
+    if (match[3] === '' && position < rest.length) {
+      return { kind: 'malformed', message: 'the Authorization header is not a list of name="value" pairs' };
+    }
+  }
+  // realm is not a protocol parameter and is never signed (RFC 5849 §3.4.1.3.1).
+  params.delete('realm');
+  return { kind: 'oauth', params };
+}
+
+/**
+ * Remembers accepted nonces so that a captured request cannot be sent again. An entry lives
+ * as long as its timestamp could still pass the skew check; the map never grows beyond
+ * `capacity` (the oldest entry goes first), so a flood costs memory only up to that cap.
+ */
+export class NonceStore {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs: number = DEFAULT_MAX_SKEW_MS,
+    private readonly capacity: number = 10_000,
+  ) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** Records the nonce; false when it was recorded before and has not expired. */
+  remember(key: string, timestampMs: number, nowMs: number): boolean {
+    this.evictExpired(nowMs);
+    const expiresAt = this.seen.get(key);
+    if (expiresAt !== undefined && expiresAt > nowMs) return false;
+    this.seen.delete(key);
+    this.seen.set(key, Math.max(nowMs, timestampMs) + this.windowMs);
+    while (this.seen.size > this.capacity) {
+      const oldest = this.seen.keys().next().value as string;
+      this.seen.delete(oldest);
+    }
+    return true;
+  }
+
+  private evictExpired(nowMs: number): void {
+    for (const [key, expiresAt] of this.seen) {
+      if (expiresAt > nowMs) break;
+      this.seen.delete(key);
+    }
+  }
+}
+
+export interface VerifierOptions {
+  credentials: Readonly<DemoCredentials>;
+  /** The server clock in epoch milliseconds; the demo shifts it for clock-skew tests. */
+  now?: () => number;
+  maxSkewMs?: number;
+  nonces?: NonceStore;
+}
+
+export interface VerifyOptions {
+  /** 3-legged routes (Extra Horizon's users) refuse requests signed without a token. */
+  requireToken: boolean;
+}
+
+function fail(reason: VerificationFailure, message: string): VerificationResult {
+  return { ok: false, reason, message };
+}
+
+export class OAuth1Verifier {
+  private readonly credentials: Readonly<DemoCredentials>;
+  private readonly now: () => number;
+  private readonly maxSkewMs: number;
+  private readonly nonces: NonceStore;
+
+  constructor(options: VerifierOptions) {
+    this.credentials = options.credentials;
+    this.now = options.now ?? Date.now;
+    this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+    this.nonces = options.nonces ?? new NonceStore(this.maxSkewMs);
+  }
+
+  verify(request: IncomingSignedRequest, options: VerifyOptions): VerificationResult {
+    let queryPairs: Array<[string, string]>;
+    try {
+      queryPairs = parseParameters(new URL(request.url).search.slice(1));
+    } catch {
+      return fail('malformed_parameters', 'the request URL cannot be parsed');
+    }
+
+    const header = parseAuthorizationHeader(request.authorization);
+    if (header.kind === 'malformed') return fail('malformed_parameters', header.message);
+    let params: Map<string, string>;
+    let placement: 'header' | 'query';
+    if (header.kind === 'oauth') {
+      params = header.params;
+      placement = 'header';
+    } else {
+      params = new Map();
+      placement = 'query';
+      for (const [key, value] of queryPairs) {
+        if (!key.startsWith('oauth_')) continue;
+        if (params.has(key)) return fail('malformed_parameters', `${key} appears more than once`);
+        params.set(key, value);
+      }
+    }
+    if (params.size === 0) return fail('missing_credentials', 'the request is not signed: no oauth_* parameters');
+
+    for (const key of params.keys()) {
+      if (!KNOWN_PARAMETERS.has(key)) return fail('malformed_parameters', `unsupported parameter ${key}`);
+    }
+    const missing = REQUIRED_PARAMETERS.filter((key) => !params.get(key));
+    if (missing.length) return fail('missing_parameters', `missing ${missing.join(', ')}`);
+
+    const consumerKey = params.get('oauth_consumer_key') as string;
+    const nonce = params.get('oauth_nonce') as string;
+    const signature = params.get('oauth_signature') as string;
+    const method = params.get('oauth_signature_method') as string;
+    const timestampText = params.get('oauth_timestamp') as string;
+    const version = params.get('oauth_version');
+    const token = params.get('oauth_token');
+
+    if (version !== undefined && version !== '1.0') return fail('malformed_parameters', 'oauth_version must be 1.0');
+    if (!(SIGNATURE_METHODS as readonly string[]).includes(method)) {
+      return fail('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${SIGNATURE_METHODS.join(', ')}`);
+    }
+    const signatureMethod = method as SignatureMethod;
+    if (nonce.length > MAX_NONCE_LENGTH) return fail('malformed_parameters', 'oauth_nonce is too long');
+    // Canonical digits only: the timestamp is signed as text and re-signed from a number.
+    if (!/^(0|[1-9][0-9]{0,11})$/.test(timestampText)) {
+      return fail('malformed_parameters', 'oauth_timestamp must be whole seconds since 1970 (UTC)');
+    }
+    const timestamp = Number(timestampText);
+
+    if (!constantTimeEqual(consumerKey, this.credentials.consumerKey)) {
+      return fail('unknown_consumer_key', 'the consumer key is unknown');
+    }
+    if (token !== undefined && !constantTimeEqual(token, this.credentials.token)) {
+      return fail('unknown_token', 'the token is unknown for this consumer key');
+    }
+    if (token === undefined && options.requireToken) {
+      return fail('token_missing', 'this resource needs a user: sign with an access token (oauth_token)');
+    }
+
+    const nowMs = this.now();
+    if (Math.abs(timestamp * 1000 - nowMs) > this.maxSkewMs) {
+      return fail(
+        'stale_timestamp',
+        `oauth_timestamp ${timestampText} is more than ${Math.round(this.maxSkewMs / 60_000)} minutes from the server time ${Math.floor(nowMs / 1000)}`,
+      );
+    }
+
+    const signerCredentials: OAuth1Credentials = {
+      consumerKey: this.credentials.consumerKey,
+      consumerSecret: this.credentials.consumerSecret,
+      ...(token !== undefined ? { token: this.credentials.token, tokenSecret: this.credentials.tokenSecret } : {}),
+    };
+    let expected: string;
+    try {
+      // The signer drops any oauth_* pairs from the query itself (normalizeUrl), as §3.4.1.3.1 wants.
+      expected = new OAuth1Signer(signerCredentials, { signatureMethod }).sign(
+        { method: request.method, url: request.url, formBody: request.formBody },
+        {},
+        { nonce, timestamp, includeVersion: version !== undefined },
+      ).oauthParams.oauth_signature as string;
+    } catch {
+      return fail('malformed_parameters', 'the request URL cannot be signed');
+    }
+    if (!constantTimeEqual(signature, expected)) {
+      return fail('bad_signature', 'the signature does not match: check the consumer secret, the token secret and the signed URL');
+    }
+
+    // Only a request with a valid signature uses up its nonce: otherwise anyone could burn them.
+    const nonceKey = JSON.stringify([consumerKey, token ?? '', timestampText, nonce]);
+    if (!this.nonces.remember(nonceKey, timestamp * 1000, nowMs)) {
+      return fail('replayed_nonce', 'this oauth_nonce was already used with this timestamp: sign every request afresh');
+    }
+
+    return { ok: true, consumerKey, ...(token !== undefined ? { token } : {}), signatureMethod, placement };
+  }
+}
+
+/** The URL a client addressed, rebuilt from the request line and the Host header. */
+export function requestUrl(host: string | undefined, target: string, fallbackHost: string): string {
+  const url = `http://${host || fallbackHost}${target}`;
+  // Throws on a Host header that is no host: the caller answers 400.
+  normalizeUrl(url);
+  return url;
+}
