@@ -349,7 +349,7 @@ describe('demo server (demo/server.ts)', () => {
       const missingFormat = await alteryx('GET', outputUrl(csvOutput.id));
       assert.equal(missingFormat.status, 400);
       assert.match((await json<{ message: string }>(missingFormat)).message, /format/);
-      const notOffered = await alteryx('GET', outputUrl(workbookOutput.id, 'Csv'));
+      const notOffered = await alteryx('GET', outputUrl(workbookOutput.id, 'Json'));
       assert.equal(notOffered.status, 400);
     });
 
