@@ -1,0 +1,140 @@
+/**
+ * `npm start` end to end: the demo service and Node-RED with the example flows. Clicks the
+ * inject nodes through the admin API and reads the debug sidebar's messages from /comms.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { DEMO_USER } from '../demo/extrahorizon';
+
+interface DebugMessage {
+  name: string;
+  msg: string;
+  format: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const EXAMPLE = {
+  whoAmI: 'a1f0c0de00000011',
+  runSalesReport: 'a1f0c0de00000021',
+  runFailingWorkflow: 'a1f0c0de00000024',
+  listWorkflows: 'a1f0c0de00000031',
+};
+
+describe('npm start (demo service + Node-RED + examples/flows.json)', function () {
+  this.timeout(120_000);
+  let child: ChildProcess;
+  let output = '';
+  let editorUrl: string;
+  let comms: WebSocket;
+  const debug: DebugMessage[] = [];
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-start-'));
+
+  before(async () => {
+    const [port, demoPort] = await Promise.all([freePort(), freePort()]);
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'scripts', 'start.ts')], {
+      env: { ...process.env, PORT: String(port), DEMO_PORT: String(demoPort), NODE_RED_USER_DIR: userDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 90_000;
+    while (!/is running:\s+(http:\/\/\S+)\//.test(output)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    editorUrl = /is running:\s+(http:\/\/\S+)\//.exec(output)![1]!;
+    comms = new WebSocket(`${editorUrl.replace('http', 'ws')}/comms`);
+    await new Promise((resolve, reject) => comms.once('open', resolve).once('error', reject));
+    comms.send(JSON.stringify({ subscribe: 'debug' }));
+    comms.on('message', (data) => {
+      const events = JSON.parse(data.toString()) as Array<{ topic: string; data: DebugMessage }>;
+      for (const event of [events].flat()) if (event.topic === 'debug') debug.push(event.data);
+    });
+  });
+
+  after(async () => {
+    comms?.close();
+    if (child && child.exitCode === null) {
+      child.kill('SIGKILL');
+    }
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  async function click(injectId: string): Promise<void> {
+    const response = await fetch(`${editorUrl}/inject/${injectId}`, { method: 'POST' });
+    assert.equal(response.status, 200, `inject ${injectId}: ${response.status}`);
+  }
+
+  async function debugFrom(name: string, timeoutMs = 30_000): Promise<DebugMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = debug.findIndex((message) => message.name === name);
+      if (index >= 0) return debug.splice(index, 1)[0]!;
+      if (Date.now() > deadline) throw new Error(`no debug message from "${name}"; seen: ${JSON.stringify(debug)}\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('prints the editor URL and deploys the examples with every node type of the package', async () => {
+    const flows = (await (await fetch(`${editorUrl}/flows`)).json()) as Array<{ type: string }>;
+    const types = new Set(flows.map((node) => node.type));
+    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(types.has(type), type);
+  });
+
+  it('"who am I?" shows the demo user in the debug sidebar', async () => {
+    await click(EXAMPLE.whoAmI);
+    const message = await debugFrom('user');
+    assert.match(message.msg, new RegExp(DEMO_USER.email.replace('.', '\\.')));
+  });
+
+  it('"Belgium 2024" runs the Sales report workflow to the end and shows its CSV', async () => {
+    await click(EXAMPLE.runSalesReport);
+    const message = await debugFrom('job and outputs');
+    assert.match(message.msg, /"status":"Completed"/);
+    assert.match(message.msg, /"disposition":"Success"/);
+    assert.match(message.msg, /"outputs":\[/);
+    assert.match(message.msg, /BE/);
+  });
+
+  it('the failing workflow (OAuth 2, msg.workflowId) reaches the Catch node with the tool error', async () => {
+    await click(EXAMPLE.runFailingWorkflow);
+    const message = await debugFrom('errors');
+    assert.match(message.msg, /File not found/);
+  });
+
+  it('"list workflows" shows the workflows the key may run', async () => {
+    await click(EXAMPLE.listWorkflows);
+    const message = await debugFrom('response');
+    assert.match(message.msg, /Sales report/);
+  });
+
+  it('never shows the demo secrets in the output or the user directory', () => {
+    const files = ['flows.json', 'flows_cred.json'].map((file) => fs.readFileSync(path.join(userDir, file), 'utf8')).join('\n');
+    for (const secret of [DEMO_CREDENTIALS.consumerSecret, DEMO_CREDENTIALS.tokenSecret]) {
+      assert.ok(!output.includes(secret), 'printed');
+      assert.ok(!files.includes(secret), 'stored');
+      assert.ok(!JSON.stringify(debug).includes(secret), 'debug');
+    }
+  });
+
+  it('stops both on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+});
