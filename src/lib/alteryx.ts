@@ -1,0 +1,488 @@
+/**
+ * Alteryx Gallery API v1 (and the same routes under Server 2022.1+ `/webapi/`): workflows,
+ * questions, the job lifecycle (start, poll, outputs) and its error shapes.
+ *
+ * Authentication is the client's business (`createServiceClient`: OAuth 1.0a signing, or
+ * an OAuth 2 bearer token); nothing here knows Node-RED.
+ */
+import type { ClientRequest, ClientResponse } from './client';
+import { RequestError, stripBom } from './client';
+import { percentEncode } from './oauth1';
+
+/** The one method of `HttpClient` this file needs; tests hand in a fake. */
+export interface AlteryxTransport {
+  request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>>;
+}
+
+export interface JobOutput {
+  id: string;
+  name: string;
+  formats: string[];
+}
+
+/** Alteryx message levels: 1 info, 2 warning, 3 error. */
+export interface JobMessage {
+  status: number;
+  text: string;
+  toolId?: number;
+}
+
+export interface AlteryxJob {
+  id: string;
+  appId?: string;
+  createDate?: string;
+  status: string;
+  disposition?: string;
+  priority?: string;
+  outputs?: JobOutput[];
+  messages?: JobMessage[];
+  [property: string]: unknown;
+}
+
+export interface Question {
+  name: string;
+  value: string;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description?: string;
+  fileName?: string;
+}
+
+/** A question as `v1/workflows/<id>/questions/` describes it. */
+export interface WorkflowQuestion {
+  name: string;
+  questionType?: string;
+  description?: string;
+  value?: string;
+  multiple?: boolean;
+  items?: Array<{ key: string; value: string }>;
+  [property: string]: unknown;
+}
+
+export interface OutputData {
+  id: string;
+  name: string;
+  format: string;
+  /** Text formats as a string without BOM, binary formats as a Buffer. */
+  data: string | Buffer;
+}
+
+export const PRIORITIES = ['0', '1', '2', '3'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type AlteryxErrorCode =
+  /** The service answered with an error status. */
+  | 'EHTTP'
+  /** The service answered 2xx with something that is not what the API documents. */
+  | 'ERESPONSE'
+  /** The job completed with disposition Error, or was cancelled. */
+  | 'EJOB'
+  | 'ETIMEOUT'
+  /** An output does not offer the format asked for. */
+  | 'EFORMAT'
+  /** The input (workflow id, questions, priority) cannot be sent. */
+  | 'EINPUT';
+
+/** An Alteryx failure. Its message is safe to show: service messages and ids, never credentials. */
+export class AlteryxError extends Error {
+  constructor(
+    message: string,
+    readonly code: AlteryxErrorCode,
+    readonly details: {
+      statusCode?: number;
+      /** The parsed error body of an HTTP failure. */
+      body?: unknown;
+      /** The job as last seen, for job failures and timeouts. */
+      job?: AlteryxJob;
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isAlteryxError(error: unknown): error is AlteryxError {
+  return error instanceof AlteryxError;
+}
+
+/** Formats whose outputs are text; others are decided by the response's content type. */
+const TEXT_FORMATS = new Set(['csv', 'json', 'txt', 'xml', 'html', 'htm', 'tsv', 'md']);
+const TEXT_CONTENT_TYPE = /^(text\/|application\/(json|xml|csv|[^;]*\+json|[^;]*\+xml)\b)/i;
+
+/** Statuses of a job that is still on its way; anything else unfinished is a surprise, not a reason to loop. */
+const IN_PROGRESS_STATUSES = new Set(['queued', 'running', 'initializing']);
+const ERROR_LEVEL = 3;
+/** setTimeout fires at once for longer delays (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** An id as one path segment; `.` and `..` are refused because URL parsers resolve them even encoded. */
+export function pathSegment(id: string, what: string): string {
+  const trimmed = id.trim();
+  if (!trimmed) throw new AlteryxError(`no ${what} id`, 'EINPUT');
+  if (trimmed === '.' || trimmed === '..') throw new AlteryxError(`invalid ${what} id "${trimmed}"`, 'EINPUT');
+  return percentEncode(trimmed);
+}
+
+function questionValue(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  // List boxes with several choices take their values as a JSON array in one string.
+  if (typeof value === 'object') return JSON.stringify(value);
+  throw new AlteryxError(`the answer to question "${name}" is a ${typeof value}, not a value`, 'EINPUT');
+}
+
+/**
+ * The questions of a job from a message payload: an object `{Country: "BE"}` or an array
+ * `[{name, value}]`. Values are sent as the strings Alteryx expects (`2024`, `true`).
+ * No payload, a number or a boolean (an inject timestamp, a button) mean no questions.
+ */
+export function questionsFrom(payload: unknown): Question[] {
+  if (payload === undefined || payload === null || payload === '' || typeof payload === 'number' || typeof payload === 'boolean') return [];
+  if (typeof payload === 'string' || Buffer.isBuffer(payload) || typeof payload !== 'object') {
+    throw new AlteryxError(
+      `msg.payload is ${Buffer.isBuffer(payload) ? 'a Buffer' : `a ${typeof payload}`}: send the questions as an object {name: value} or an array [{name, value}]`,
+      'EINPUT',
+    );
+  }
+  const questions: Question[] = [];
+  if (Array.isArray(payload)) {
+    payload.forEach((item: unknown, index) => {
+      const name = typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : undefined;
+      if (typeof name !== 'string' || name === '') {
+        throw new AlteryxError(`msg.payload[${index}] must be a question {name, value} with a name`, 'EINPUT');
+      }
+      const value = questionValue((item as { value?: unknown }).value, name);
+      questions.push({ name, value: value ?? '' });
+    });
+    return questions;
+  }
+  for (const [name, raw] of Object.entries(payload)) {
+    const value = questionValue(raw, name);
+    if (value !== undefined) questions.push({ name, value });
+  }
+  return questions;
+}
+
+export function isPriority(value: unknown): value is Priority {
+  return typeof value === 'string' && (PRIORITIES as readonly string[]).includes(value);
+}
+
+/** What a service's error body says, as one line: `message` (Alteryx), `error_description` (OAuth 2) or the text. */
+export function serviceMessage(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const record = body as Record<string, unknown>;
+    for (const key of ['message', 'error_description', 'error']) {
+      const value = record[key];
+      if (typeof value === 'string' && value.trim()) return value.trim();
+    }
+    return undefined;
+  }
+  if (typeof body === 'string' && body.trim()) {
+    const text = body.trim().replace(/\s+/g, ' ');
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  }
+  if (Buffer.isBuffer(body) && body.length) return serviceMessage(body.toString('utf8'));
+  return undefined;
+}
+
+function httpFailure(response: ClientResponse, notFound?: string): AlteryxError {
+  const status = response.statusCode;
+  const body = Buffer.isBuffer(response.body) ? parseMaybeJson(response.body) : response.body;
+  const reason = status === 404 && notFound ? notFound : serviceMessage(body) ?? 'no message';
+  return new AlteryxError(`${status} ${reason}`, 'EHTTP', { statusCode: status, body });
+}
+
+function parseMaybeJson(data: Buffer): unknown {
+  const text = stripBom(data.toString('utf8'));
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isSuccess(response: ClientResponse): boolean {
+  return response.statusCode >= 200 && response.statusCode < 300;
+}
+
+function isJob(value: unknown): value is AlteryxJob {
+  return typeof value === 'object' && value !== null && typeof (value as AlteryxJob).id === 'string' && typeof (value as AlteryxJob).status === 'string';
+}
+
+/** The first error message of a job, as `Input Data (3): File not found (tool 3)`. */
+export function firstErrorMessage(job: AlteryxJob): string | undefined {
+  const messages = Array.isArray(job.messages) ? job.messages : [];
+  const error = messages.find((message) => message?.status === ERROR_LEVEL) ?? messages.find((message) => /^\s*error\b/i.test(message?.text ?? ''));
+  if (!error || typeof error.text !== 'string') return undefined;
+  const text = error.text.replace(/^\s*error\s*:\s*/i, '');
+  return typeof error.toolId === 'number' && error.toolId >= 0 ? `${text} (tool ${error.toolId})` : text;
+}
+
+/** Why a finished job is a failure, or undefined when it succeeded. */
+export function jobFailure(job: AlteryxJob): AlteryxError | undefined {
+  const status = job.status.toLowerCase();
+  const disposition = (job.disposition ?? '').toLowerCase();
+  if (status === 'cancelled' || disposition === 'cancelled') {
+    return new AlteryxError(`Alteryx job ${job.id}: Cancelled`, 'EJOB', { job });
+  }
+  if (disposition === 'error' || disposition === 'failed') {
+    const detail = firstErrorMessage(job);
+    return new AlteryxError(`Alteryx job ${job.id}: Error${detail ? `: ${detail}` : ''}`, 'EJOB', { job });
+  }
+  return undefined;
+}
+
+/** The status ring's text: `queued`, `running 12s`. */
+export function progressText(job: AlteryxJob, elapsedMs: number): string {
+  const status = job.status.toLowerCase();
+  if (status === 'queued') return 'queued';
+  if (status === 'running') return `running ${Math.max(0, Math.floor(elapsedMs / 1000))}s`;
+  return status;
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1).replace(/0+$/, '');
+}
+
+function isTextOutput(format: string, contentType: string | undefined): boolean {
+  if (TEXT_FORMATS.has(format.toLowerCase())) return true;
+  return TEXT_CONTENT_TYPE.test(contentType ?? '');
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function abortable(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new RequestError('request aborted', 'EABORTED'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestError('request aborted', 'EABORTED'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The v1 routes; `client` is configured with the Gallery or webapi base URL. */
+export class AlteryxApi {
+  constructor(private readonly client: AlteryxTransport) {}
+
+  /** The workflows the key may run (`v1/workflows/subscription/`), by name. */
+  async listWorkflows(signal?: AbortSignal): Promise<WorkflowSummary[]> {
+    const body = await this.getJson('v1/workflows/subscription/', signal);
+    if (!Array.isArray(body)) throw new AlteryxError('the workflow list is not an array', 'ERESPONSE');
+    return body
+      .filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && typeof item.id === 'string')
+      .map((item) => {
+        const meta = (typeof item.metaInfo === 'object' && item.metaInfo !== null ? item.metaInfo : {}) as Record<string, unknown>;
+        const fileName = typeof item.fileName === 'string' ? item.fileName : undefined;
+        const name = (typeof meta.name === 'string' && meta.name) || fileName?.replace(/\.[^.]*$/, '') || (item.id as string);
+        const summary: WorkflowSummary = { id: item.id as string, name };
+        if (typeof meta.description === 'string' && meta.description) summary.description = meta.description;
+        if (fileName) summary.fileName = fileName;
+        return summary;
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async questions(appId: string, signal?: AbortSignal): Promise<WorkflowQuestion[]> {
+    const body = await this.getJson(`v1/workflows/${pathSegment(appId, 'workflow')}/questions/`, signal, `unknown workflow "${appId}"`);
+    if (!Array.isArray(body)) throw new AlteryxError(`the questions of workflow "${appId}" are not an array`, 'ERESPONSE');
+    return body.filter((item): item is WorkflowQuestion => typeof item === 'object' && item !== null && typeof item.name === 'string');
+  }
+
+  /** Queues a job. Never retried: a POST that reached the server may have started a job already. */
+  async startJob(appId: string, options: { questions?: Question[]; priority?: Priority }, signal?: AbortSignal): Promise<AlteryxJob> {
+    const priority = options.priority ?? '0';
+    if (!isPriority(priority)) throw new AlteryxError(`priority must be "0", "1", "2" or "3", not "${String(priority)}"`, 'EINPUT');
+    const response = await this.client.request({
+      method: 'POST',
+      url: `v1/workflows/${pathSegment(appId, 'workflow')}/jobs/`,
+      headers: { Accept: 'application/json' },
+      body: { questions: options.questions ?? [], priority },
+      responseType: 'json',
+      signal,
+    });
+    if (!isSuccess(response)) throw httpFailure(response, `unknown workflow "${appId}"`);
+    if (!isJob(response.body)) throw new AlteryxError(`starting workflow "${appId}" did not answer with a job`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
+    return response.body;
+  }
+
+  async job(jobId: string, signal?: AbortSignal): Promise<AlteryxJob> {
+    const body = await this.getJson(`v1/jobs/${pathSegment(jobId, 'job')}/`, signal, `unknown job "${jobId}"`);
+    if (!isJob(body)) throw new AlteryxError(`job "${jobId}": the answer is not a job`, 'ERESPONSE', { body });
+    return body;
+  }
+
+  async downloadOutput(jobId: string, output: JobOutput, format: string, signal?: AbortSignal): Promise<OutputData> {
+    const response = await this.client.request<Buffer>({
+      method: 'GET',
+      url: `v1/jobs/${pathSegment(jobId, 'job')}/output/${pathSegment(output.id, 'output')}/?format=${percentEncode(format)}`,
+      responseType: 'buffer',
+      signal,
+    });
+    if (!isSuccess(response)) {
+      const failure = httpFailure(response, `unknown output "${output.name}" of job "${jobId}"`);
+      throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" as ${format}: ${failure.message}`, 'EHTTP', failure.details);
+    }
+    const bytes = response.body;
+    const data = isTextOutput(format, firstHeader(response.headers['content-type'])) ? stripBom(bytes.toString('utf8')) : bytes;
+    return { id: output.id, name: output.name, format, data };
+  }
+
+  private async getJson(url: string, signal: AbortSignal | undefined, notFound?: string): Promise<unknown> {
+    const response = await this.client.request({ method: 'GET', url, headers: { Accept: 'application/json' }, responseType: 'json', signal });
+    if (!isSuccess(response)) throw httpFailure(response, notFound);
+    if (response.jsonError) throw new AlteryxError(`GET ${url}: ${response.jsonError}`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
+    return response.body;
+  }
+}
+
+/** Each output in the wanted format, checked for all outputs before anything is downloaded. */
+export function outputFormats(job: AlteryxJob, format: string): Array<{ output: JobOutput; format: string }> {
+  const outputs = Array.isArray(job.outputs) ? job.outputs : [];
+  const wanted = format.toLowerCase();
+  return outputs.map((output) => {
+    const formats = Array.isArray(output.formats) ? output.formats : [];
+    // The service's own spelling goes into the URL.
+    const offered = formats.find((candidate) => String(candidate).toLowerCase() === wanted);
+    if (!offered) {
+      throw new AlteryxError(
+        `Alteryx job ${job.id}: output "${output.name}" is not available as ${format}; it offers ${formats.length ? formats.join(', ') : 'no formats'}`,
+        'EFORMAT',
+        { job },
+      );
+    }
+    return { output, format: offered };
+  });
+}
+
+export async function downloadOutputs(api: AlteryxApi, job: AlteryxJob, format: string, signal?: AbortSignal): Promise<OutputData[]> {
+  const wanted = outputFormats(job, format);
+  const outputs: OutputData[] = [];
+  // One after the other: a Gallery worker serves large files, and order follows the job's outputs.
+  for (const { output, format: offered } of wanted) outputs.push(await api.downloadOutput(job.id, output, offered, signal));
+  return outputs;
+}
+
+export interface WaitOptions {
+  pollIntervalMs: number;
+  /** Epoch ms after which waiting is given up; survives a restart, unlike a duration. */
+  deadline: number;
+  /** Epoch ms when the job was started: progress shows the time since. */
+  startedAt: number;
+  signal?: AbortSignal;
+  onProgress?: (job: AlteryxJob, text: string) => void;
+  now?: () => number;
+}
+
+/**
+ * Polls `v1/jobs/<id>/` until the job is Completed (or Cancelled). Resolves with a job that
+ * succeeded; rejects with an `AlteryxError` for a failed job, an unexpected status or the
+ * deadline, and with a `RequestError` (`EABORTED`) when `signal` aborts.
+ */
+export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOptions): Promise<AlteryxJob> {
+  const now = options.now ?? Date.now;
+  const pollIntervalMs = Math.min(MAX_TIMER_MS, Math.max(10, options.pollIntervalMs));
+  const timeoutMs = options.deadline - options.startedAt;
+  const deadlineController = new AbortController();
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const armDeadline = (): void => {
+    const remaining = options.deadline - now();
+    if (remaining <= 0) deadlineController.abort();
+    // Longer delays would fire at once: wait in steps.
+    else deadlineTimer = setTimeout(armDeadline, Math.min(remaining, MAX_TIMER_MS));
+  };
+  armDeadline();
+  const signal = options.signal ? AbortSignal.any([options.signal, deadlineController.signal]) : deadlineController.signal;
+  let last: AlteryxJob | undefined;
+  const timedOut = () =>
+    new AlteryxError(`Alteryx job ${jobId}: no result within ${seconds(timeoutMs)} s (still ${last?.status ?? 'unknown'})`, 'ETIMEOUT', { job: last });
+  try {
+    for (let poll = 1; ; poll++) {
+      try {
+        // The first look is never cut short: a job resumed after its deadline may have finished meanwhile.
+        last = await api.job(jobId, poll === 1 ? options.signal : signal);
+      } catch (error) {
+        if (deadlineController.signal.aborted && !options.signal?.aborted) throw timedOut();
+        throw error;
+      }
+      const status = last.status.toLowerCase();
+      if (status === 'completed' || status === 'cancelled') {
+        const failure = jobFailure(last);
+        if (failure) throw failure;
+        return last;
+      }
+      if (!IN_PROGRESS_STATUSES.has(status)) {
+        throw new AlteryxError(`Alteryx job ${jobId}: unexpected status "${last.status}"`, 'ERESPONSE', { job: last });
+      }
+      options.onProgress?.(last, progressText(last, now() - options.startedAt));
+      const remaining = options.deadline - now();
+      if (remaining <= 0) throw timedOut();
+      try {
+        await abortable(Math.min(pollIntervalMs, remaining), signal);
+      } catch (error) {
+        if (deadlineController.signal.aborted && !options.signal?.aborted) throw timedOut();
+        throw error;
+      }
+    }
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+}
+
+export interface JobResult {
+  job: AlteryxJob;
+  /** Present when an output format was asked for. */
+  outputs?: OutputData[];
+}
+
+export interface CompleteOptions extends WaitOptions {
+  /** `""` or undefined: do not download. */
+  outputFormat?: string;
+}
+
+/** Waits for a started job and downloads its outputs: what follows a start, or a restart. */
+export async function completeJob(api: AlteryxApi, jobId: string, options: CompleteOptions): Promise<JobResult> {
+  const job = await waitForJob(api, jobId, options);
+  if (!options.outputFormat) return { job };
+  return { job, outputs: await downloadOutputs(api, job, options.outputFormat, options.signal) };
+}
+
+export interface RunOptions {
+  appId: string;
+  questions?: Question[];
+  priority?: Priority;
+  /** False: resolve with the queued job at once. */
+  wait: boolean;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  outputFormat?: string;
+  signal?: AbortSignal;
+  /** Called once the job exists, before any waiting: where a caller records it to resume later. */
+  onStarted?: (job: AlteryxJob, wait: { startedAt: number; deadline: number }) => void;
+  onProgress?: (job: AlteryxJob, text: string) => void;
+  now?: () => number;
+}
+
+/** The whole lifecycle: start the job, wait for it when asked, fetch its outputs. */
+export async function runWorkflow(api: AlteryxApi, options: RunOptions): Promise<JobResult> {
+  const now = options.now ?? Date.now;
+  const job = await api.startJob(options.appId, { questions: options.questions, priority: options.priority }, options.signal);
+  const startedAt = now();
+  const deadline = startedAt + options.timeoutMs;
+  options.onStarted?.(job, { startedAt, deadline });
+  if (!options.wait) return { job };
+  return completeJob(api, job.id, { ...options, startedAt, deadline });
+}

@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict';
+import { DEMO_WORKFLOW_IDS } from '../demo/alteryx';
+import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { startDemoServer, type DemoServer } from '../demo/server';
+import {
+  AlteryxApi,
+  AlteryxError,
+  completeJob,
+  downloadOutputs,
+  progressText,
+  questionsFrom,
+  runWorkflow,
+  waitForJob,
+  type AlteryxJob,
+  type AlteryxTransport,
+} from '../src/lib/alteryx';
+import { createServiceClient, type ClientRequest, type ClientResponse, type HttpClient } from '../src/lib/client';
+
+/** A transport that answers from a function and records every request. */
+function fakeService(answer: (request: ClientRequest, index: number) => Partial<ClientResponse> | Promise<Partial<ClientResponse>>) {
+  const requests: ClientRequest[] = [];
+  const transport: AlteryxTransport = {
+    async request<T>(request: ClientRequest): Promise<ClientResponse<T>> {
+      requests.push(request);
+      if (request.signal?.aborted) throw Object.assign(new Error('request aborted'), { code: 'EABORTED' });
+      const reply = await answer(request, requests.length - 1);
+      return { statusCode: 200, headers: {}, body: undefined, url: request.url ?? '', attempts: 1, ...reply } as ClientResponse<T>;
+    },
+  };
+  return { api: new AlteryxApi(transport), requests };
+}
+
+function job(status: string, extra: Partial<AlteryxJob> = {}): AlteryxJob {
+  return { id: 'job-1', appId: 'app', status, disposition: status === 'Completed' ? 'Success' : 'None', outputs: [], messages: [], ...extra };
+}
+
+/** Answers `GET v1/jobs/…` with the given jobs in turn (the last one repeats). */
+function jobSequence(...jobs: AlteryxJob[]) {
+  return fakeService((_request, index) => ({ body: jobs[Math.min(index, jobs.length - 1)] }));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; details?: AlteryxError['details'] }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; details?: AlteryxError['details'] };
+  }
+  assert.fail('expected a rejection');
+}
+
+const fast = () => ({ pollIntervalMs: 20, startedAt: Date.now(), deadline: Date.now() + 5_000 });
+
+describe('Alteryx library', () => {
+  describe('questions from msg.payload', () => {
+    it('turns an object into [{name, value}] with the string values Alteryx expects', () => {
+      assert.deepEqual(questionsFrom({ Country: 'BE', Year: 2024, IncludeReturns: true, Note: null, Skipped: undefined, Regions: ['N', 'S'] }), [
+        { name: 'Country', value: 'BE' },
+        { name: 'Year', value: '2024' },
+        { name: 'IncludeReturns', value: 'true' },
+        { name: 'Note', value: '' },
+        { name: 'Regions', value: '["N","S"]' },
+      ]);
+    });
+
+    it('takes an array of {name, value} as it is, values made strings', () => {
+      assert.deepEqual(questionsFrom([{ name: 'Country', value: 'NL' }, { name: 'Year', value: 2023 }, { name: 'Empty' }]), [
+        { name: 'Country', value: 'NL' },
+        { name: 'Year', value: '2023' },
+        { name: 'Empty', value: '' },
+      ]);
+    });
+
+    it('reads no payload, an inject timestamp or a boolean as no questions', () => {
+      for (const payload of [undefined, null, '', 1_700_000_000_000, true]) assert.deepEqual(questionsFrom(payload), []);
+    });
+
+    it('refuses a string or Buffer payload and an array item without a name, saying what to send', () => {
+      assert.throws(() => questionsFrom('{"Country":"BE"}'), /msg.payload is a string: send the questions as an object \{name: value\} or an array \[\{name, value\}\]/);
+      assert.throws(() => questionsFrom(Buffer.from('x')), /msg.payload is a Buffer/);
+      assert.throws(() => questionsFrom([{ name: 'A', value: '1' }, { value: '2' }]), /msg.payload\[1\] must be a question \{name, value\} with a name/);
+    });
+  });
+
+  describe('starting a job', () => {
+    it('POSTs {questions, priority} to v1/workflows/<appId>/jobs/ with the id percent-encoded', async () => {
+      const { api, requests } = fakeService(() => ({ body: job('Queued') }));
+      const started = await api.startJob("a b/c?d#é'", { questions: [{ name: 'Country', value: 'BE' }], priority: '2' });
+      assert.equal(started.status, 'Queued');
+      assert.equal(requests[0]?.method, 'POST');
+      assert.equal(requests[0]?.url, 'v1/workflows/a%20b%2Fc%3Fd%23%C3%A9%27/jobs/');
+      assert.deepEqual(requests[0]?.body, { questions: [{ name: 'Country', value: 'BE' }], priority: '2' });
+    });
+
+    it('refuses ids that URL parsers would resolve as dot segments, and priorities outside "0"–"3"', async () => {
+      const { api, requests } = fakeService(() => ({ body: job('Queued') }));
+      assert.match((await rejection(api.startJob('..', {}))).message, /invalid workflow id "\.\."/);
+      assert.match((await rejection(api.startJob(' ', {}))).message, /no workflow id/);
+      assert.match((await rejection(api.startJob('x', { priority: '7' as never }))).message, /priority must be "0", "1", "2" or "3", not "7"/);
+      assert.equal(requests.length, 0);
+    });
+
+    it('names an unknown workflow on 404 and shows the service message otherwise, keeping status and body', async () => {
+      const notFound = { message: "Unable to find workflow with id 'x'." };
+      let { api } = fakeService(() => ({ statusCode: 404, body: notFound }));
+      let error = await rejection(api.startJob('x', {}));
+      assert.equal(error.message, '404 unknown workflow "x"');
+      assert.deepEqual(error.details, { statusCode: 404, body: notFound });
+
+      const unauthorized = { data: null, exceptionName: 'UnauthorizedException', innerExceptionMessage: 'signature mismatch', message: 'The provided signature(oauth_signature) is invalid.' };
+      ({ api } = fakeService(() => ({ statusCode: 401, body: unauthorized })));
+      error = await rejection(api.startJob('x', {}));
+      assert.equal(error.message, '401 The provided signature(oauth_signature) is invalid.');
+      assert.equal(error.details?.statusCode, 401);
+    });
+  });
+
+  describe('waiting for a job', () => {
+    it('polls until Completed, reporting "queued" and "running Ns"', async () => {
+      const { api, requests } = jobSequence(job('Queued'), job('Running'), job('Running'), job('Completed'));
+      const texts: string[] = [];
+      const done = await waitForJob(api, 'job-1', { ...fast(), onProgress: (_job, text) => texts.push(text) });
+      assert.equal(done.status, 'Completed');
+      assert.equal(requests.length, 4);
+      assert.ok(requests.every((request) => request.method === 'GET' && request.url === 'v1/jobs/job-1/'));
+      assert.deepEqual(texts, ['queued', 'running 0s', 'running 0s']);
+      assert.equal(progressText(job('Running'), 12_400), 'running 12s');
+    });
+
+    it('fails a job Completed with disposition Error, with its first error message and the job', async () => {
+      const failed = job('Completed', {
+        disposition: 'Error',
+        messages: [
+          { status: 1, text: 'Input Data (3): 10 records', toolId: 3 },
+          { status: 2, text: 'Warning: slow share', toolId: 3 },
+          { status: 3, text: 'Error: The tool failed', toolId: 3 },
+          { status: 3, text: 'Error: a later error', toolId: 4 },
+        ],
+      });
+      const { api } = jobSequence(job('Running'), failed);
+      const error = await rejection(waitForJob(api, 'job-1', fast()));
+      assert.equal(error.message, 'Alteryx job job-1: Error: The tool failed (tool 3)');
+      assert.equal(error.code, 'EJOB');
+      assert.deepEqual(error.details?.job, failed);
+    });
+
+    it('fails a cancelled job', async () => {
+      const { api } = jobSequence(job('Cancelled', { disposition: 'Cancelled' }));
+      assert.equal((await rejection(waitForJob(api, 'job-1', fast()))).message, 'Alteryx job job-1: Cancelled');
+    });
+
+    it('does not loop on an unexpected status: it is an error after one look', async () => {
+      const { api, requests } = jobSequence(job('Exploded'));
+      const error = await rejection(waitForJob(api, 'job-1', fast()));
+      assert.equal(error.message, 'Alteryx job job-1: unexpected status "Exploded"');
+      assert.equal(requests.length, 1);
+    });
+
+    it('gives up at the deadline with the job as last seen, and stops polling', async () => {
+      const { api, requests } = jobSequence(job('Running'));
+      const startedAt = Date.now();
+      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 30, startedAt, deadline: startedAt + 200 }));
+      const elapsed = Date.now() - startedAt;
+      assert.equal(error.message, 'Alteryx job job-1: no result within 0.2 s (still Running)');
+      assert.equal(error.code, 'ETIMEOUT');
+      assert.equal(error.details?.job?.status, 'Running');
+      assert.ok(elapsed >= 190 && elapsed < 1_500, `gave up after ${elapsed} ms`);
+      const polls = requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(requests.length, polls);
+    });
+
+    it('cuts a poll that hangs past the deadline short', async () => {
+      const { api } = fakeService((request, index) =>
+        index === 0
+          ? { body: job('Running') }
+          : new Promise((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('request aborted')))),
+      );
+      const startedAt = Date.now();
+      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt, deadline: startedAt + 150 }));
+      assert.equal(error.code, 'ETIMEOUT');
+      assert.ok(Date.now() - startedAt < 1_000);
+    });
+
+    it('takes a timeout beyond what one timer can hold (24.8 days) as a long wait, not as none', async () => {
+      const { api, requests } = jobSequence(job('Running'), job('Running'), job('Completed'));
+      const startedAt = Date.now();
+      const done = await waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt, deadline: startedAt + 30 * 86_400_000 });
+      assert.equal(done.status, 'Completed');
+      assert.equal(requests.length, 3);
+    });
+
+    it('looks once more when resumed after its deadline, so a job that finished meanwhile still counts', async () => {
+      const { api, requests } = jobSequence(job('Completed'));
+      const done = await waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt: Date.now() - 10_000, deadline: Date.now() - 5_000 });
+      assert.equal(done.status, 'Completed');
+      assert.equal(requests.length, 1);
+    });
+
+    it('stops at once when its signal aborts, with no further request', async () => {
+      const { api, requests } = jobSequence(job('Running'));
+      const controller = new AbortController();
+      const waiting = waitForJob(api, 'job-1', { ...fast(), pollIntervalMs: 1_000, signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      controller.abort();
+      const error = await rejection(waiting);
+      assert.equal(error.code, 'EABORTED');
+      assert.ok(Date.now() - started < 100);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(requests.length, 1);
+    });
+  });
+
+  describe('outputs', () => {
+    const completed = job('Completed', {
+      outputs: [
+        { id: 'o1', name: 'Sales.csv', formats: ['Csv', 'Raw'] },
+        { id: 'o2', name: 'Sales.xlsx', formats: ['Xlsx', 'Raw'] },
+      ],
+    });
+
+    it('downloads text formats as strings without BOM and binary ones as Buffers, Raw by content type', async () => {
+      const workbook = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe]);
+      const { api, requests } = fakeService((request) => {
+        if (request.url?.includes('/o1/')) return { body: Buffer.from('\uFEFFa,b\r\n1,2\r\n', 'utf8'), headers: { 'content-type': 'text/csv; charset=utf-8' } };
+        return { body: workbook, headers: { 'content-type': 'application/octet-stream' } };
+      });
+      const csv = await downloadOutputs(api, { ...completed, outputs: completed.outputs?.slice(0, 1) }, 'csv');
+      assert.deepEqual(csv, [{ id: 'o1', name: 'Sales.csv', format: 'Csv', data: 'a,b\r\n1,2\r\n' }]);
+      assert.equal(requests[0]?.url, 'v1/jobs/job-1/output/o1/?format=Csv');
+
+      const raw = await downloadOutputs(api, completed, 'Raw');
+      assert.equal(raw[0]?.data, 'a,b\r\n1,2\r\n');
+      assert.ok(Buffer.isBuffer(raw[1]?.data));
+      assert.deepEqual(raw[1]?.data, workbook);
+    });
+
+    it('refuses a format an output does not offer, naming the ones it does, before downloading anything', async () => {
+      const { api, requests } = fakeService(() => ({ body: Buffer.alloc(0) }));
+      const error = await rejection(downloadOutputs(api, completed, 'Csv'));
+      assert.equal(error.message, 'Alteryx job job-1: output "Sales.xlsx" is not available as Csv; it offers Xlsx, Raw');
+      assert.equal(error.code, 'EFORMAT');
+      assert.equal(requests.length, 0);
+    });
+
+    it('waits and downloads in one call, for a restart', async () => {
+      const { api, requests } = fakeService((request) =>
+        request.url === 'v1/jobs/job-1/' ? { body: completed } : { body: Buffer.from('x'), headers: { 'content-type': 'application/octet-stream' } },
+      );
+      const result = await completeJob(api, 'job-1', { ...fast(), outputFormat: 'Raw' });
+      assert.equal(result.outputs?.length, 2);
+      assert.equal(requests.length, 3);
+    });
+  });
+
+  it('without wait resolves with the queued job after a single request', async () => {
+    const { api, requests } = fakeService(() => ({ body: job('Queued') }));
+    const started: string[] = [];
+    const result = await runWorkflow(api, { appId: 'app', wait: false, pollIntervalMs: 10, timeoutMs: 1_000, outputFormat: 'Csv', onStarted: (j) => started.push(j.id) });
+    assert.equal(result.job.status, 'Queued');
+    assert.equal(result.outputs, undefined);
+    assert.deepEqual(started, ['job-1']);
+    assert.equal(requests.length, 1);
+  });
+
+  describe('against the demo service', function () {
+    this.timeout(15_000);
+    let demo: DemoServer;
+    const clients: HttpClient[] = [];
+    const TIMING = { queuedMs: 40, runningMs: 120 };
+
+    function gallery(settings: { scheme?: 'oauth1' | 'oauth2'; placement?: 'header' | 'query'; consumerSecret?: string } = {}): AlteryxApi {
+      const client = createServiceClient({
+        baseUrl: settings.scheme === 'oauth2' ? `${demo.url}/webapi` : `${demo.url}/gallery/api`,
+        scheme: settings.scheme,
+        placement: settings.placement,
+        credentials: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: settings.consumerSecret ?? DEMO_CREDENTIALS.consumerSecret },
+        retries: 0,
+      });
+      clients.push(client);
+      return new AlteryxApi(client);
+    }
+
+    before(async () => {
+      demo = await startDemoServer({ jobTiming: TIMING, tokenLifetimeSeconds: 0.5 });
+    });
+    after(async () => {
+      for (const client of clients) client.destroy();
+      await demo?.close();
+    });
+
+    const run = (api: AlteryxApi, appId: string, outputFormat = '', payload: unknown = {}) =>
+      runWorkflow(api, { appId, questions: questionsFrom(payload), wait: true, pollIntervalMs: 30, timeoutMs: 5_000, outputFormat });
+
+    for (const placement of ['query', 'header'] as const) {
+      it(`runs "Sales report" 1-legged with ${placement} signing and downloads its outputs`, async () => {
+        const result = await run(gallery({ placement }), DEMO_WORKFLOW_IDS.salesReport, 'Raw', { Country: 'NL', Year: 2023 });
+        assert.equal(result.job.status, 'Completed');
+        assert.equal(result.job.disposition, 'Success');
+        const [csv, workbook] = result.outputs ?? [];
+        assert.equal(csv?.name, 'Sales.csv');
+        assert.equal(typeof csv?.data, 'string');
+        assert.match(csv?.data as string, /^Country,Year,IncludeReturns,Product,Units,Revenue\r\nNL,2023,false,Widgets,/);
+        assert.match(csv?.data as string, /Café tables/);
+        assert.equal(workbook?.name, 'Sales.xlsx');
+        assert.ok(Buffer.isBuffer(workbook?.data));
+        assert.deepEqual((workbook?.data as Buffer).subarray(0, 2), Buffer.from('PK'));
+      });
+    }
+
+    it('names the formats an output offers when the chosen one is missing', async () => {
+      const error = await rejection(run(gallery(), DEMO_WORKFLOW_IDS.salesReport, 'Json'));
+      const workbook = error.details?.job?.outputs?.find((output) => output.name === 'Sales.xlsx');
+      assert.ok(workbook && !workbook.formats.includes('Json'));
+      assert.match(error.message, /^Alteryx job \w+: output "Sales.xlsx" is not available as Json; it offers /);
+      assert.ok(error.message.endsWith(`it offers ${workbook.formats.join(', ')}`), error.message);
+      assert.equal(error.details?.job?.disposition, 'Success');
+    });
+
+    it('fails a job whose disposition is Error with its first error message', async () => {
+      const error = await rejection(run(gallery({ placement: 'query' }), DEMO_WORKFLOW_IDS.customerImport, '', [{ name: 'SourceFile', value: 'march.csv' }]));
+      assert.match(error.message, /^Alteryx job \w+: Error: Input Data \(3\): File not found "march.csv" \(tool 3\)$/);
+      assert.equal(error.details?.job?.status, 'Completed');
+    });
+
+    it('shows the service message of a bad signature (401)', async () => {
+      const error = await rejection(run(gallery({ placement: 'query', consumerSecret: 'wrong' }), DEMO_WORKFLOW_IDS.salesReport));
+      assert.equal(error.message, '401 The provided signature(oauth_signature) is invalid.');
+      assert.equal(error.details?.statusCode, 401);
+    });
+
+    it('with OAuth 2 keeps one bearer token while it lives and fetches a new one once after a 401', async () => {
+      const api = gallery({ scheme: 'oauth2' });
+      const issued = demo.stats.tokensIssued;
+      const first = await run(api, DEMO_WORKFLOW_IDS.salesReport, 'Csv');
+      assert.equal(first.job.disposition, 'Success');
+      assert.deepEqual(
+        first.outputs?.map((output) => [output.name, output.format, typeof output.data]),
+        [
+          ['Sales.csv', 'Csv', 'string'],
+          ['Sales.xlsx', 'Csv', 'string'],
+        ],
+      );
+      assert.equal(demo.stats.tokensIssued, issued + 1, 'one token for the start, every poll and the downloads');
+      // The demo expires tokens after 0.5 s but announces 1 s: the cached token is refused once.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const second = await api.startJob(DEMO_WORKFLOW_IDS.salesReport, {});
+      assert.equal(second.status, 'Queued');
+      assert.equal(demo.stats.tokensIssued, issued + 2);
+      const refused = demo.stats.requests.filter((r) => r.path.startsWith('/webapi/v1/') && r.status === 401);
+      assert.equal(refused.length, 1);
+    });
+
+    it('lists the workflows of the key by name, and their questions', async () => {
+      const api = gallery({ placement: 'query' });
+      const workflows = await api.listWorkflows();
+      assert.deepEqual(
+        workflows.map((w) => [w.name, w.id]),
+        [
+          ['Customer import', DEMO_WORKFLOW_IDS.customerImport],
+          ['Nightly forecast', DEMO_WORKFLOW_IDS.nightlyForecast],
+          ['Sales report', DEMO_WORKFLOW_IDS.salesReport],
+        ],
+      );
+      const questions = await api.questions(DEMO_WORKFLOW_IDS.salesReport);
+      assert.deepEqual(questions.map((q) => q.name), ['Country', 'Year', 'IncludeReturns']);
+      assert.equal((await rejection(api.questions('nope'))).message, '404 unknown workflow "nope"');
+    });
+  });
+});
