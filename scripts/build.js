@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles src/ to CommonJS in dist/ and copies what Node-RED reads beside each node file:
-// the editor .html, locales/ and the icons/ (Node-RED looks for icons next to the .js).
+// the editor .html, locales/ and its icon (Node-RED looks for icons in icons/ next to the .js).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -22,7 +22,9 @@ for (const type of fs.readdirSync(nodesSource)) {
   if (fs.existsSync(path.join(source, 'locales'))) {
     fs.cpSync(path.join(source, 'locales'), path.join(target, 'locales'), { recursive: true });
   }
-  fs.mkdirSync(path.join(target, 'icons'), { recursive: true });
-  for (const icon of icons) fs.copyFileSync(path.join(root, 'icons', icon), path.join(target, 'icons', icon));
+  // Each node's own icon (icons/<type>.svg) beside it; config nodes have none in the palette.
+  const own = icons.filter((icon) => icon.startsWith(`${type}.`));
+  if (own.length) fs.mkdirSync(path.join(target, 'icons'), { recursive: true });
+  for (const icon of own) fs.copyFileSync(path.join(root, 'icons', icon), path.join(target, 'icons', icon));
 }
 console.log(`built ${path.relative(root, dist)}/`);
