@@ -1,10 +1,14 @@
 /**
  * A Node-RED user directory with this package installed and a flow deployed, and the
- * Node-RED process running on it. Used by `npm start` and by the end-to-end tests.
+ * Node-RED process running on it; and the whole example environment (demo service plus
+ * Node-RED) that `npm start` and the browser test (test/browser/editor.test.ts) run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { startDemoServer, type DemoServer } from '../demo/server';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -34,6 +38,8 @@ export function prepareUserDir(options: UserDirOptions): void {
     contextStorage: { default: { module: 'localfilesystem' } },
     editorTheme: { tours: false, projects: { enabled: false } },
     diagnostics: { enabled: false },
+    // No consent prompt in the editor, and nothing sent to nodered.org from a development setup.
+    telemetry: { enabled: false },
     logging: { console: { level: 'info', metrics: false, audit: false } },
     ...options.settings,
   };
@@ -91,4 +97,125 @@ export async function startNodeRed(userDir: string, port: number, env: NodeJS.Pr
       clearTimeout(timer);
     },
   };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Which credentials each example service uses, by the variable its base URL names. */
+export const EXAMPLE_CREDENTIALS_BY_BASE_URL: Readonly<Record<string, Record<string, string>>> = {
+  '${EXH_BASE_URL}': {
+    consumerKey: '${API_OAUTH_CONSUMER_KEY}',
+    consumerSecret: '${API_OAUTH_CONSUMER_SECRET}',
+    token: '${API_OAUTH_TOKEN}',
+    tokenSecret: '${API_OAUTH_TOKEN_SECRET}',
+  },
+  '${ALTERYX_GALLERY_URL}': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+  '${ALTERYX_WEBAPI_URL}': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+};
+
+/** The environment variables the example flows read, pointing at the demo service. */
+export function demoVariables(demo: DemoServer): Record<string, string> {
+  return {
+    EXH_BASE_URL: demo.url,
+    API_OAUTH_CONSUMER_KEY: DEMO_CREDENTIALS.consumerKey,
+    API_OAUTH_CONSUMER_SECRET: DEMO_CREDENTIALS.consumerSecret,
+    API_OAUTH_TOKEN: DEMO_CREDENTIALS.token,
+    API_OAUTH_TOKEN_SECRET: DEMO_CREDENTIALS.tokenSecret,
+    ALTERYX_GALLERY_URL: `${demo.url}/gallery/api`,
+    ALTERYX_WEBAPI_URL: `${demo.url}/webapi`,
+    ALTERYX_API_KEY: DEMO_CREDENTIALS.consumerKey,
+    ALTERYX_API_SECRET: DEMO_CREDENTIALS.consumerSecret,
+  };
+}
+
+export interface ExampleEnvironmentOptions {
+  userDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** 0 picks a free port. */
+  demoPort: number;
+  /** Variables set here win over the demo's, unless `demoOnly`. */
+  env?: NodeJS.ProcessEnv;
+  /** Every service of the examples points at the demo, whatever the environment says. */
+  demoOnly?: boolean;
+  /**
+   * Deploy examples/flows.json with `${ENV}` credentials (the default, `npm start`), or
+   * start with an empty workspace, for a test that imports the examples through the editor.
+   */
+  deployExamples?: boolean;
+  settings?: Record<string, unknown>;
+  /** Receives Node-RED's output, line by line. */
+  output?: (line: string) => void;
+}
+
+export interface ExampleEnvironment {
+  demo: DemoServer;
+  red: RunningNodeRed;
+  /** The example variables taken from the demo (all of them unless the environment set some). */
+  fromDemo: string[];
+  /** The example variables taken from the environment. */
+  fromEnvironment: string[];
+  /** Stops Node-RED and starts it again on the same user directory and port: deployed flows stay, newly installed nodes load. */
+  restartNodeRed(): Promise<RunningNodeRed>;
+  stop(): Promise<void>;
+}
+
+/** The demo service plus Node-RED with this package, on a fresh user directory. */
+export async function startExampleEnvironment(options: ExampleEnvironmentOptions): Promise<ExampleEnvironment> {
+  const port = options.port || (await freePort());
+  const demo = await startDemoServer({ port: options.demoPort });
+  try {
+    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
+    const fromDemo: string[] = [];
+    const fromEnvironment: string[] = [];
+    for (const [name, value] of Object.entries(demoVariables(demo))) {
+      if (env[name] && !options.demoOnly) {
+        fromEnvironment.push(name);
+      } else {
+        env[name] = value;
+        fromDemo.push(name);
+      }
+    }
+
+    let flows: Array<Record<string, unknown>> = [];
+    const credentials: Record<string, Record<string, string>> = {};
+    if (options.deployExamples !== false) {
+      flows = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'flows.json'), 'utf8')) as Array<Record<string, unknown>>;
+      for (const node of flows) {
+        const refs = node.type === 'oauth1-config' ? EXAMPLE_CREDENTIALS_BY_BASE_URL[String(node.baseUrl)] : undefined;
+        if (refs) credentials[String(node.id)] = refs;
+      }
+    }
+    prepareUserDir({ userDir: options.userDir, port, flows, credentials, settings: options.settings });
+    const output = options.output ?? (() => undefined);
+    const environment: ExampleEnvironment = {
+      demo,
+      red: await startNodeRed(options.userDir, port, env, output),
+      fromDemo,
+      fromEnvironment,
+      restartNodeRed: async () => {
+        await environment.red.stop();
+        environment.red = await startNodeRed(options.userDir, port, env, output);
+        return environment.red;
+      },
+      stop: async () => {
+        await environment.red.stop();
+        await demo.close();
+      },
+    };
+    return environment;
+  } catch (error) {
+    await demo.close();
+    throw error;
+  }
 }

@@ -1,12 +1,19 @@
 /**
  * Runs our nodes in the real Node-RED runtime (node-red-node-test-helper), loaded from the
  * built `dist/` that the package ships, with the core Catch node for error paths.
+ *
+ * `NODE_RED_RUNTIME=<folder of a node-red package>` runs them in another Node-RED than the
+ * devDependency: CI uses it for Node-RED 5 on Node 22 (.ci/run).
  */
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { NodeMessage } from 'node-red';
 
-helper.init(require.resolve('node-red'));
+const RUNTIME_DIR = process.env.NODE_RED_RUNTIME ? path.resolve(process.env.NODE_RED_RUNTIME) : path.dirname(require.resolve('node-red/package.json'));
+/** The core nodes that ship with that runtime. */
+const CORE_NODES_DIR = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [RUNTIME_DIR] }));
+
+helper.init(require.resolve(RUNTIME_DIR));
 
 export { helper };
 
@@ -19,9 +26,9 @@ export function ourNode(type: string): (RED: unknown) => void {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const catchNode: (RED: unknown) => void = require('@node-red/nodes/core/common/25-catch.js');
+export const catchNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-catch.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const statusNode: (RED: unknown) => void = require('@node-red/nodes/core/common/25-status.js');
+export const statusNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-status.js'));
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 

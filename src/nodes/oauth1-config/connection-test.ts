@@ -1,0 +1,78 @@
+/**
+ * The config dialog's "Test connection": one signed request with the settings in the
+ * dialog, summed up in a line for people. Extra Horizon when a token is set (`users/v1/me`,
+ * 3-legged), else the Alteryx workflow list (`v1/workflows/subscription/`, 1-legged or
+ * OAuth 2). Knows nothing of Node-RED, so it is tested on its own.
+ */
+import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
+import { createServiceClient, isRequestError, missingCredentials, type ServiceSettings } from '../../lib/client';
+import { ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
+
+export const WORKFLOW_LIST_PATH = 'v1/workflows/subscription/';
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** What was asked: `GET users/v1/me`. */
+  request?: string;
+  statusCode?: number;
+  /** One line, never a secret: "signed in as Ada Lovelace (ada@example.com)", "3 workflows: …", or the error. */
+  message: string;
+}
+
+const TEST_TIMEOUT_MS = 15_000;
+
+export async function testConnection(settings: ServiceSettings): Promise<ConnectionTestResult> {
+  const problem = !settings.baseUrl ? 'base URL missing' : missingCredentials(settings.credentials);
+  if (problem) return { ok: false, message: problem };
+  const client = createServiceClient({ ...settings, retries: 0, timeoutMs: TEST_TIMEOUT_MS });
+  let statusCode: number | undefined;
+  const transport: AlteryxTransport = {
+    request: async (request) => {
+      const response = await client.request(request);
+      statusCode = response.statusCode;
+      return response as never;
+    },
+  };
+  const threeLegged = settings.scheme !== 'oauth2' && Boolean(settings.credentials.token);
+  const request = `GET ${threeLegged ? ME_PATH : WORKFLOW_LIST_PATH}`;
+  try {
+    if (threeLegged) {
+      const me = await getMe(client);
+      return { ok: true, request, statusCode: me.statusCode, message: `signed in as ${describeUser(me.user)}` };
+    }
+    const workflows = await new AlteryxApi(transport).listWorkflows();
+    const names = workflows.slice(0, 3).map((workflow) => workflow.name);
+    const more = workflows.length > names.length ? ', …' : '';
+    const count = `${workflows.length} workflow${workflows.length === 1 ? '' : 's'} to run`;
+    return { ok: true, request, statusCode, message: names.length ? `${count}: ${names.join(', ')}${more}` : count };
+  } catch (error) {
+    const message = withoutSecrets(describeFailure(error), settings);
+    if (error instanceof ExtraHorizonError) return { ok: false, request, statusCode: error.statusCode, message };
+    if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? statusCode, message };
+    return { ok: false, request, message };
+  } finally {
+    client.destroy();
+  }
+}
+
+function describeUser(user: Record<string, unknown>): string {
+  const name = [user.first_name, user.last_name].filter((part) => typeof part === 'string' && part).join(' ');
+  const email = typeof user.email === 'string' ? user.email : '';
+  if (name && email) return `${name} (${email})`;
+  return name || email || (typeof user.id === 'string' ? `user ${user.id}` : 'an unnamed user');
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof ExtraHorizonError || isAlteryxError(error) || isRequestError(error)) return error.message;
+  return error instanceof Error ? `unexpected error: ${error.message}` : 'unexpected error';
+}
+
+/** Service and network messages carry no secrets by design; this is the belt to those braces. */
+function withoutSecrets(text: string, settings: ServiceSettings): string {
+  let safe = text;
+  for (const secret of [settings.credentials.consumerSecret, settings.credentials.tokenSecret]) {
+    if (!secret) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) safe = safe.split(form).join('…');
+  }
+  return safe;
+}

@@ -1,0 +1,415 @@
+/**
+ * The package in the real Node-RED editor, driven through Debian's chromium (playwright-core):
+ * the palette, the Import dialog's examples, the service dialog with its "Test connection"
+ * button, deploy, inject buttons and the debug sidebar. Runs against the demo service.
+ *
+ * Screenshots go to test-results/browser/; with UPDATE_SCREENSHOTS=1 (`npm run screenshots`)
+ * also to docs/images/, which the README shows.
+ *
+ * The Dashboard 2 example is imported twice: without the dashboard, to see the editor offer
+ * to install it, then with @flowfuse/node-red-dashboard installed from the npm registry (in
+ * a temporary folder, never in this package) to run its page.
+ *
+ * Needs /usr/bin/chromium (`apt-get install chromium`; CHROMIUM_PATH names another). Without
+ * it the test fails under CI=true and is skipped elsewhere, saying so.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { DEMO_CREDENTIALS } from '../../demo/credentials';
+import { DEMO_USER } from '../../demo/extrahorizon';
+import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The flags this machine needs: no sandbox as root, and no calls to Google's hosts on a closed network. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'browser');
+const DASHBOARD_EXAMPLE = path.join(REPO_ROOT, 'examples', 'dashboard-run-workflow.json');
+const DASHBOARD = '@flowfuse/node-red-dashboard';
+const DOCS_IMAGES = path.join(REPO_ROOT, 'docs', 'images');
+
+/** Node ids in examples/flows.json. */
+const EXAMPLE = {
+  tab: 'a1f0c0de00000001',
+  whoAmI: 'a1f0c0de00000011',
+  getMe: 'a1f0c0de00000012',
+  belgium: 'a1f0c0de00000021',
+  runWorkflow: 'a1f0c0de00000022',
+  runWorkflowOAuth2: 'a1f0c0de00000025',
+};
+
+/** What a person types into the service dialogs: the variables `npm start` and this test set. */
+const SERVICE_CREDENTIALS: Record<string, Record<string, string>> = {
+  'Extra Horizon': {
+    consumerKey: '${API_OAUTH_CONSUMER_KEY}',
+    consumerSecret: '${API_OAUTH_CONSUMER_SECRET}',
+    token: '${API_OAUTH_TOKEN}',
+    tokenSecret: '${API_OAUTH_TOKEN_SECRET}',
+  },
+  'Alteryx Gallery': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+  'Alteryx Server 2022.1+': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+};
+
+/** The dashboard version the example names, installed with npm into `dir`; resolves with the package folder. */
+function installDashboard(dir: string): Promise<string> {
+  const example = JSON.parse(fs.readFileSync(DASHBOARD_EXAMPLE, 'utf8')) as Array<{ type: string; modules?: Record<string, string> }>;
+  const version = example.find((node) => node.type === 'global-config')?.modules?.[DASHBOARD];
+  assert.ok(version, `the dashboard example names ${DASHBOARD} in its global-config modules`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--omit=dev', `${DASHBOARD}@${version}`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(npm, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const installed = path.join(dir, 'node_modules', ...DASHBOARD.split('/'));
+      if (code === 0 && fs.existsSync(path.join(installed, 'package.json'))) resolve(installed);
+      else reject(new Error(`npm ${args.join(' ')} failed (${code}):\n${output}`));
+    });
+  });
+}
+
+describe('the editor in a real browser (chromium, playwright-core)', function () {
+  this.timeout(180_000);
+  let examples: ExampleEnvironment | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  const nodeRedOutput: string[] = [];
+  const browserErrors: string[] = [];
+  const tempDirs: string[] = [];
+  let userDir: string;
+  let dashboardInstall: Promise<string> | undefined;
+
+  before(async function () {
+    for (const old of fs.existsSync(SHOTS) ? fs.readdirSync(SHOTS) : []) fs.rmSync(path.join(SHOTS, old));
+    if (!fs.existsSync(CHROMIUM)) {
+      const message = `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+      if (process.env.CI) throw new Error(message);
+      console.warn(`      skipped: ${message}`);
+      this.skip();
+    }
+    fs.mkdirSync(SHOTS, { recursive: true });
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-editor-'));
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-chromium-'));
+    const dashboardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-dashboard-'));
+    tempDirs.push(userDir, profile, dashboardDir);
+    dashboardInstall = installDashboard(dashboardDir);
+    dashboardInstall.catch(() => undefined);
+    examples = await startExampleEnvironment({
+      userDir,
+      port: 0,
+      demoPort: 0,
+      demoOnly: true,
+      deployExamples: false,
+      output: (line) => nodeRedOutput.push(line),
+    });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => browserErrors.push(error.message));
+    await page.goto(`${examples.red.url}/`);
+    await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 90_000 });
+  });
+
+  after(async () => {
+    await dashboardInstall?.catch(() => undefined);
+    await context?.close();
+    await examples?.stop();
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      await page.screenshot({ path: path.join(SHOTS, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
+      console.log(`      Node-RED said:\n${nodeRedOutput.slice(-40).join('\n')}`);
+    }
+  });
+
+  async function screenshot(target: Page | Locator, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
+    const file = path.join(SHOTS, name);
+    await target.screenshot({ path: file, animations: 'disabled', ...(clip ? { clip } : {}) });
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      fs.mkdirSync(DOCS_IMAGES, { recursive: true });
+      fs.copyFileSync(file, path.join(DOCS_IMAGES, name));
+    }
+  }
+
+  function flowNode(id: string): Locator {
+    return page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+  }
+
+  it('shows our three nodes in the network category of the palette, with their icons', async () => {
+    const search = page.locator('#red-ui-palette-search input');
+    await search.pressSequentially('oauth1');
+    await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'hidden' });
+    const ours = page.locator('#red-ui-palette-container-network .red-ui-palette-node:visible');
+    const found = await ours.evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        type: node.getAttribute('data-palette-type'),
+        label: node.getAttribute('data-palette-label'),
+        icon: node.querySelector('.red-ui-palette-icon-container')?.getAttribute('data-palette-icon'),
+        color: (node as HTMLElement).style.backgroundColor,
+      })),
+    );
+    assert.deepEqual(
+      found.map(({ type, label }) => [type, label]),
+      [
+        ['oauth1-request', 'oauth1 request'],
+        ['oauth1-get-me', 'get me'],
+        ['oauth1-run-workflow', 'run workflow'],
+      ],
+    );
+    for (const node of found) {
+      assert.equal(node.icon, `icons/node-red-contrib-oauth1/${node.type}.svg`);
+      assert.equal(node.color, 'rgb(159, 196, 231)', `${node.type}: #9FC4E7`);
+    }
+    for (const node of found) {
+      const icon = await page.request.get(`${examples!.red.url}/${node.icon}`);
+      assert.equal(icon.status(), 200, `${node.icon} is served`);
+      assert.match(icon.headers()['content-type'] ?? '', /svg/);
+    }
+    // Hovering shows the first paragraph of the help beside the palette, as a person sees it.
+    await page.locator('.red-ui-palette-node[data-palette-type="oauth1-request"]').hover();
+    const popover = page.locator('.red-ui-popover:visible').last();
+    await popover.waitFor();
+    assert.match(await popover.innerText(), /signed with OAuth 1\.0a/);
+    const palette = (await page.locator('#red-ui-palette').boundingBox())!;
+    const network = (await page.locator('#red-ui-palette-container-network').boundingBox())!;
+    const tip = (await popover.boundingBox())!;
+    await screenshot(page, 'palette.png', {
+      x: palette.x,
+      y: palette.y,
+      width: Math.max(palette.width, tip.x + tip.width - palette.x) + 12,
+      height: Math.max(network.y + network.height, tip.y + tip.height) - palette.y + 12,
+    });
+    await page.mouse.move(700, 500);
+    await page.locator('#red-ui-palette-search .red-ui-searchBox-clear').click();
+  });
+
+  /** Menu → Import → Examples → node-red-contrib-oauth1 → `name` → Import; returns the other examples listed. */
+  async function importExample(name: string): Promise<string[]> {
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-import');
+    await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
+    const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    const ours = tree.locator('.red-ui-treeList-label', { hasText: 'node-red-contrib-oauth1' });
+    await ours.click();
+    const entries = ours.locator('xpath=..').locator('.red-ui-treeList-label-text');
+    await entries.nth(1).waitFor();
+    const listed = (await entries.allTextContents()).slice(1);
+    await entries.filter({ hasText: new RegExp(`^${name}$`) }).click();
+    await page.click('#red-ui-clipboard-dialog-ok');
+    return listed;
+  }
+
+  async function deploy(): Promise<void> {
+    await page.click('#red-ui-header-button-deploy');
+    const deployed = page.locator('.red-ui-notification', { hasText: 'Successfully deployed' });
+    const confirm = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
+    await deployed.or(confirm).first().waitFor();
+    if (await confirm.isVisible()) {
+      const dialog = await page.locator('.ui-dialog:visible').innerText();
+      throw new Error(`deploy asked for confirmation: ${dialog}`);
+    }
+    await deployed.waitFor({ state: 'detached', timeout: 60_000 });
+  }
+
+  it('imports examples/flows.json from Import → Examples → node-red-contrib-oauth1, which also lists the dashboard example', async () => {
+    const listed = await importExample('flows');
+    assert.ok(listed.includes('dashboard-run-workflow'), `examples: ${listed.join(', ')}`);
+    const notification = page.locator('.red-ui-notification', { hasText: 'Imported' });
+    await notification.waitFor();
+    assert.match(await notification.innerText(), /1 flow/);
+    await notification.waitFor({ state: 'detached', timeout: 60_000 });
+    await page.locator(`#red-ui-tab-${EXAMPLE.tab} a`).click();
+    await flowNode(EXAMPLE.getMe).waitFor();
+  });
+
+  /** Opens the service of a flow node from its edit dialog (the pencil beside "Service"), fills empty credentials. */
+  async function openService(nodeId: string, serviceName: string): Promise<void> {
+    await flowNode(nodeId).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-server').waitFor();
+    assert.equal(await page.locator('#node-input-server option:checked').innerText(), serviceName);
+    await page.click('#node-input-btn-server-edit');
+    await page.locator('#node-config-input-baseUrl').waitFor();
+    assert.equal(await page.inputValue('#node-config-input-name'), serviceName);
+    // An imported flow has no credentials: type the variable names, as the example's notes say.
+    for (const [name, value] of Object.entries(SERVICE_CREDENTIALS[serviceName]!)) {
+      const field = page.locator(`#node-config-input-${name}`);
+      if (!(await field.inputValue())) await field.fill(value);
+    }
+  }
+
+  async function closeDialogs(): Promise<void> {
+    await page.click('#node-config-dialog-ok');
+    await page.locator('#node-config-input-baseUrl').waitFor({ state: 'detached' });
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-input-server').waitFor({ state: 'detached' });
+  }
+
+  it('opens the "Extra Horizon" service dialog: grouped fields, explained choices, and "Test connection" names the user', async () => {
+    // Tall enough for the whole dialog in one picture.
+    await page.setViewportSize({ width: 1400, height: 1450 });
+    await openService(EXAMPLE.getMe, 'Extra Horizon');
+    const sections = await page.locator('.oauth1-config-section').allInnerTexts();
+    assert.deepEqual(sections, ['Service', 'Signing', 'Credentials', 'TLS, retries and timeout', 'Test']);
+    assert.match(await page.locator('#oauth1-config-scheme-tip').innerText(), /3-legged services such as Extra Horizon/);
+    assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /Authorization: OAuth/);
+    await page.selectOption('#node-config-input-placement', 'query');
+    assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /appended to the URL/);
+    await page.selectOption('#node-config-input-placement', 'header');
+
+    await page.click('#oauth1-config-test');
+    const result = page.locator('#oauth1-config-test-result.oauth1-config-test-ok');
+    await result.waitFor();
+    const text = await result.innerText();
+    assert.match(text, /GET users\/v1\/me: 200 signed in as/);
+    assert.ok(text.includes(DEMO_USER.email), text);
+    await screenshot(page.locator('.red-ui-tray').last(), 'config-dialog.png');
+    await closeDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  for (const [nodeId, service, scheme] of [
+    [EXAMPLE.runWorkflow, 'Alteryx Gallery', 'oauth1'],
+    [EXAMPLE.runWorkflowOAuth2, 'Alteryx Server 2022.1+', 'oauth2'],
+  ] as const) {
+    it(`tests the "${service}" service (${scheme === 'oauth1' ? '1-legged OAuth 1.0a, query placement' : 'OAuth 2 client credentials'}): the workflows the key may run`, async () => {
+      await openService(nodeId, service);
+      assert.equal(await page.inputValue('#node-config-input-scheme'), scheme);
+      assert.equal(await page.locator('#node-config-input-token').isVisible(), scheme === 'oauth1', 'the token rows only for OAuth 1.0a');
+      await page.click('#oauth1-config-test');
+      const result = page.locator('#oauth1-config-test-result.oauth1-config-test-ok');
+      await result.waitFor();
+      assert.match(await result.innerText(), /GET v1\/workflows\/subscription\/: 200 3 workflows to run: .*Sales report/);
+      await closeDialogs();
+    });
+  }
+
+  it('deploys the imported flows', async () => {
+    await deploy();
+    const flows = (await (await page.request.get(`${examples!.red.url}/flows`)).json()) as Array<{ type: string }>;
+    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(flows.some((node) => node.type === type), type);
+  });
+
+  async function openDebugSidebar(): Promise<void> {
+    await page.click('#red-ui-tab-debug-link-button');
+    await page.locator('.red-ui-debug-content-list').waitFor();
+  }
+
+  /** The text beside a node's status dot. */
+  async function statusOf(id: string): Promise<string | null> {
+    return flowNode(id).locator('.red-ui-flow-node-status-label').textContent();
+  }
+
+  /** Unfolds a property of a message in the debug sidebar, by its key, and returns its element. */
+  async function unfold(within: Locator, key: string, which: 'first' | 'last' = 'first'): Promise<Locator> {
+    const elements = within.locator(
+      `xpath=.//span[contains(@class,"red-ui-debug-msg-element")][span[contains(@class,"red-ui-debug-msg-row")]/span[contains(@class,"red-ui-debug-msg-object-key") and text()="${key}"]]`,
+    );
+    const element = which === 'first' ? elements.first() : elements.last();
+    await element.locator('xpath=./span[contains(@class,"red-ui-debug-msg-row")]').click();
+    return element;
+  }
+
+  async function clickInject(id: string): Promise<void> {
+    await flowNode(id).locator('.red-ui-flow-node-button').click();
+  }
+
+  it('"who am I?": the inject button, then the signed-in user in the debug sidebar', async () => {
+    await openDebugSidebar();
+    await clickInject(EXAMPLE.whoAmI);
+    const message = page.locator('.red-ui-debug-msg', { has: page.locator('.red-ui-debug-msg-name', { hasText: 'user' }) });
+    await message.first().waitFor();
+    assert.match(await message.first().innerText(), new RegExp(`email\\s*:\\s*"${DEMO_USER.email}"`));
+    assert.equal(await statusOf(EXAMPLE.getMe), DEMO_USER.first_name);
+  });
+
+  it('"Belgium 2024": runs the Sales report workflow to the end and shows the finished job and its CSV', async () => {
+    await clickInject(EXAMPLE.belgium);
+    const message = page.locator('.red-ui-debug-msg', { has: page.locator('.red-ui-debug-msg-name', { hasText: 'job and outputs' }) }).first();
+    await message.waitFor({ timeout: 60_000 });
+    // Unfold msg and msg.payload (the job) to read its status, as a person would.
+    await message.locator('.red-ui-debug-msg-top-level > .red-ui-debug-msg-row').click();
+    await unfold(message, 'payload');
+    const outputs = await unfold(message, 'outputs', 'last');
+    await unfold(outputs, '0');
+    const text = await message.innerText();
+    assert.match(text, /status\s*:\s*"Completed"/);
+    assert.match(text, /disposition\s*:\s*"Success"/);
+    assert.match(text, /outputs\s*:\s*array\[2\]/);
+    assert.match(text, /Country,Year,IncludeReturns,Product,Units,Revenue/);
+    assert.equal(await statusOf(EXAMPLE.runWorkflow), 'done');
+    // A click on empty canvas: nothing selected or highlighted in the picture.
+    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    await page.mouse.click(chart.x + chart.width - 60, chart.y + chart.height - 60);
+    await screenshot(page, 'running-flow.png');
+  });
+
+  it('never shows a demo secret in the editor, and the page raised no error', async () => {
+    const html = await page.content();
+    for (const secret of [DEMO_CREDENTIALS.consumerSecret, DEMO_CREDENTIALS.tokenSecret]) {
+      assert.ok(!html.includes(secret), 'secret in the page');
+      assert.ok(!nodeRedOutput.join('\n').includes(secret), 'secret in the Node-RED log');
+    }
+    assert.deepEqual(browserErrors, []);
+  });
+
+  it('importing the Dashboard 2 example without the dashboard offers to install @flowfuse/node-red-dashboard', async () => {
+    await importExample('dashboard-run-workflow');
+    const offer = page.locator('.red-ui-notification', { hasText: DASHBOARD });
+    await offer.waitFor();
+    assert.ok(await offer.locator('button', { hasText: 'Install all' }).isVisible(), await offer.innerText());
+  });
+
+  it('with the dashboard installed, the example page runs the workflow from its button and shows status and result table', async function () {
+    // The same package the editor would install, put where Node-RED looks, then a restart loads it.
+    let installed: string;
+    try {
+      installed = await dashboardInstall!;
+    } catch (error) {
+      if (process.env.CI) throw error;
+      console.warn(`      skipped: could not install ${DASHBOARD} from the npm registry: ${(error as Error).message.split('\n')[0]}`);
+      this.skip();
+    }
+    fs.mkdirSync(path.join(userDir, 'node_modules', '@flowfuse'), { recursive: true });
+    fs.symlinkSync(installed, path.join(userDir, 'node_modules', ...DASHBOARD.split('/')), 'dir');
+    const red = await examples!.restartNodeRed();
+    await page.goto(`${red.url}/`);
+    await page.locator('.red-ui-palette-node[data-palette-type="ui-button"]').waitFor({ state: 'attached', timeout: 90_000 });
+    await importExample('dashboard-run-workflow');
+    await page.locator('.red-ui-notification', { hasText: 'Imported' }).waitFor();
+    assert.equal(await page.locator('.red-ui-notification', { hasText: DASHBOARD }).count(), 0, 'no install offer once installed');
+    await deploy();
+
+    const dashboard = await context!.newPage();
+    await dashboard.setViewportSize({ width: 1200, height: 400 });
+    dashboard.on('pageerror', (error) => browserErrors.push(`dashboard: ${error.message}`));
+    await dashboard.goto(`${red.url}/dashboard/sales-report`);
+    const country = dashboard.getByLabel('Country (BE, NL, FR or DE)');
+    await country.waitFor({ timeout: 60_000 });
+    await country.fill('nl');
+    await country.press('Enter');
+    await dashboard.getByRole('button', { name: 'Run Sales report' }).click();
+    // The node's status while the job is on its way, mirrored by a Status node.
+    await dashboard.getByText(/^(starting|queued|running \d+s)$/).first().waitFor({ timeout: 30_000 });
+    const rows = dashboard.locator('table tbody tr', { hasText: 'NL' });
+    await rows.nth(2).waitFor({ timeout: 60_000 });
+    const table = await dashboard.locator('table').innerText();
+    for (const cell of ['Widgets', 'Café tables', 'Gadgets, large', '1312.50']) assert.ok(table.includes(cell), table);
+    await dashboard.getByText(/Completed, Success/).waitFor();
+    await screenshot(dashboard, 'dashboard.png');
+    await dashboard.close();
+    assert.deepEqual(browserErrors, []);
+  });
+});

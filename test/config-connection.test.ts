@@ -1,0 +1,113 @@
+/**
+ * The "Test connection" button of the oauth1-config dialog: its admin endpoint
+ * (POST /oauth1-config/:id/test) in the Node-RED runtime, against the demo service.
+ */
+import assert from 'node:assert/strict';
+import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { DEMO_USER } from '../demo/extrahorizon';
+import { startDemoServer, type DemoServer } from '../demo/server';
+import { testConnection } from '../src/nodes/oauth1-config/connection-test';
+import { helper, loadFlow, logLines, type FlowNode } from './support/node-red';
+
+interface TestAnswer {
+  ok: boolean;
+  request?: string;
+  statusCode?: number;
+  message: string;
+}
+
+const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
+const SECRETS = [consumerSecret, tokenSecret];
+
+describe('oauth1-config "Test connection" (admin endpoint, against the demo service)', function () {
+  this.timeout(20_000);
+  let demo: DemoServer;
+  before(async () => {
+    demo = await startDemoServer();
+  });
+  after(() => demo?.close());
+  afterEach(() => helper.unload());
+
+  function flow(config: Record<string, unknown> = {}): FlowNode[] {
+    return [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, ...config }];
+  }
+
+  async function post(id: string, body: unknown): Promise<TestAnswer> {
+    const response = await helper.request().post(`/oauth1-config/${id}/test`).send(body as object).expect(200);
+    const answer = response.body as TestAnswer;
+    for (const secret of SECRETS) assert.ok(!JSON.stringify(answer).includes(secret), 'a secret in the answer');
+    return answer;
+  }
+
+  it('with a token, calls users/v1/me and names the user (the form of a node not deployed yet)', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const answer = await post('new-node', { baseUrl: demo.url, scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA1', credentials: { consumerKey, consumerSecret, token, tokenSecret } });
+    assert.deepEqual(answer, { ok: true, request: 'GET users/v1/me', statusCode: 200, message: `signed in as ${DEMO_USER.first_name} ${DEMO_USER.last_name} (${DEMO_USER.email})` });
+  });
+
+  it('without a token, lists the Alteryx workflows (Gallery, query placement)', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const answer = await post('gallery', { baseUrl: `${demo.url}/gallery/api`, scheme: 'oauth1', placement: 'query', credentials: { consumerKey, consumerSecret } });
+    assert.equal(answer.ok, true);
+    assert.equal(answer.request, 'GET v1/workflows/subscription/');
+    assert.equal(answer.statusCode, 200);
+    assert.match(answer.message, /^\d+ workflows to run: .*Sales report/);
+  });
+
+  it('with OAuth 2 client credentials, lists the workflows under /webapi', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const answer = await post('webapi', { baseUrl: `${demo.url}/webapi`, scheme: 'oauth2', credentials: { consumerKey, consumerSecret } });
+    assert.equal(answer.ok, true);
+    assert.match(answer.message, /workflows to run/);
+  });
+
+  it('takes unchanged passwords (__PWRD__) from the stored credentials and resolves ${ENV} values as at deploy', async () => {
+    process.env.OAUTH1_TEST_BASE_URL = demo.url;
+    process.env.OAUTH1_TEST_TOKEN = token;
+    try {
+      await loadFlow(['oauth1-config'], flow(), { svc: { consumerKey, consumerSecret, token: '${OAUTH1_TEST_TOKEN}', tokenSecret } });
+      const answer = await post('svc', {
+        baseUrl: '${OAUTH1_TEST_BASE_URL}',
+        credentials: { consumerKey, consumerSecret: '__PWRD__', token: '${OAUTH1_TEST_TOKEN}', tokenSecret: '__PWRD__' },
+      });
+      assert.equal(answer.ok, true, answer.message);
+      assert.equal(answer.statusCode, 200);
+    } finally {
+      delete process.env.OAUTH1_TEST_BASE_URL;
+      delete process.env.OAUTH1_TEST_TOKEN;
+    }
+  });
+
+  it('reports a wrong secret with the status code and the service message, without the secret', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const answer = await post('svc', { baseUrl: demo.url, credentials: { consumerKey, consumerSecret: 'wrong-secret', token, tokenSecret } });
+    assert.equal(answer.ok, false);
+    assert.equal(answer.statusCode, 401);
+    assert.match(answer.message, /^401 OAUTH_SIGNATURE_EXCEPTION/);
+    const gallery = await post('svc', { baseUrl: `${demo.url}/gallery/api`, placement: 'query', credentials: { consumerKey, consumerSecret: 'wrong-secret' } });
+    assert.equal(gallery.statusCode, 401);
+    assert.match(gallery.message, /oauth_signature/);
+  });
+
+  it('says what is missing before sending anything, and reports a network failure', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const before = demo.stats.requests.length;
+    assert.deepEqual(await post('svc', { baseUrl: demo.url, credentials: { consumerKey } }), { ok: false, message: 'consumer secret missing' });
+    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), { ok: false, message: 'base URL missing' });
+    assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+    const refused = await post('svc', { baseUrl: 'http://127.0.0.1:9', credentials: { consumerKey, consumerSecret } });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message, /ECONNREFUSED|refused/i);
+  });
+
+  it('never logs the secrets', async () => {
+    await loadFlow(['oauth1-config'], flow(), { svc: { consumerKey, consumerSecret, token, tokenSecret } });
+    await post('svc', { baseUrl: demo.url, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
+    for (const secret of SECRETS) assert.ok(!logLines().some((line) => line.includes(secret)));
+  });
+
+  it('the library function alone needs no Node-RED', async () => {
+    const answer = await testConnection({ baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } });
+    assert.equal(answer.ok, true);
+  });
+});
