@@ -111,18 +111,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Which credentials each example service uses, by the variable its base URL names. */
-export const EXAMPLE_CREDENTIALS_BY_BASE_URL: Readonly<Record<string, Record<string, string>>> = {
-  '${EXH_BASE_URL}': {
-    consumerKey: '${API_OAUTH_CONSUMER_KEY}',
-    consumerSecret: '${API_OAUTH_CONSUMER_SECRET}',
-    token: '${API_OAUTH_TOKEN}',
-    tokenSecret: '${API_OAUTH_TOKEN_SECRET}',
-  },
-  '${ALTERYX_GALLERY_URL}': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
-  '${ALTERYX_WEBAPI_URL}': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
-};
-
 /** The environment variables the example flows read, pointing at the demo service. */
 export function demoVariables(demo: DemoServer): Record<string, string> {
   return {
@@ -191,9 +179,13 @@ export async function startExampleEnvironment(options: ExampleEnvironmentOptions
     const credentials: Record<string, Record<string, string>> = {};
     if (options.deployExamples !== false) {
       flows = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'flows.json'), 'utf8')) as Array<Record<string, unknown>>;
+      // The examples carry `${ENV}` credential references, as an editor import would take them;
+      // a deployed flow keeps credentials in flows_cred.json instead.
       for (const node of flows) {
-        const refs = node.type === 'oauth1-config' ? EXAMPLE_CREDENTIALS_BY_BASE_URL[String(node.baseUrl)] : undefined;
-        if (refs) credentials[String(node.id)] = refs;
+        if (node.credentials && typeof node.credentials === 'object') {
+          credentials[String(node.id)] = node.credentials as Record<string, string>;
+          delete node.credentials;
+        }
       }
     }
     prepareUserDir({ userDir: options.userDir, port, flows, credentials, settings: options.settings });
