@@ -78,6 +78,11 @@ export interface ClientRequest {
   signal?: AbortSignal;
   /** False for requests that must not carry credentials (an OAuth 2 token request). */
   authorize?: boolean;
+  /**
+   * True when the body itself holds credentials (the client secret of an OAuth 2 token
+   * request): a redirect to another origin is then returned, not followed.
+   */
+  sameOriginRedirectsOnly?: boolean;
 }
 
 export interface ClientResponse<T = unknown> {
@@ -88,6 +93,7 @@ export interface ClientResponse<T = unknown> {
   url: string;
   /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */
   jsonError?: string;
+  /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
   attempts: number;
 }
 
@@ -98,7 +104,9 @@ export type RequestErrorCode =
   | 'EABORTED'
   | 'ENETWORK'
   | 'ETOOMANYREDIRECTS'
-  | 'ESIGNING';
+  | 'ESIGNING'
+  | 'EINVALIDBODY'
+  | 'EINVALIDHEADER';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -117,7 +125,18 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/**
+ * Headers about the connection and the framing of the body, which the client sets itself.
+ * They come in with `msg.headers` copied from an earlier response: a stale Content-Length
+ * would leave a GET hanging and cut a POST body short.
+ */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+/** Request headers that carry credentials of their own: never sent to another origin. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+/** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** `http://h/api` + `/x` = `http://h/api/x`: exactly one slash between, absolute URLs kept. */
 export function joinUrl(baseUrl: string | undefined, url: string | undefined): string {
@@ -158,21 +177,46 @@ function encodeBody(body: unknown, headers: Record<string, string>): Buffer | un
   if (body === undefined || body === null) return undefined;
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (typeof body === 'number' || typeof body === 'boolean') return Buffer.from(String(body), 'utf8');
-  const contentType = headerValue(headers, 'content-type');
-  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') && typeof body === 'object') {
-    return Buffer.from(toFormBody(body), 'utf8');
+  if (typeof body === 'number' || typeof body === 'boolean' || typeof body === 'bigint') return Buffer.from(String(body), 'utf8');
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (typeof body !== 'object') {
+    throw new RequestError(`cannot send a ${typeof body} as the body: use text, a Buffer or an object`, 'EINVALIDBODY');
   }
-  if (!contentType) headers['Content-Type'] = 'application/json';
-  return Buffer.from(JSON.stringify(body), 'utf8');
+  const contentType = headerValue(headers, 'content-type');
+  const form = contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded');
+  let text: string | undefined;
+  try {
+    text = form ? toFormBody(body) : JSON.stringify(body);
+  } catch (error) {
+    // A circular object or a BigInt inside: JSON.stringify names the culprit on its first line.
+    throw new RequestError(`cannot send the body as ${form ? 'a form' : 'JSON'}: ${String((error as Error).message).split('\n')[0]}`, 'EINVALIDBODY');
+  }
+  if (!form && !contentType) headers['Content-Type'] = 'application/json';
+  return Buffer.from(text ?? '', 'utf8');
 }
 
 function normalizeHeaders(input: Record<string, unknown> | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   if (!input || typeof input !== 'object') return headers;
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined || value === null) continue;
-    headers[key] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+  for (const key of Object.keys(input)) {
+    const value = input[key];
+    if (value === undefined || value === null || FRAMING_HEADERS.has(key.toLowerCase())) continue;
+    const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+    // Checked here, so that a bad header is a clear error rather than a network failure.
+    try {
+      http.validateHeaderName(key);
+    } catch {
+      // Named up to the first bad character only: "Authorization: Bearer …" as a name holds a token.
+      const readable = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/.exec(key)?.[0] ?? '';
+      throw new RequestError(`invalid header name${readable ? ` "${readable}…"` : ''}: HTTP allows no spaces, colons or quotes in names`, 'EINVALIDHEADER');
+    }
+    try {
+      http.validateHeaderValue(key, text);
+    } catch {
+      throw new RequestError(`invalid character in the value of header "${key}"`, 'EINVALIDHEADER');
+    }
+    headers[key] = text;
   }
   return headers;
 }
@@ -205,11 +249,13 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function decodeBody(data: Buffer, responseType: ResponseType): { body: unknown; jsonError?: string } {
+function decodeBody(data: Buffer, responseType: ResponseType, status: number): { body: unknown; jsonError?: string } {
   if (responseType === 'buffer') return { body: data };
   const text = data.toString('utf8');
   if (responseType === 'text') return { body: text };
   const json = stripBom(text);
+  // As in the core http request node: "No Content" is an empty object, not a parse error.
+  if (status === 204 && json.trim() === '') return { body: {} };
   if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
   try {
     return { body: JSON.parse(json) };
@@ -218,12 +264,16 @@ function decodeBody(data: Buffer, responseType: ResponseType): { body: unknown; 
   }
 }
 
+function aborted(): RequestError {
+  return new RequestError('request aborted', 'EABORTED');
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RequestError('request aborted', 'EABORTED'));
+    if (signal?.aborted) return reject(aborted());
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new RequestError('request aborted', 'EABORTED'));
+      reject(aborted());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -251,7 +301,7 @@ export class HttpClient {
     this.baseUrl = options.baseUrl?.trim() || undefined;
     this.authorizer = options.authorizer;
     this.retries = Math.max(0, Math.floor(options.retries ?? 3));
-    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.timeoutMs = timeoutOr(options.timeoutMs, 120_000);
     this.maxRedirects = options.maxRedirects ?? 5;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 300;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
@@ -271,40 +321,48 @@ export class HttpClient {
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
-    let method = (request.method ?? 'GET').toUpperCase();
+    let method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
     if (!(HTTP_METHODS as readonly string[]).includes(method)) {
-      throw new RequestError(`unsupported method "${request.method}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
+      throw new RequestError(`unsupported method "${String(request.method)}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
     let url = joinUrl(this.baseUrl, request.url);
+    let target: URL;
     try {
-      new URL(url);
+      target = new URL(url);
     } catch {
-      throw new RequestError(`invalid URL "${url}"`, 'EINVALIDURL');
+      throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
     }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new RequestError(`unsupported protocol "${target.protocol}" in "${withoutProtocolParameters(url)}": use http or https`, 'EINVALIDURL');
+    }
+    const originalOrigin = target.origin;
     const headers = normalizeHeaders(request.headers);
     let body = METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined;
     const responseType = request.responseType ?? 'text';
-    const timeoutMs = request.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = timeoutOr(request.timeoutMs, this.timeoutMs);
+    const { signal } = request;
 
-    let attempt = 0;
+    let attempts = 0;
+    let retries = 0;
     let redirects = 0;
     let authorize = request.authorize !== false;
     let clockRetried = false;
     let credentialsRefreshed = false;
-    const originalOrigin = new URL(url).origin;
 
     for (;;) {
-      attempt++;
+      if (signal?.aborted) throw aborted();
+      attempts++;
       let response: AxiosResponse<Buffer>;
       const sentHeaders = { ...headers };
       let sendUrl = url;
+      const signedWithOffsetMs = this.clockOffsetMs;
       try {
         if (authorize) {
           const contentType = headerValue(headers, 'content-type') ?? '';
           const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
           let authorized: AuthorizedAttempt;
           try {
-            authorized = await this.authorizer.authorize({ method, url, formBody }, { clockOffsetMs: this.clockOffsetMs, signal: request.signal });
+            authorized = await this.authorizer.authorize({ method, url, formBody }, { clockOffsetMs: signedWithOffsetMs, signal });
           } catch (error) {
             if (error instanceof RequestError) throw error;
             throw new RequestError(`could not sign the request: ${(error as Error).message}`, 'ESIGNING');
@@ -315,13 +373,14 @@ export class HttpClient {
         } else {
           sendUrl = new URL(url).href;
         }
-        response = await this.send(method, sendUrl, sentHeaders, body, timeoutMs, request.signal);
+        response = await this.send(method, sendUrl, sentHeaders, body, timeoutMs, signal);
       } catch (error) {
         const failure = error instanceof RequestError ? error : new RequestError(String(error), 'ENETWORK');
-        if (isRetryableFailure(failure) && IDEMPOTENT_METHODS.has(method) && attempt <= this.retries) {
-          const delay = this.backoff(attempt);
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: ${failure.message}; retry ${attempt} of ${this.retries} in ${delay} ms`);
-          await sleep(delay, request.signal);
+        if (isRetryableFailure(failure) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
+          retries++;
+          const delay = this.backoff(retries);
+          this.log?.(`${method} ${withoutProtocolParameters(url)}: ${failure.message}; retry ${retries} of ${this.retries} in ${delay} ms`);
+          await sleep(delay, signal);
           continue;
         }
         throw failure;
@@ -329,11 +388,12 @@ export class HttpClient {
 
       const status = response.status;
       const resHeaders = responseHeaders(response);
-      const clockChanged = this.learnClock(firstHeader(resHeaders, 'date'));
+      // Only the service's own clock counts: a host redirected to may be off on its own.
+      if (authorize) this.learnClock(firstHeader(resHeaders, 'date'));
 
       if (status === 401 && authorize) {
         // A timestamp refused because our clock is off: sign once more with the server's time.
-        if (clockChanged && !clockRetried) {
+        if (!clockRetried && Math.abs(this.clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS) {
           clockRetried = true;
           this.log?.(`${method} ${withoutProtocolParameters(url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
           continue;
@@ -344,69 +404,79 @@ export class HttpClient {
         }
       }
 
-      const location = firstHeader(resHeaders, 'location');
-      if ([301, 302, 303, 307, 308].includes(status) && location) {
-        if (redirects >= this.maxRedirects) {
-          throw new RequestError(`more than ${this.maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
+      const location = REDIRECT_STATUSES.has(status) ? firstHeader(resHeaders, 'location') : undefined;
+      if (location) {
+        let next: URL;
+        try {
+          next = new URL(location, sendUrl);
+        } catch {
+          throw new RequestError(`redirected (${status}) to an invalid URL "${withoutProtocolParameters(location)}"`, 'EINVALIDURL');
         }
-        redirects++;
-        const next = new URL(location, sendUrl);
-        for (const key of [...next.searchParams.keys()]) if (key.startsWith('oauth_')) next.searchParams.delete(key);
-        url = next.href;
-        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-          method = 'GET';
-          body = undefined;
-          deleteHeader(headers, 'content-type');
-          deleteHeader(headers, 'content-length');
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
         }
-        if (next.origin !== originalOrigin) {
-          // Credentials are for the service's own origin only.
-          authorize = false;
-          deleteHeader(headers, 'authorization');
-          deleteHeader(headers, 'cookie');
-        }
-        this.log?.(`redirected (${status}) to ${withoutProtocolParameters(url)}`);
-        continue;
-      }
-
-      if ((status === 429 || (status >= 500 && status !== 501)) && IDEMPOTENT_METHODS.has(method) && attempt <= this.retries) {
-        const retryAfter = parseRetryAfter(firstHeader(resHeaders, 'retry-after'));
-        const delay = retryAfter ?? this.backoff(attempt);
-        if (delay <= this.maxRetryDelayMs) {
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: HTTP ${status}; retry ${attempt} of ${this.retries} in ${Math.round(delay)} ms`);
-          await sleep(delay, request.signal);
+        const crossOrigin = next.origin !== originalOrigin;
+        if (!(crossOrigin && request.sameOriginRedirectsOnly)) {
+          if (redirects >= this.maxRedirects) {
+            throw new RequestError(`more than ${this.maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
+          }
+          redirects++;
+          next.hash = '';
+          // Query placement puts the protocol parameters in the URL, and servers copy them into Location.
+          url = withoutProtocolParameters(next.href);
+          if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+            if (method !== 'HEAD') method = 'GET';
+            body = undefined;
+            deleteHeader(headers, 'content-type');
+            deleteHeader(headers, 'content-length');
+          }
+          if (crossOrigin) {
+            // Credentials are for the service's own origin only.
+            authorize = false;
+            for (const name of CREDENTIAL_HEADERS) deleteHeader(headers, name);
+          }
+          this.log?.(`redirected (${status}) to ${url}${crossOrigin ? ', another origin: sent without credentials' : ''}`);
           continue;
         }
       }
 
-      const decoded = method === 'HEAD' ? { body: responseType === 'buffer' ? Buffer.alloc(0) : '' } : decodeBody(response.data, responseType);
+      if ((status === 429 || (status >= 500 && status !== 501)) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
+        const retryAfter = parseRetryAfter(firstHeader(resHeaders, 'retry-after'));
+        const delay = retryAfter ?? this.backoff(retries + 1);
+        if (delay <= this.maxRetryDelayMs) {
+          retries++;
+          this.log?.(`${method} ${withoutProtocolParameters(url)}: HTTP ${status}; retry ${retries} of ${this.retries} in ${Math.round(delay)} ms`);
+          await sleep(delay, signal);
+          continue;
+        }
+      }
+
+      const decoded = method === 'HEAD' ? { body: responseType === 'buffer' ? Buffer.alloc(0) : '' } : decodeBody(response.data, responseType, status);
       return {
         statusCode: status,
         headers: resHeaders,
         body: decoded.body as T,
         url: withoutProtocolParameters(sendUrl),
         jsonError: 'jsonError' in decoded ? decoded.jsonError : undefined,
-        attempts: attempt,
+        attempts,
       };
     }
   }
 
-  /** Exponential backoff with full jitter: a random delay up to base × 2^(attempt-1). */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1));
+  /** Exponential backoff with equal jitter: a random delay between half and all of base × 2^(retry-1). */
+  private backoff(retry: number): number {
+    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (retry - 1));
     return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
-  /** Returns true when the offset changed enough to matter. */
-  private learnClock(dateHeader: string | undefined): boolean {
-    if (!dateHeader) return false;
+  /** Adopts the server's time when it differs from ours (as corrected so far) by over a minute. */
+  private learnClock(dateHeader: string | undefined): void {
+    if (!dateHeader) return;
     const serverTime = Date.parse(dateHeader);
-    if (Number.isNaN(serverTime)) return false;
+    if (Number.isNaN(serverTime)) return;
     const offset = serverTime - Date.now();
-    const next = Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : 0;
-    const changed = Math.abs(next - this.clockOffsetMs) > CLOCK_SKEW_TOLERANCE_MS;
-    if (changed) this.clockOffsetMs = next;
-    return changed;
+    if (Math.abs(offset - this.clockOffsetMs) <= CLOCK_SKEW_TOLERANCE_MS) return;
+    this.clockOffsetMs = Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : 0;
   }
 
   private async send(
@@ -417,8 +487,16 @@ export class HttpClient {
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<AxiosResponse<Buffer>> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per attempt, its timer cleared when the attempt ends: no timer or
+    // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await axios.request<Buffer>({
         method,
@@ -435,23 +513,35 @@ export class HttpClient {
         maxContentLength: Infinity,
         httpAgent: this.httpAgent,
         httpsAgent: this.httpsAgent,
-        signal: combined,
+        signal: controller.signal,
       });
     } catch (error) {
-      if (signal?.aborted) throw new RequestError('request aborted', 'EABORTED');
-      if (timeout.aborted) throw new RequestError(`no response within ${timeoutMs} ms`, 'ETIMEDOUT');
+      if (signal?.aborted) throw aborted();
+      if (timedOut) throw new RequestError(`no response within ${timeoutMs} ms`, 'ETIMEDOUT');
       const axiosError = error as AxiosError;
-      const systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
+      let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
+      // The connection closed in the middle of the body: as much a reset as one before the headers.
+      if (systemCode === AxiosError.ERR_BAD_RESPONSE && /aborted/i.test(axiosError.message)) systemCode = 'ECONNRESET';
       if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
       const where = new URL(url).host;
       const reason = systemCode && RETRYABLE_NETWORK_CODES.has(systemCode) ? systemCode : axiosError.message || systemCode || 'network error';
       throw new RequestError(`${reason} (${where})`, 'ENETWORK', systemCode);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 }
 
+/** The request's own timeout if it is a usable number of milliseconds, else the client's. */
+function timeoutOr(requested: number | undefined, fallback: number): number {
+  const value = typeof requested === 'number' && Number.isFinite(requested) && requested > 0 ? requested : fallback;
+  return Math.min(Math.max(1, value), MAX_TIMER_MS);
+}
+
+/** Failures where the request cannot have been processed twice by retrying an idempotent method. */
 function isRetryableFailure(failure: RequestError): boolean {
-  return failure.code === 'ENETWORK' && (!failure.systemCode || RETRYABLE_NETWORK_CODES.has(failure.systemCode));
+  return failure.code === 'ENETWORK' && failure.systemCode !== undefined && RETRYABLE_NETWORK_CODES.has(failure.systemCode);
 }
 
 export function isRequestError(error: unknown): error is RequestError {
@@ -489,7 +579,7 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
   const { credentials } = settings;
   if (settings.scheme === 'oauth2') {
     let client: HttpClient | undefined;
-    const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form, signal) => {
+    const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form) => {
       if (!client) throw new Error('client not ready');
       return client.request({
         method: 'POST',
@@ -498,7 +588,7 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
         body: form,
         responseType: 'json',
         authorize: false,
-        signal,
+        sameOriginRedirectsOnly: true,
       });
     });
     client = new HttpClient({ ...settings, authorizer });

@@ -12,7 +12,7 @@ export interface TokenResponse {
 }
 
 /** Sends the token request; the config node wires it to the shared client with `authorize: false`. */
-export type TokenRequester = (form: string, signal?: AbortSignal) => Promise<ClientResponse>;
+export type TokenRequester = (form: string) => Promise<ClientResponse>;
 
 /** Refresh this long before the server's expiry, so no request carries a token that dies in flight. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -40,20 +40,21 @@ export class ClientCredentialsAuthorizer implements RequestAuthorizer {
 
   private currentToken(signal?: AbortSignal): Promise<string> {
     if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
-    // Concurrent requests share one token request.
-    this.pending ??= this.fetchToken(signal).finally(() => {
+    // Concurrent requests share one token request. It carries no caller's signal, so one
+    // request aborted (its node closed) does not fail the others waiting for the token.
+    this.pending ??= this.fetchToken().finally(() => {
       this.pending = undefined;
     });
-    return this.pending;
+    return signal ? untilAborted(this.pending, signal) : this.pending;
   }
 
-  private async fetchToken(signal?: AbortSignal): Promise<string> {
+  private async fetchToken(): Promise<string> {
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: this.clientId,
       client_secret: this.clientSecret,
     }).toString();
-    const response = await this.requestToken(form, signal);
+    const response = await this.requestToken(form);
     const body = response.body as TokenResponse | string;
     if (response.statusCode < 200 || response.statusCode >= 300 || typeof body !== 'object' || typeof body.access_token !== 'string') {
       const reason = typeof body === 'object' && body && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
@@ -64,4 +65,23 @@ export class ClientCredentialsAuthorizer implements RequestAuthorizer {
     this.token = { value: body.access_token, expiresAt: this.now() + lifetimeMs - margin };
     return body.access_token;
   }
+}
+
+/** The promise, or a rejection as soon as the signal aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('request aborted'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('request aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -56,7 +56,14 @@ export = function register(RED: NodeAPI): void {
       } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
         node.warn('msg.url is ignored: the node has a URL of its own');
       }
-      const method = config.method === 'use' || !config.method ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : config.method;
+      const methodFromMsg = config.method === 'use' || !config.method;
+      if (methodFromMsg && msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
+        // Sending a GET instead of the request a flow meant would be worse than stopping.
+        status.problem('invalid msg.method');
+        done(flowError(`msg.method must be a string such as "GET", not ${typeof msg.method}`));
+        return;
+      }
+      const method = methodFromMsg ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : (config.method as string);
       let timeoutMs: number | undefined;
       if (msg.requestTimeout !== undefined) {
         const value = Number(msg.requestTimeout);
