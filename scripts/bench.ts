@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: three figures, each against its target (issue 7).
+ *
+ * 1. End to end: messages per second through `oauth1-request` and, in the same run and
+ *    the same Node-RED, through the core `http request` node sending the same URL
+ *    unsigned; 16 messages in flight, keep-alive, a local server in its own process.
+ * 2. Signing: `OAuth1Signer.sign` against a bare `createHmac` over a prebuilt base string,
+ *    for a URL with 10 query parameters.
+ * 3. Memory: the heap after 1,000 and after 100,000 requests through `oauth1-request`.
+ *
+ * Loopback only, bounded loops. Run with `node --expose-gc` (the npm script does), so that
+ * the heap is measured after a full collection. `--strict` exits with 1 when a target is missed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { OAuth1Signer, percentEncode } from '../src/lib/oauth1';
+
+const ROOT = path.resolve(__dirname, '..');
+const IN_FLIGHT = 16;
+const WARM_UP_MESSAGES = 2_000;
+const ROUND_MESSAGES = 4_000;
+const ROUNDS = 3;
+const MEMORY_FIRST = 1_000;
+const MEMORY_TOTAL = 100_000;
+const SIGNING_ROUNDS = 5;
+const SIGNING_ROUND_MS = 400;
+const TARGETS = { endToEnd: 0.9, signing: 0.5, memoryMb: 10 };
+
+const QUERY = Array.from({ length: 10 }, (_, i) => `param${i}=value%20${i}`).join('&');
+const CREDENTIALS = { consumerKey: 'bench-consumer-key', consumerSecret: 'bench consumer secret', token: 'bench-token', tokenSecret: 'bench token secret' };
+
+// ---------------------------------------------------------------------------------------
+// The HTTP server, in a process of its own so that it does not share the event loop it measures.
+
+function runServer(): void {
+  const body = Buffer.from('{"ok":true,"items":[1,2,3]}');
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`listening ${(server.address() as net.AddressInfo).port}\n`);
+  });
+  // Ends with its parent.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
+function startServer(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...process.execArgv.filter((arg) => arg !== '--expose-gc'), __filename, '--server'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+      resolve({ port: Number(/listening (\d+)/.exec(line)?.[1]), child });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Node-RED, embedded, with both request nodes wired to a sink that hands messages back here.
+
+type Completion = (nodeId: string, failed: boolean) => void;
+const SINK_HOOK = '__oauth1BenchSink';
+
+const SINK_NODE = `module.exports = function (RED) {
+  function BenchSink(config) {
+    RED.nodes.createNode(this, config);
+    const failed = Boolean(config.failed);
+    this.on('input', (msg, send, done) => {
+      globalThis.${SINK_HOOK}(msg.bench, failed || msg.statusCode !== 200);
+      done();
+    });
+  }
+  RED.nodes.registerType('bench-sink', BenchSink);
+};
+`;
+const SINK_HTML = `<script type="text/javascript">RED.nodes.registerType('bench-sink', { category: 'common', defaults: {}, inputs: 1 });</script>`;
+
+interface NodeRedRuntime {
+  init(settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  nodes: { getNode(id: string): { receive(msg: Record<string, unknown>): void } | null };
+}
+
+async function startNodeRed(port: number): Promise<{ red: NodeRedRuntime; userDir: string }> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-bench-'));
+  const nodesDir = path.join(userDir, 'nodes');
+  fs.mkdirSync(nodesDir);
+  fs.writeFileSync(path.join(nodesDir, 'bench-sink.js'), SINK_NODE);
+  fs.writeFileSync(path.join(nodesDir, 'bench-sink.html'), SINK_HTML);
+  for (const type of ['oauth1-config', 'oauth1-request']) {
+    fs.symlinkSync(path.join(ROOT, 'dist', 'nodes', type), path.join(nodesDir, type), 'dir');
+  }
+  const url = `http://127.0.0.1:${port}/v1/items/?${QUERY}`;
+  const flows = [
+    { id: 'tab', type: 'tab', label: 'bench' },
+    { id: 'cfg', type: 'oauth1-config', name: 'bench', baseUrl: `http://127.0.0.1:${port}` },
+    { id: 'ours', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: `v1/items/?${QUERY}`, ret: 'obj', x: 100, y: 40, wires: [['sink']] },
+    { id: 'core', type: 'http request', z: 'tab', method: 'GET', url, ret: 'obj', persist: true, paytoqs: 'ignore', x: 100, y: 80, wires: [['sink']] },
+    { id: 'sink', type: 'bench-sink', z: 'tab', x: 300, y: 60, wires: [] },
+    { id: 'catch', type: 'catch', z: 'tab', scope: ['ours', 'core'], uncaught: false, x: 100, y: 120, wires: [['failed']] },
+    { id: 'failed', type: 'bench-sink', z: 'tab', failed: true, x: 300, y: 120, wires: [] },
+  ];
+  fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ cfg: CREDENTIALS }));
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const red = require('node-red') as NodeRedRuntime;
+  red.init({
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    disableEditor: true,
+    editorTheme: { projects: { enabled: false } },
+    diagnostics: { enabled: false },
+    telemetry: { enabled: false },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    logging: { console: { level: process.env.BENCH_LOG ?? 'error', metrics: false, audit: false } },
+  });
+  try {
+    await red.start();
+    // start() resolves before the flows run.
+    const deadline = Date.now() + 30_000;
+    while (!['ours', 'core', 'sink', 'failed'].every((id) => red.nodes.getNode(id))) {
+      if (Date.now() > deadline) throw new Error('the flow did not start: is dist/ built (npm run build)? BENCH_LOG=info shows why');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    fs.rmSync(userDir, { recursive: true, force: true });
+    throw error;
+  }
+  return { red, userDir };
+}
+
+/** Sends `count` messages into a node, `IN_FLIGHT` at a time; resolves with messages per second. */
+function drive(red: NodeRedRuntime, nodeId: string, count: number): Promise<{ rate: number; failed: number }> {
+  const node = red.nodes.getNode(nodeId);
+  if (!node) throw new Error(`no node ${nodeId}`);
+  return new Promise((resolve) => {
+    let sent = 0;
+    let completed = 0;
+    let failed = 0;
+    const started = process.hrtime.bigint();
+    const sendOne = () => {
+      sent++;
+      node.receive({ payload: '', bench: nodeId });
+    };
+    const onComplete: Completion = (id, didFail) => {
+      if (id !== nodeId) return;
+      completed++;
+      if (didFail) failed++;
+      if (sent < count) sendOne();
+      else if (completed === count) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        resolve({ rate: count / seconds, failed });
+      }
+    };
+    (globalThis as Record<string, unknown>)[SINK_HOOK] = onComplete;
+    for (let i = 0; i < Math.min(IN_FLIGHT, count); i++) sendOne();
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function heapAfterGc(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing
+
+/** Runs `work` in a tight loop for about `ms`; returns calls per second. */
+function rate(work: () => unknown, ms: number): number {
+  let calls = 0;
+  const started = process.hrtime.bigint();
+  const end = started + BigInt(ms) * 1_000_000n;
+  let now = started;
+  while (now < end) {
+    for (let i = 0; i < 1_000; i++) work();
+    calls += 1_000;
+    now = process.hrtime.bigint();
+  }
+  return calls / (Number(now - started) / 1e9);
+}
+
+function measureSigning(): { ours: number; bare: number; fresh: number } {
+  const url = `https://api.example.com/v1/items/?${QUERY}`;
+  const signer = new OAuth1Signer(CREDENTIALS);
+  // The base string our signer builds for this request, built once, as RFC 5849 §3.4.1 spells it.
+  const signed = signer.sign({ method: 'GET', url });
+  const protocol = Object.entries(signed.oauthParams).filter(([key]) => key !== 'oauth_signature');
+  const pairs = [...new URLSearchParams(QUERY), ...protocol].map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`).sort();
+  const baseString = `GET&${percentEncode('https://api.example.com/v1/items/')}&${percentEncode(pairs.join('&'))}`;
+  const key = `${percentEncode(CREDENTIALS.consumerSecret)}&${percentEncode(CREDENTIALS.tokenSecret)}`;
+  const check = createHmac('sha1', key).update(baseString).digest('base64');
+  const again = signer.sign({ method: 'GET', url }, {}, { nonce: signed.oauthParams.oauth_nonce, timestamp: Number(signed.oauthParams.oauth_timestamp) });
+  if (again.oauthParams.oauth_signature !== check) throw new Error('the prebuilt base string is not the one the signer signs');
+
+  // Distinct URLs, more than a signer keeps prepared: nothing is reused from call to call.
+  const freshUrls = Array.from({ length: 5_000 }, (_, i) => `https://api.example.com/v1/items/?${QUERY}&page=${i}`);
+  let next = 0;
+  const bare = () => createHmac('sha1', key).update(baseString).digest('base64');
+  const ours = () => signer.sign({ method: 'GET', url });
+  const fresh = () => signer.sign({ method: 'GET', url: freshUrls[next++ % freshUrls.length] as string });
+  rate(bare, 200);
+  rate(ours, 200);
+  rate(fresh, 200);
+  const rates = { ours: [] as number[], bare: [] as number[], fresh: [] as number[] };
+  // Interleaved rounds, so that a busy moment of the machine hits both sides alike.
+  for (let round = 0; round < SIGNING_ROUNDS; round++) {
+    rates.bare.push(rate(bare, SIGNING_ROUND_MS));
+    rates.ours.push(rate(ours, SIGNING_ROUND_MS));
+    rates.fresh.push(rate(fresh, SIGNING_ROUND_MS));
+  }
+  return { ours: median(rates.ours), bare: median(rates.bare), fresh: median(rates.fresh) };
+}
+
+// ---------------------------------------------------------------------------------------
+
+const format = (n: number) => Math.round(n).toLocaleString('en-US');
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const strict = process.argv.includes('--strict');
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const results: boolean[] = [];
+
+  console.log('\nsigning: GET with 10 query parameters, HMAC-SHA1, header placement');
+  const signing = measureSigning();
+  const signingRatio = signing.ours / signing.bare;
+  results.push(signingRatio >= TARGETS.signing);
+  console.log(`  bare createHmac over a prebuilt base string  ${format(signing.bare)} /s`);
+  console.log(`  OAuth1Signer.sign                            ${format(signing.ours)} /s`);
+  console.log(`  ratio ${signingRatio.toFixed(2)} (target >= ${TARGETS.signing}): ${verdict(signingRatio >= TARGETS.signing)}`);
+  console.log(`  (for information: a new URL on every call, nothing prepared: ${format(signing.fresh)} /s, ratio ${(signing.fresh / signing.bare).toFixed(2)})`);
+
+  const server = await startServer();
+  const { red, userDir } = await startNodeRed(server.port);
+  try {
+    console.log(`\nend to end: GET with 10 query parameters, ${IN_FLIGHT} in flight, keep-alive, local server in another process`);
+    await drive(red, 'core', WARM_UP_MESSAGES);
+    await drive(red, 'ours', WARM_UP_MESSAGES);
+    const rates = { ours: [] as number[], core: [] as number[] };
+    let failed = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const id of round % 2 ? (['ours', 'core'] as const) : (['core', 'ours'] as const)) {
+        const result = await drive(red, id, ROUND_MESSAGES);
+        rates[id].push(result.rate);
+        failed += result.failed;
+      }
+    }
+    if (failed) throw new Error(`${failed} requests failed`);
+    const ours = median(rates.ours);
+    const core = median(rates.core);
+    const ratio = ours / core;
+    results.push(ratio >= TARGETS.endToEnd);
+    console.log(`  core http request (unsigned)  ${format(core)} msg/s   (rounds: ${rates.core.map(format).join(', ')})`);
+    console.log(`  oauth1-request (signed)       ${format(ours)} msg/s   (rounds: ${rates.ours.map(format).join(', ')})`);
+    console.log(`  ratio ${ratio.toFixed(2)} (target >= ${TARGETS.endToEnd}): ${verdict(ratio >= TARGETS.endToEnd)}`);
+
+    console.log(`\nmemory: heap after ${format(MEMORY_FIRST)} and after ${format(MEMORY_TOTAL)} requests through oauth1-request`);
+    await drive(red, 'ours', MEMORY_FIRST);
+    const before = await heapAfterGc();
+    const rest = await drive(red, 'ours', MEMORY_TOTAL - MEMORY_FIRST);
+    if (rest.failed) throw new Error(`${rest.failed} requests failed`);
+    const after = await heapAfterGc();
+    const grownMb = (after - before) / 1024 / 1024;
+    results.push(grownMb <= TARGETS.memoryMb);
+    console.log(`  heap after ${format(MEMORY_FIRST)}: ${(before / 1024 / 1024).toFixed(1)} MB, after ${format(MEMORY_TOTAL)}: ${(after / 1024 / 1024).toFixed(1)} MB`);
+    const shown = grownMb.toFixed(1) === '-0.0' ? '0.0' : grownMb.toFixed(1);
+    console.log(`  difference ${shown.startsWith('-') ? '' : '+'}${shown} MB (target <= ${TARGETS.memoryMb} MB): ${verdict(grownMb <= TARGETS.memoryMb)}`);
+  } finally {
+    await red.stop();
+    server.child.stdin?.end();
+    server.child.kill();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
+  const missed = results.filter((ok) => !ok).length;
+  console.log(`${missed ? `\n${missed} target(s) missed` : '\nall targets met'} (${Math.round((Date.now() - started) / 1000)} s)`);
+  process.exit(strict && missed ? 1 : 0);
+}
+
+if (process.argv.includes('--server')) {
+  runServer();
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
