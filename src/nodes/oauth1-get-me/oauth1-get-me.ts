@@ -1,10 +1,9 @@
 /** `oauth1-get-me`: the signed-in user of an Extra Horizon backend. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { isRequestError } from '../../lib/client';
 import { ExtraHorizonError, getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { flowError } from '../shared/flow-error';
-import { RequestStatus } from '../shared/request-status';
+import { InFlight, RequestStatus, requestFailureText } from '../shared/request-status';
 
 interface GetMeDef extends NodeDef {
   server: string;
@@ -21,7 +20,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
     const status = new RequestStatus(node);
-    const inFlight = new Set<AbortController>();
+    const inFlight = new InFlight();
 
     // What stops every request is known at deploy: say it now, not at the first message.
     const problem = !server ? 'no Extra Horizon service: select one in the node' : server.problem ?? (server.scheme === 'oauth1' && !server.hasToken ? TOKEN_MISSING : undefined);
@@ -37,8 +36,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const timeoutMs = Number(msg.requestTimeout) > 0 ? Number(msg.requestTimeout) : undefined;
-      const controller = new AbortController();
-      inFlight.add(controller);
+      const controller = inFlight.begin();
       status.started();
       try {
         const { user, statusCode } = await getMe(server.client(), { signal: controller.signal, timeoutMs });
@@ -58,17 +56,16 @@ export = function register(RED: NodeAPI): void {
           msg.payload = error.body;
           status.failed(String(error.statusCode));
         } else {
-          status.failed(isRequestError(error) ? (error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code) : 'error');
+          status.failed(requestFailureText(error));
         }
         done(flowError(error));
       } finally {
-        inFlight.delete(controller);
+        inFlight.end(controller);
       }
     });
 
     node.on('close', (done: () => void) => {
-      for (const controller of inFlight) controller.abort();
-      inFlight.clear();
+      inFlight.abortAll();
       status.clear();
       done();
     });

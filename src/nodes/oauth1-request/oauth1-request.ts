@@ -1,9 +1,9 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { isRequestError, type ResponseType } from '../../lib/client';
+import type { ResponseType } from '../../lib/client';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { flowError } from '../shared/flow-error';
-import { RequestStatus } from '../shared/request-status';
+import { InFlight, RequestStatus, requestFailureText } from '../shared/request-status';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
@@ -29,7 +29,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
     const status = new RequestStatus(node);
-    const inFlight = new Set<AbortController>();
+    const inFlight = new InFlight();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
     const configuredUrl = (config.url ?? '').trim();
 
@@ -76,8 +76,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
 
-      const controller = new AbortController();
-      inFlight.add(controller);
+      const controller = inFlight.begin();
       status.started();
       try {
         const response = await server.client().request({
@@ -103,17 +102,15 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        const shortText = isRequestError(error) ? (error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code) : 'error';
-        status.failed(shortText);
+        status.failed(requestFailureText(error));
         done(flowError(error, `${method.toUpperCase()} ${url || server.baseUrl}: `));
       } finally {
-        inFlight.delete(controller);
+        inFlight.end(controller);
       }
     });
 
     node.on('close', (done: () => void) => {
-      for (const controller of inFlight) controller.abort();
-      inFlight.clear();
+      inFlight.abortAll();
       status.clear();
       done();
     });

@@ -15,9 +15,8 @@ import {
   type JobResult,
   type Priority,
 } from '../../lib/alteryx';
-import { isRequestError } from '../../lib/client';
 import type { OAuth1ConfigNode } from '../shared/config';
-import { RequestStatus } from '../shared/request-status';
+import { RequestStatus, requestFailureText } from '../shared/request-status';
 
 interface RunWorkflowDef extends NodeDef {
   server: string;
@@ -95,8 +94,7 @@ function shortReason(error: unknown): string {
         return 'bad response';
     }
   }
-  if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code;
-  return 'error';
+  return requestFailureText(error);
 }
 
 export = function register(RED: NodeAPI): void {

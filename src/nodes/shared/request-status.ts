@@ -3,6 +3,7 @@
  * flight (with their count), a green dot with the last result, a red ring on error.
  */
 import type { Node } from 'node-red';
+import { isRequestError } from '../../lib/client';
 
 export class RequestStatus {
   private inFlight = 0;
@@ -51,4 +52,30 @@ export class RequestStatus {
 /** Status texts stay short; the full message goes to the debug sidebar through Catch. */
 function shorten(text: string): string {
   return text.length > 24 ? `${text.slice(0, 23)}…` : text;
+}
+
+/** The status text for a request that got no HTTP answer: "timeout", "ECONNREFUSED"… */
+export function requestFailureText(error: unknown): string {
+  if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code;
+  return 'error';
+}
+
+/** The requests a node has under way, so that closing the node aborts them all at once. */
+export class InFlight {
+  private readonly controllers = new Set<AbortController>();
+
+  begin(): AbortController {
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    return controller;
+  }
+
+  end(controller: AbortController): void {
+    this.controllers.delete(controller);
+  }
+
+  abortAll(): void {
+    for (const controller of this.controllers) controller.abort();
+    this.controllers.clear();
+  }
 }
