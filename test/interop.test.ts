@@ -6,17 +6,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createServiceClient, type HttpClient } from '../src/lib/client';
 import { parseParameters, SIGNATURE_METHODS, PLACEMENTS, type OAuth1Credentials } from '../src/lib/oauth1';
-import { startVerifier, VERIFIER_CREDENTIALS, type Verifier } from './support/oauthlib-verifier';
+import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
-interface Echo {
-  ok: boolean;
-  method: string;
-  path: string;
-  query: Array<[string, string]>;
-  body: string;
-  token: boolean;
-  baseString?: string;
-}
+type Echo = VerifierEcho;
 
 /**
  * oauthlib percent-decodes `oauth_*` query parameters twice (collect_parameters unescapes

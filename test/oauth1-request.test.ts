@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
-import { startVerifier, VERIFIER_CREDENTIALS, type Verifier } from './support/oauthlib-verifier';
+import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
 const TYPES = ['oauth1-config', 'oauth1-request'];
 
-interface Echo {
-  ok: boolean;
-  method: string;
-  path: string;
-  query: Array<[string, string]>;
-  body: string;
-  contentType: string | null;
-}
+type Echo = VerifierEcho;
 
 function flow(baseUrl: string, request: Record<string, unknown> = {}, config: Record<string, unknown> = {}): FlowNode[] {
   return [

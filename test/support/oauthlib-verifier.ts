@@ -10,6 +10,20 @@ export const VERIFIER_CREDENTIALS = {
   tokenSecret: 'interop token secret %+',
 };
 
+/** What test/verifier/oauthlib_server.py answers: the request as oauthlib saw it, or why it refused it. */
+export interface VerifierEcho {
+  ok: boolean;
+  method: string;
+  path: string;
+  /** The decoded query pairs other than `oauth_*`. */
+  query: Array<[string, string]>;
+  body: string;
+  contentType: string | null;
+  token: boolean;
+  /** On a 401: the base string oauthlib expected. */
+  baseString?: string;
+}
+
 export interface Verifier {
   url: string;
   port: number;
