@@ -63,10 +63,15 @@ const HMAC_ALGORITHMS: Record<Exclude<SignatureMethod, 'PLAINTEXT'>, string> = {
 /** Characters RFC 3986 leaves unreserved: the only ones §3.6 does not encode. */
 const NEEDS_ENCODING = /[^A-Za-z0-9\-._~]/;
 
+const SUB_DELIMS_LEFT = /[!'()*]/;
+const SUB_DELIMS_LEFT_ALL = /[!'()*]/g;
+
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */
 export function percentEncode(value: string): string {
   if (!NEEDS_ENCODING.test(value)) return value;
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value);
+  // encodeURIComponent leaves these five of RFC 3986's reserved characters alone.
+  return SUB_DELIMS_LEFT.test(encoded) ? encoded.replace(SUB_DELIMS_LEFT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
 
 /** Characters RFC 3986 allows unencoded in a query; anything else is encoded before sending. */
