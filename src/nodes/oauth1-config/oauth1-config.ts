@@ -1,7 +1,7 @@
 /** `oauth1-config`: one OAuth 1.0a (or OAuth 2) service, its credentials and the shared client. */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createServiceClient, missingCredentials, type AuthScheme, type HttpClient, type TlsOptions } from '../../lib/client';
-import { PLACEMENTS, SIGNATURE_METHODS, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { testConnection } from './connection-test';
 
@@ -52,14 +52,35 @@ function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions | undefi
   return options as TlsOptions;
 }
 
+/** Scheme, placement and signature method from the node's properties, unknown values replaced by the defaults. */
+function signingSettings(source: { scheme?: string; placement?: string; signatureMethod?: string }): {
+  scheme: AuthScheme;
+  placement: Placement;
+  signatureMethod: SignatureMethod;
+} {
+  return {
+    scheme: oneOf<AuthScheme>(source.scheme, ['oauth1', 'oauth2'], 'oauth1'),
+    placement: oneOf<Placement>(source.placement, PLACEMENTS, 'header'),
+    signatureMethod: oneOf<SignatureMethod>(source.signatureMethod, SIGNATURE_METHODS, 'HMAC-SHA1'),
+  };
+}
+
+/** The stored credentials as the client takes them: an empty token pair means 1-legged. */
+function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1Credentials {
+  return {
+    consumerKey: credentials.consumerKey ?? '',
+    consumerSecret: credentials.consumerSecret ?? '',
+    token: credentials.token || undefined,
+    tokenSecret: credentials.tokenSecret || undefined,
+  };
+}
+
 export = function register(RED: NodeAPI): void {
   function OAuth1Config(this: OAuth1ConfigNode, config: OAuth1ConfigDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
     node.baseUrl = (config.baseUrl ?? '').trim();
-    node.scheme = oneOf<AuthScheme>(config.scheme, ['oauth1', 'oauth2'], 'oauth1');
-    node.placement = oneOf<Placement>(config.placement, PLACEMENTS, 'header');
-    node.signatureMethod = oneOf<SignatureMethod>(config.signatureMethod, SIGNATURE_METHODS, 'HMAC-SHA1');
+    Object.assign(node, signingSettings(config));
     const retries = numberOr(config.retries, 3);
     const timeoutMs = numberOr(config.requestTimeout, 120_000) || 120_000;
 
@@ -79,12 +100,7 @@ export = function register(RED: NodeAPI): void {
         scheme: node.scheme,
         placement: node.placement,
         signatureMethod: node.signatureMethod,
-        credentials: {
-          consumerKey: credentials.consumerKey as string,
-          consumerSecret: credentials.consumerSecret as string,
-          token: credentials.token || undefined,
-          tokenSecret: credentials.tokenSecret || undefined,
-        },
+        credentials: serviceCredentials(credentials),
         retries,
         timeoutMs,
         tls,
@@ -134,15 +150,8 @@ export = function register(RED: NodeAPI): void {
       const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
       const result = await testConnection({
         baseUrl: resolve(body.baseUrl),
-        scheme: oneOf<AuthScheme>(resolve(body.scheme), ['oauth1', 'oauth2'], 'oauth1'),
-        placement: oneOf<Placement>(resolve(body.placement), PLACEMENTS, 'header'),
-        signatureMethod: oneOf<SignatureMethod>(resolve(body.signatureMethod), SIGNATURE_METHODS, 'HMAC-SHA1'),
-        credentials: {
-          consumerKey: credentials.consumerKey ?? '',
-          consumerSecret: credentials.consumerSecret ?? '',
-          token: credentials.token || undefined,
-          tokenSecret: credentials.tokenSecret || undefined,
-        },
+        ...signingSettings({ scheme: resolve(body.scheme), placement: resolve(body.placement), signatureMethod: resolve(body.signatureMethod) }),
+        credentials: serviceCredentials(credentials),
         tls: tlsOptionsOf(RED, tlsId),
       });
       if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
