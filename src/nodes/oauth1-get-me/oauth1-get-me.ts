@@ -20,7 +20,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
     const status = new RequestStatus(node);
-    const inFlight = new InFlight();
+    const inFlight = new InFlight(node, status);
 
     // What stops every request is known at deploy: say it now, not at the first message.
     const problem = !server ? 'no Extra Horizon service: select one in the node' : server.problem ?? (server.scheme === 'oauth1' && !server.hasToken ? TOKEN_MISSING : undefined);
@@ -62,12 +62,6 @@ export = function register(RED: NodeAPI): void {
       } finally {
         inFlight.end(controller);
       }
-    });
-
-    node.on('close', (done: () => void) => {
-      inFlight.abortAll();
-      status.clear();
-      done();
     });
   }
 

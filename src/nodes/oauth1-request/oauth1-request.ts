@@ -29,7 +29,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
     const status = new RequestStatus(node);
-    const inFlight = new InFlight();
+    const inFlight = new InFlight(node, status);
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
     const configuredUrl = (config.url ?? '').trim();
 
@@ -107,12 +107,6 @@ export = function register(RED: NodeAPI): void {
       } finally {
         inFlight.end(controller);
       }
-    });
-
-    node.on('close', (done: () => void) => {
-      inFlight.abortAll();
-      status.clear();
-      done();
     });
   }
 

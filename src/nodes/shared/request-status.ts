@@ -60,9 +60,17 @@ export function requestFailureText(error: unknown): string {
   return 'error';
 }
 
-/** The requests a node has under way, so that closing the node aborts them all at once. */
+/** The requests a node has under way: closing the node aborts them all at once and clears its status. */
 export class InFlight {
   private readonly controllers = new Set<AbortController>();
+
+  constructor(node: Node, status: RequestStatus) {
+    node.on('close', (done: () => void) => {
+      this.abortAll();
+      status.clear();
+      done();
+    });
+  }
 
   begin(): AbortController {
     const controller = new AbortController();
