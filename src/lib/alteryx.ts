@@ -6,7 +6,7 @@
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
 import type { ClientRequest, ClientResponse } from './client';
-import { RequestError, stripBom } from './client';
+import { RequestError, sleep, stripBom } from './client';
 import { percentEncode } from './oauth1';
 
 /** The one method of `HttpClient` this file needs; tests hand in a fake. */
@@ -259,21 +259,6 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function abortable(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RequestError('request aborted', 'EABORTED'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RequestError('request aborted', 'EABORTED'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** The v1 routes; `client` is configured with the Gallery or webapi base URL. */
 export class AlteryxApi {
   constructor(private readonly client: AlteryxTransport) {}
@@ -431,7 +416,7 @@ export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOp
       const remaining = options.deadline - now();
       if (remaining <= 0) throw timedOut();
       try {
-        await abortable(Math.min(pollIntervalMs, remaining), signal);
+        await sleep(Math.min(pollIntervalMs, remaining), signal);
       } catch (error) {
         if (deadlineController.signal.aborted && !options.signal?.aborted) throw timedOut();
         throw error;

@@ -268,7 +268,8 @@ function aborted(): RequestError {
   return new RequestError('request aborted', 'EABORTED');
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with EABORTED as soon as the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
     const onAbort = () => {
