@@ -138,19 +138,6 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.ok(Math.abs(shifted - timestamp - 3600) < 2);
     });
 
-    it('signs a URL again from its prepared base string exactly as oauth-1.0a signs it afresh', () => {
-      for (const placement of ['header', 'query'] as const) {
-        const signer = new OAuth1Signer({ ...ALTERYX, token: 'tok', tokenSecret: 'tok secret' }, { placement });
-        const url = 'https://h/a b/?select(id,email)&k=2&k=1&x=a+b&__proto__=p';
-        for (let round = 0; round < 3; round++) {
-          const prepared = signer.sign({ method: 'get', url }, {}, { timestamp: 1700000000 + round });
-          const { oauth_nonce: nonce } = prepared.oauthParams;
-          const afresh = signer.sign({ method: 'get', url }, {}, { nonce, timestamp: 1700000000 + round });
-          assert.deepEqual(prepared, afresh);
-        }
-      }
-    });
-
     it('refuses what it cannot sign with a clear message', () => {
       assert.throws(() => signRequest({ method: 'GET', url: 'ftp://h/' }, ALTERYX), /unsupported protocol "ftp:"/);
       assert.throws(() => signRequest({ method: 'GET', url: 'not a url' }, ALTERYX), /Invalid URL/);
