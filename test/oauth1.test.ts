@@ -40,6 +40,15 @@ describe('signing library (src/lib/oauth1)', () => {
       }
     });
 
+    it('reads a PEM key whose line breaks a single-line password field or an environment variable lost', () => {
+      const reference = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey: OAUTH_TEST_CASES_PKCS8 }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+      for (const separator of ['', ' ', '\\n', '\r\n']) {
+        const privateKey = OAUTH_TEST_CASES_PKCS8.trim().split('\n').join(separator);
+        const signed = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+        assert.equal(signed.oauthParams.oauth_signature, reference.oauthParams.oauth_signature, JSON.stringify(separator));
+      }
+    });
+
     it('refuses a private key that is not RSA', () => {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

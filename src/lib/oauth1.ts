@@ -171,12 +171,27 @@ export function createNonce(): string {
   return randomBytes(12).toString('hex');
 }
 
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/;
+
+/**
+ * The PEM block re-wrapped in 64-character lines. A key pasted into a single-line password
+ * field loses its line breaks, one kept in an environment variable often has `\n` written
+ * out or spaces instead; OpenSSL reads none of those.
+ */
+function rewrapPem(text: string): string {
+  const block = PEM_BLOCK.exec(text);
+  if (!block) return text;
+  const [, label, body] = block;
+  const lines = (body ?? '').replace(/\\n|\s/g, '').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
 /** Parses a PEM RSA private key once; the error names the problem, never the key. */
 export function parsePrivateKey(pem: string | undefined, method: SignatureMethod): KeyObject {
   if (!pem) throw new TypeError(`private key missing: ${method} signs with a PEM RSA private key`);
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
+    key = createPrivateKey({ key: rewrapPem(pem), format: 'pem' });
   } catch {
     throw new TypeError('private key does not parse: expected an unencrypted PEM RSA private key (PKCS#1 "BEGIN RSA PRIVATE KEY" or PKCS#8 "BEGIN PRIVATE KEY")');
   }
