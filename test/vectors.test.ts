@@ -149,6 +149,30 @@ describe('known-answer vectors', () => {
     }
   });
 
+  describe('oauthlib Client (oauthlib/oauthlib tests/oauth1/rfc5849/test_client.py, SignatureMethodTest and SignatureTypeTest)', () => {
+    const CLIENT = { consumerKey: 'client_key', consumerSecret: '' };
+    const FIXED = { nonce: 'abc', timestamp: 1234567890 };
+    const cases: Array<[SignatureMethod, OAuth1Credentials, string]> = [
+      ['HMAC-SHA1', CLIENT, 'hH5BWYVqo7QI4EmPBUUe9owRUUQ='],
+      ['HMAC-SHA256', CLIENT, 'JzgJWBxX664OiMW3WE4MEjtYwOjI/paUWHqtdHe68Es='],
+      [
+        'RSA-SHA1',
+        { ...CLIENT, privateKey: OAUTHLIB_TEST_PKCS1 },
+        'ktvzkUhtrIawBcq21DRJrAyysTc3E1Zq5GdGu8EzHOtbeaCmOBDLGHAcqlm92mj7xp5E1Z6i2vbExPimYAJL7FzkLnkRE5YEJR4rNtIgAf1OZbYsIUmmBO+CLuStuu5Lg3tAluwC7XkkgoXCBaRKT1mUXzPHJILzZ8iFOvS6w5E=',
+      ],
+    ];
+    for (const [signatureMethod, credentials, expected] of cases) {
+      it(`${signatureMethod}: signs GET http://example.com (empty path signed as /) as ${expected.slice(0, 16)}…`, () => {
+        assert.equal(signRequest({ method: 'GET', url: 'http://example.com' }, credentials, { signatureMethod }, FIXED).oauthParams.oauth_signature, expected);
+      });
+    }
+
+    it('query placement: sends POST http://i.b/path signed as 08G5Snvw+gDAzBF+CmT5KqlrPKo= in the query', () => {
+      const signed = signRequest({ method: 'POST', url: 'http://i.b/path' }, CLIENT, { placement: 'query' }, { nonce: '14205877133089081931378988215', timestamp: 1378988215 });
+      assert.equal(new URL(signed.url).searchParams.get('oauth_signature'), '08G5Snvw+gDAzBF+CmT5KqlrPKo=');
+    });
+  });
+
   describe('OAuth test cases (wiki.oauth.net/TestCases), as in mttkay/signpost OAuthMessageSignerTest.java', () => {
     it('RSA-SHA1: signs the photo request with the test cases PKCS#8 key as jvTp/wX1TYtByB1m…', () => {
       const credentials: OAuth1Credentials = { consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: '', privateKey: OAUTH_TEST_CASES_PKCS8 };
