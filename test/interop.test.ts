@@ -204,6 +204,26 @@ describe('interoperability with oauthlib', function () {
       form: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.startsWith('oauth_')), text, { maxKeys: 3 }), { nil: undefined }),
     });
 
+    it('accepts any body bytes with their oauth_body_hash and any realm, for every method, 100 random requests', async () => {
+      const signedBody = fc.record({
+        body: fc.uint8Array({ maxLength: 64 }),
+        contentType: fc.constantFrom('application/json', 'application/octet-stream', 'text/plain; charset=utf-8'),
+        realm: fc.option(fc.stringMatching(/^[A-Za-z0-9_ .:/-]{0,20}$/), { nil: undefined }),
+        placement: fc.constantFrom(...PLACEMENTS),
+        signatureMethod: fc.constantFrom(...SIGNATURE_METHODS),
+        withToken: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(signedBody, async (r) => {
+          const body = Buffer.from(r.body);
+          const response = await sendSigned({ ...r, bodyHash: true }, { method: 'PUT', path: '/p/resource', body, contentType: r.contentType });
+          assert.equal(response.statusCode, 200, describeFailure(response.body, `${r.signatureMethod} ${r.placement} ${body.toString('hex')}`));
+          assert.equal(response.body.realm, r.placement === 'header' && r.realm !== undefined ? r.realm : null);
+        }),
+        { numRuns: 100 },
+      );
+    });
+
     it('is accepted by oauthlib for 200 random requests', async () => {
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
