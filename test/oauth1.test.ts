@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { normalizeUrl, OAuth1Signer, percentEncode, signatureBaseString, signRequest, withoutProtocolParameters, type SignatureMethod } from '../src/lib/oauth1';
+import { hashFunction, normalizeUrl, OAuth1Signer, percentEncode, signatureBaseString, signRequest, withoutProtocolParameters, type SignatureMethod } from '../src/lib/oauth1';
 import { OAUTH_TEST_CASES_PKCS8, OAUTHLIB_TEST_PKCS1 } from './support/rsa-test-keys';
 
 const ALTERYX = { consumerKey: 'testkey', consumerSecret: 'testsecret' };
@@ -47,6 +47,10 @@ describe('signing library (src/lib/oauth1)', () => {
         const signed = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA1' }, FIXED);
         assert.equal(signed.oauthParams.oauth_signature, reference.oauthParams.oauth_signature, JSON.stringify(separator));
       }
+    });
+
+    it('has no RSA hash function without a private key', () => {
+      assert.throws(() => hashFunction('RSA-SHA256'), { name: 'TypeError', message: 'private key missing: RSA-SHA256 signs with a PEM RSA private key' });
     });
 
     it('refuses a private key that is not RSA', () => {
@@ -201,6 +205,9 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.equal(sha256.oauthParams.oauth_signature_method, 'HMAC-SHA256');
       const plain = signRequest({ method: 'GET', url: 'https://h/' }, { ...ALTERYX, token: 't', tokenSecret: 's&t' }, { signatureMethod: 'PLAINTEXT' }, FIXED);
       assert.equal(plain.oauthParams.oauth_signature, 'testsecret&s%26t');
+      // A token secret belongs to a token: without the token it is not part of the key.
+      const tokenless = signRequest({ method: 'GET', url: 'https://h/' }, { ...ALTERYX, tokenSecret: 's' }, { signatureMethod: 'PLAINTEXT' }, FIXED);
+      assert.equal(tokenless.oauthParams.oauth_signature, 'testsecret&');
     });
 
     it('takes a fresh crypto nonce and the current timestamp on every call', () => {
