@@ -11,10 +11,14 @@ import {
   normalizeUrl,
   parseParameters,
   SIGNATURE_METHODS,
+  usesPrivateKey,
   type OAuth1Credentials,
   type SignatureMethod,
 } from '../src/lib/oauth1';
 import type { DemoCredentials } from './credentials';
+
+/** The methods the demo can check by signing again: RSA-SHA* needs a public key and a route of its own (issue 11). */
+export const DEMO_SIGNATURE_METHODS = SIGNATURE_METHODS.filter((method) => !usesPrivateKey(method));
 
 /** Why a request was refused; each demo service turns it into its own error body. */
 export type VerificationFailure =
@@ -229,8 +233,8 @@ export class OAuth1Verifier {
     const token = params.get('oauth_token');
 
     if (version !== undefined && version !== '1.0') return fail('malformed_parameters', 'oauth_version must be 1.0');
-    if (!(SIGNATURE_METHODS as readonly string[]).includes(method)) {
-      return fail('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${SIGNATURE_METHODS.join(', ')}`);
+    if (!(DEMO_SIGNATURE_METHODS as readonly string[]).includes(method)) {
+      return fail('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${DEMO_SIGNATURE_METHODS.join(', ')}`);
     }
     const signatureMethod = method as SignatureMethod;
     if (nonce.length > MAX_NONCE_LENGTH) return fail('malformed_parameters', 'oauth_nonce is too long');

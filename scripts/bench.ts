@@ -1,25 +1,22 @@
 /**
- * `npm run bench`: three figures, each against its target (issue 7).
+ * `npm run bench`: two figures, each against its target (issue 7; issue 13 dropped the
+ * signing micro-benchmark: only what a flow sees end to end counts).
  *
  * 1. End to end: messages per second through `oauth1-request` and, in the same run and
  *    the same Node-RED, through the core `http request` node sending the same URL
  *    unsigned; 16 messages in flight, keep-alive, a local server in its own process.
- * 2. Signing: `OAuth1Signer.sign` against a bare `createHmac` over a prebuilt base string,
- *    for a URL with 10 query parameters.
- * 3. Memory: the heap after 1,000 and after 100,000 requests through `oauth1-request`.
+ * 2. Memory: the heap after 1,000 and after 100,000 requests through `oauth1-request`.
  *
  * Loopback only, bounded loops. Run with `node --expose-gc` (the npm script does), so that
  * the heap is measured after a full collection. `--strict` exits with 1 when a target is missed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { OAuth1Signer, percentEncode } from '../src/lib/oauth1';
 
 const ROOT = path.resolve(__dirname, '..');
 const IN_FLIGHT = 16;
@@ -28,9 +25,7 @@ const ROUND_MESSAGES = 4_000;
 const ROUNDS = 3;
 const MEMORY_FIRST = 1_000;
 const MEMORY_TOTAL = 100_000;
-const SIGNING_ROUNDS = 5;
-const SIGNING_ROUND_MS = 400;
-const TARGETS = { endToEnd: 0.9, signing: 0.5, memoryMb: 10 };
+const TARGETS = { endToEnd: 0.9, memoryMb: 10 };
 
 const QUERY = Array.from({ length: 10 }, (_, i) => `param${i}=value%20${i}`).join('&');
 const CREDENTIALS = { consumerKey: 'bench-consumer-key', consumerSecret: 'bench consumer secret', token: 'bench-token', tokenSecret: 'bench token secret' };
@@ -193,55 +188,6 @@ async function heapAfterGc(): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Signing
-
-/** Runs `work` in a tight loop for about `ms`; returns calls per second. */
-function rate(work: () => unknown, ms: number): number {
-  let calls = 0;
-  const started = process.hrtime.bigint();
-  const end = started + BigInt(ms) * 1_000_000n;
-  let now = started;
-  while (now < end) {
-    for (let i = 0; i < 1_000; i++) work();
-    calls += 1_000;
-    now = process.hrtime.bigint();
-  }
-  return calls / (Number(now - started) / 1e9);
-}
-
-function measureSigning(): { ours: number; bare: number; fresh: number } {
-  const url = `https://api.example.com/v1/items/?${QUERY}`;
-  const signer = new OAuth1Signer(CREDENTIALS);
-  // The base string our signer builds for this request, built once, as RFC 5849 §3.4.1 spells it.
-  const signed = signer.sign({ method: 'GET', url });
-  const protocol = Object.entries(signed.oauthParams).filter(([key]) => key !== 'oauth_signature');
-  const pairs = [...new URLSearchParams(QUERY), ...protocol].map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`).sort();
-  const baseString = `GET&${percentEncode('https://api.example.com/v1/items/')}&${percentEncode(pairs.join('&'))}`;
-  const key = `${percentEncode(CREDENTIALS.consumerSecret)}&${percentEncode(CREDENTIALS.tokenSecret)}`;
-  const check = createHmac('sha1', key).update(baseString).digest('base64');
-  const again = signer.sign({ method: 'GET', url }, {}, { nonce: signed.oauthParams.oauth_nonce, timestamp: Number(signed.oauthParams.oauth_timestamp) });
-  if (again.oauthParams.oauth_signature !== check) throw new Error('the prebuilt base string is not the one the signer signs');
-
-  // Distinct URLs, more than a signer keeps prepared: nothing is reused from call to call.
-  const freshUrls = Array.from({ length: 5_000 }, (_, i) => `https://api.example.com/v1/items/?${QUERY}&page=${i}`);
-  let next = 0;
-  const bare = () => createHmac('sha1', key).update(baseString).digest('base64');
-  const ours = () => signer.sign({ method: 'GET', url });
-  const fresh = () => signer.sign({ method: 'GET', url: freshUrls[next++ % freshUrls.length] as string });
-  rate(bare, 200);
-  rate(ours, 200);
-  rate(fresh, 200);
-  const rates = { ours: [] as number[], bare: [] as number[], fresh: [] as number[] };
-  // Interleaved rounds, so that a busy moment of the machine hits both sides alike.
-  for (let round = 0; round < SIGNING_ROUNDS; round++) {
-    rates.bare.push(rate(bare, SIGNING_ROUND_MS));
-    rates.ours.push(rate(ours, SIGNING_ROUND_MS));
-    rates.fresh.push(rate(fresh, SIGNING_ROUND_MS));
-  }
-  return { ours: median(rates.ours), bare: median(rates.bare), fresh: median(rates.fresh) };
-}
-
-// ---------------------------------------------------------------------------------------
 
 const format = (n: number) => Math.round(n).toLocaleString('en-US');
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -251,15 +197,6 @@ async function main(): Promise<void> {
   const strict = process.argv.includes('--strict');
   console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const results: boolean[] = [];
-
-  console.log('\nsigning: GET with 10 query parameters, HMAC-SHA1, header placement');
-  const signing = measureSigning();
-  const signingRatio = signing.ours / signing.bare;
-  results.push(signingRatio >= TARGETS.signing);
-  console.log(`  bare createHmac over a prebuilt base string  ${format(signing.bare)} /s`);
-  console.log(`  OAuth1Signer.sign                            ${format(signing.ours)} /s`);
-  console.log(`  ratio ${signingRatio.toFixed(2)} (target >= ${TARGETS.signing}): ${verdict(signingRatio >= TARGETS.signing)}`);
-  console.log(`  (for information: a new URL on every call, nothing prepared: ${format(signing.fresh)} /s, ratio ${(signing.fresh / signing.bare).toFixed(2)})`);
 
   const server = await startServer();
   const { red, userDir } = await startNodeRed(server.port);

@@ -1,54 +1,135 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { normalizeUrl, OAuth1Signer, percentEncode, signRequest, withoutProtocolParameters } from '../src/lib/oauth1';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { hashFunction, normalizeUrl, OAuth1Signer, percentEncode, signatureBaseString, signRequest, withoutProtocolParameters, type SignatureMethod } from '../src/lib/oauth1';
+import { OAUTH_TEST_CASES_PKCS8, OAUTHLIB_TEST_PKCS1 } from './support/rsa-test-keys';
 
 const ALTERYX = { consumerKey: 'testkey', consumerSecret: 'testsecret' };
 const FIXED = { nonce: '123456789', timestamp: 1700000000 };
 
 describe('signing library (src/lib/oauth1)', () => {
-  describe('reproduces the design vectors (checked with oauthlib)', () => {
-    const vectors: Array<[string, string, string]> = [
-      ['POST', 'https://gallery.example.com/gallery/api/v1/workflows/5bc4a813156ae016dcb442bd/jobs/', '5gRMqguTzf+QHKjIZ5xXEhLqN2k='],
-      ['GET', 'https://gallery.example.com:443/gallery/api/v1/jobs/abc/output/def/?format=Csv', '1M3ubdHP940QFOEFH4q6c73pi1s='],
-      ['GET', 'https://Gallery.Example.com/gallery/api/v1/workflows/subscription/?search=a%20b%2Bc%2A&limit=10', 'ddJyPX4nFvCJ4H9ODODM+3EDUz8='],
-      ['POST', 'http://dminform:80/gallery/api/v1/workflows/5bc4a813156ae016dcb442bd/jobs/', '47bGOQRVUg4P+J4bN1n+MhRFZrc='],
-    ];
-    for (const [method, url, expected] of vectors) {
-      it(`${method} ${url}`, () => {
-        for (const placement of ['header', 'query'] as const) {
-          assert.equal(signRequest({ method, url }, ALTERYX, { placement }, FIXED).oauthParams.oauth_signature, expected);
+  describe('signature methods', () => {
+    it('signs HMAC-SHA512 with a 64-byte HMAC', () => {
+      const signed = signRequest({ method: 'GET', url: 'https://h/' }, ALTERYX, { signatureMethod: 'HMAC-SHA512' }, FIXED);
+      assert.equal(signed.oauthParams.oauth_signature_method, 'HMAC-SHA512');
+      assert.equal(Buffer.from(signed.oauthParams.oauth_signature as string, 'base64').length, 64);
+    });
+
+    for (const [method, digest] of [['RSA-SHA1', 'sha1'], ['RSA-SHA256', 'sha256'], ['RSA-SHA512', 'sha512']] as const) {
+      it(`signs ${method} with a PKCS#1 or PKCS#8 private key and no consumer secret: the public key verifies the base string`, () => {
+        for (const privateKey of [OAUTHLIB_TEST_PKCS1, OAUTH_TEST_CASES_PKCS8]) {
+          const url = 'https://h/a?select(id)&x=1';
+          const signed = signRequest({ method: 'GET', url }, { consumerKey: 'key', consumerSecret: '', privateKey }, { signatureMethod: method }, FIXED);
+          const { oauth_signature: signature, ...protocol } = signed.oauthParams;
+          const baseString = signatureBaseString('GET', 'https://h/a', [['select(id)', ''], ['x', '1'], ...Object.entries(protocol)]);
+          assert.ok(verify(digest, Buffer.from(baseString), createPublicKey(privateKey), Buffer.from(signature as string, 'base64')));
         }
       });
     }
-  });
 
-  describe('reproduces RFC 5849', () => {
-    it('§1.2: the signed photo request of the protocol example', () => {
-      const signed = signRequest(
-        { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
-        { consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44', token: 'nnch734d00sl2jdk', tokenSecret: 'pfkkdhi9sl3r4s00' },
-        {},
-        { nonce: 'chapoH', timestamp: 137131202, includeVersion: false },
-      );
-      assert.equal(signed.oauthParams.oauth_signature, 'MdpQcU8iPSUjWoN/UDMsK2sui9I=');
+    it('refuses an RSA method without a private key, or with one that does not parse, naming the problem and never the key', () => {
+      const broken = OAUTH_TEST_CASES_PKCS8.replace('MIICdgIBADAN', 'MIICdgIBAXAN');
+      assert.throws(() => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '' }, { signatureMethod: 'RSA-SHA1' }), {
+        name: 'TypeError',
+        message: 'private key missing: RSA-SHA1 signs with a PEM RSA private key',
+      });
+      for (const privateKey of ['not a key', broken, OAUTH_TEST_CASES_PKCS8.slice(0, 200)]) {
+        assert.throws(
+          () => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA256' }),
+          (error: Error) => error instanceof TypeError && /^private key does not parse: expected an unencrypted PEM RSA private key/.test(error.message) && !error.message.includes('MIIC'),
+        );
+      }
     });
 
-    it('§3.4.1.1: the base string of the example, with query, form body, repeated keys and empty values', () => {
-      // The RFC prints this base string; signing it with HMAC-SHA1 must give what our signer gives.
-      const baseString =
-        'POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D' +
-        '%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1' +
-        '%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7';
-      const consumerSecret = 'j49sk3j29djd';
-      const tokenSecret = 'dh893hdasih9';
-      const signed = signRequest(
-        { method: 'POST', url: 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b', formBody: 'c2&a3=2+q' },
-        { consumerKey: '9djdj82h48djs9d2', consumerSecret, token: 'kkk9d7dh3k39sjv7', tokenSecret },
-        {},
-        { nonce: '7d8f3e4a', timestamp: 137131201, includeVersion: false },
-      );
-      const expected = createHmac('sha1', `${consumerSecret}&${tokenSecret}`).update(baseString).digest('base64');
-      assert.equal(signed.oauthParams.oauth_signature, expected);
+    it('reads a PEM key whose line breaks a single-line password field or an environment variable lost', () => {
+      const reference = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey: OAUTH_TEST_CASES_PKCS8 }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+      for (const separator of ['', ' ', '\\n', '\r\n']) {
+        const privateKey = OAUTH_TEST_CASES_PKCS8.trim().split('\n').join(separator);
+        const signed = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+        assert.equal(signed.oauthParams.oauth_signature, reference.oauthParams.oauth_signature, JSON.stringify(separator));
+      }
+    });
+
+    it('has no RSA hash function without a private key', () => {
+      assert.throws(() => hashFunction('RSA-SHA256'), { name: 'TypeError', message: 'private key missing: RSA-SHA256 signs with a PEM RSA private key' });
+    });
+
+    it('refuses a private key that is not RSA', () => {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      assert.throws(() => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '', privateKey: pem }, { signatureMethod: 'RSA-SHA1' }), /private key is a ec key: RSA-SHA1 needs an RSA key/);
+    });
+
+    it('still needs a consumer secret for HMAC and PLAINTEXT', () => {
+      const noSecret = { consumerKey: 'k' } as { consumerKey: string; consumerSecret: string };
+      for (const signatureMethod of ['HMAC-SHA1', 'PLAINTEXT'] as const) {
+        assert.throws(() => new OAuth1Signer(noSecret, { signatureMethod }), /consumer secret missing/);
+      }
+    });
+  });
+
+  describe('realm (RFC 5849 §3.5.1, §3.4.1.3.1)', () => {
+    it('sends the realm as the first parameter of the Authorization header and never signs it', () => {
+      const withRealm = signRequest({ method: 'GET', url: 'https://h/a?x=1' }, ALTERYX, { realm: '1234567_SB1', signatureMethod: 'HMAC-SHA256' }, FIXED);
+      const without = signRequest({ method: 'GET', url: 'https://h/a?x=1' }, ALTERYX, { signatureMethod: 'HMAC-SHA256' }, FIXED);
+      assert.match(withRealm.headers.Authorization ?? '', /^OAuth realm="1234567_SB1", oauth_consumer_key="testkey", /);
+      assert.equal(withRealm.oauthParams.oauth_signature, without.oauthParams.oauth_signature);
+      assert.equal(withRealm.oauthParams.realm, undefined);
+    });
+
+    it('does not send the realm with query placement', () => {
+      const signed = signRequest({ method: 'GET', url: 'https://h/a?x=1' }, ALTERYX, { realm: 'Photos', placement: 'query' }, FIXED);
+      assert.ok(!signed.url.includes('realm'));
+      assert.deepEqual(signed.headers, {});
+    });
+
+    it('refuses a realm that would break out of its quoted string', () => {
+      for (const realm of ['a"b', 'a\\b', 'a\r\nX-Injected: 1']) {
+        assert.throws(() => new OAuth1Signer(ALTERYX, { realm }), /realm must not contain quotes, backslashes or control characters/);
+      }
+    });
+  });
+
+  describe('oauth_body_hash (OAuth Request Body Hash draft)', () => {
+    const json = Buffer.from('{"questions":[],"priority":"0"}');
+    const base64Digest = (algorithm: string, body: Buffer) => createHash(algorithm).update(body).digest('base64');
+
+    it('hashes the exact body bytes of a non-form request with the signature method\'s digest, SHA-1 for PLAINTEXT', () => {
+      const digests: Array<[SignatureMethod, string]> = [
+        ['HMAC-SHA1', 'sha1'],
+        ['HMAC-SHA256', 'sha256'],
+        ['HMAC-SHA512', 'sha512'],
+        ['PLAINTEXT', 'sha1'],
+      ];
+      for (const [signatureMethod, digest] of digests) {
+        const signed = signRequest({ method: 'POST', url: 'https://h/jobs', body: json }, ALTERYX, { signatureMethod, bodyHash: true }, FIXED);
+        assert.equal(signed.oauthParams.oauth_body_hash, base64Digest(digest, json), signatureMethod);
+      }
+      const rsa = signRequest({ method: 'POST', url: 'https://h/jobs', body: json }, { consumerKey: 'k', consumerSecret: '', privateKey: OAUTHLIB_TEST_PKCS1 }, { signatureMethod: 'RSA-SHA256', bodyHash: true }, FIXED);
+      assert.equal(rsa.oauthParams.oauth_body_hash, base64Digest('sha256', json));
+    });
+
+    it('signs the body hash, so another body gives another signature', () => {
+      const one = signRequest({ method: 'POST', url: 'https://h/jobs', body: json }, ALTERYX, { bodyHash: true }, FIXED);
+      const other = signRequest({ method: 'POST', url: 'https://h/jobs', body: Buffer.from('{}') }, ALTERYX, { bodyHash: true }, FIXED);
+      assert.notEqual(one.oauthParams.oauth_signature, other.oauthParams.oauth_signature);
+      assert.match(one.headers.Authorization ?? '', /^OAuth oauth_body_hash="[^"]+", oauth_consumer_key=/);
+    });
+
+    it('hashes the empty string when there is no body', () => {
+      const signed = signRequest({ method: 'GET', url: 'https://h/' }, ALTERYX, { bodyHash: true }, FIXED);
+      assert.equal(signed.oauthParams.oauth_body_hash, '2jmj7l5rSw0yVb/vlWAYkK/YBwk=');
+    });
+
+    it('adds no body hash to form bodies, whose parameters are signed instead, nor when the option is off', () => {
+      const form = signRequest({ method: 'POST', url: 'https://h/', formBody: 'a=1', body: Buffer.from('a=1') }, ALTERYX, { bodyHash: true }, FIXED);
+      assert.equal(form.oauthParams.oauth_body_hash, undefined);
+      const off = signRequest({ method: 'POST', url: 'https://h/', body: json }, ALTERYX, {}, FIXED);
+      assert.equal(off.oauthParams.oauth_body_hash, undefined);
+    });
+
+    it('appends the body hash to the URL with query placement', () => {
+      const signed = signRequest({ method: 'PUT', url: 'https://h/p?x=1', body: Buffer.from('Hello World!') }, ALTERYX, { bodyHash: true, placement: 'query' }, FIXED);
+      assert.match(signed.url, /^https:\/\/h\/p\?x=1&oauth_body_hash=Lve95gjOVATpfV8EL5X4nxwjKHE%3D&oauth_consumer_key=testkey&/);
     });
   });
 
@@ -118,12 +199,15 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.match(header.headers.Authorization ?? '', /^OAuth oauth_consumer_key="testkey", oauth_nonce="123456789", /);
     });
 
-    it('uses HMAC-SHA256 and PLAINTEXT when asked', () => {
+    it('signs HMAC-SHA256 and PLAINTEXT when asked', () => {
       const sha256 = signRequest({ method: 'GET', url: 'https://h/' }, ALTERYX, { signatureMethod: 'HMAC-SHA256' }, FIXED);
       assert.equal(Buffer.from(sha256.oauthParams.oauth_signature as string, 'base64').length, 32);
       assert.equal(sha256.oauthParams.oauth_signature_method, 'HMAC-SHA256');
       const plain = signRequest({ method: 'GET', url: 'https://h/' }, { ...ALTERYX, token: 't', tokenSecret: 's&t' }, { signatureMethod: 'PLAINTEXT' }, FIXED);
       assert.equal(plain.oauthParams.oauth_signature, 'testsecret&s%26t');
+      // A token secret belongs to a token: without the token it is not part of the key.
+      const tokenless = signRequest({ method: 'GET', url: 'https://h/' }, { ...ALTERYX, tokenSecret: 's' }, { signatureMethod: 'PLAINTEXT' }, FIXED);
+      assert.equal(tokenless.oauthParams.oauth_signature, 'testsecret&');
     });
 
     it('takes a fresh crypto nonce and the current timestamp on every call', () => {
@@ -136,19 +220,6 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.ok(Math.abs(timestamp - Date.now() / 1000) < 2);
       const shifted = Number(signer.sign({ method: 'GET', url: 'https://h/' }, { clockOffsetMs: 3_600_000 }).oauthParams.oauth_timestamp);
       assert.ok(Math.abs(shifted - timestamp - 3600) < 2);
-    });
-
-    it('signs a URL again from its prepared base string exactly as oauth-1.0a signs it afresh', () => {
-      for (const placement of ['header', 'query'] as const) {
-        const signer = new OAuth1Signer({ ...ALTERYX, token: 'tok', tokenSecret: 'tok secret' }, { placement });
-        const url = 'https://h/a b/?select(id,email)&k=2&k=1&x=a+b&__proto__=p';
-        for (let round = 0; round < 3; round++) {
-          const prepared = signer.sign({ method: 'get', url }, {}, { timestamp: 1700000000 + round });
-          const { oauth_nonce: nonce } = prepared.oauthParams;
-          const afresh = signer.sign({ method: 'get', url }, {}, { nonce, timestamp: 1700000000 + round });
-          assert.deepEqual(prepared, afresh);
-        }
-      }
     });
 
     it('refuses what it cannot sign with a clear message', () => {

@@ -1,16 +1,22 @@
 /**
- * OAuth 1.0a request signing (RFC 5849) on top of the `oauth-1.0a` package.
+ * OAuth 1.0a request signing (RFC 5849) with Node's crypto, through oauth-1.0a's documented
+ * `hash_function` option.
  *
- * oauth-1.0a computes base strings and signatures correctly when it is given the right
- * input; used naively it gets URLs with queries, repeated keys, `+`, `%` and keys like
- * `__proto__` wrong. Everything here exists to hand it the right input, and to keep the
- * part of its base string that depends on the URL alone, so a URL signed again costs
- * little more than its HMAC.
+ * Where the boundary with oauth-1.0a lies, and why: its `authorize()` builds the signature
+ * base string from a request, and for RFC 5849 that cannot be made right through its
+ * options. It merges parameters into plain objects, where a key `__proto__` is swallowed;
+ * it always signs `oauth_version`, which RFC 5849 makes optional (its own examples, our
+ * vectors, leave it out); its `oauth_body_hash` hashes a string, not the bytes sent; its
+ * nonce comes from `Math.random`. So this module builds the base string (§3.4.1, a dozen
+ * lines: the parameters are decoded exactly once, then encoded and sorted here), and
+ * oauth-1.0a signs it with the hash function the method needs. The `Authorization` header is
+ * written here too: oauth-1.0a's `toHeader` types demand `oauth_version`. No internals are
+ * patched, nothing is cached: a signature costs tens of microseconds, a request milliseconds.
  */
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
 
-export const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT'] as const;
+export const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'HMAC-SHA512', 'RSA-SHA1', 'RSA-SHA256', 'RSA-SHA512', 'PLAINTEXT'] as const;
 export type SignatureMethod = (typeof SIGNATURE_METHODS)[number];
 
 export const PLACEMENTS = ['header', 'query'] as const;
@@ -18,10 +24,13 @@ export type Placement = (typeof PLACEMENTS)[number];
 
 export interface OAuth1Credentials {
   consumerKey: string;
+  /** Signs HMAC-SHA* and PLAINTEXT requests; RSA-SHA* does not use it (any value, '' included). */
   consumerSecret: string;
   /** Access token; absent for 1-legged services such as Alteryx Gallery. */
   token?: string;
   tokenSecret?: string;
+  /** PEM RSA private key (PKCS#1 or PKCS#8) for RSA-SHA*. */
+  privateKey?: string;
 }
 
 export interface SigningOptions {
@@ -29,6 +38,10 @@ export interface SigningOptions {
   placement?: Placement;
   /** Milliseconds to add to the local clock, learnt from a server's `Date` header. */
   clockOffsetMs?: number;
+  /** Sent as the first parameter of the `Authorization` header, never signed (RFC 5849 §3.4.1.3.1); not sent with query placement. */
+  realm?: string;
+  /** Adds `oauth_body_hash` to requests whose body is not a form (OAuth Request Body Hash draft). */
+  bodyHash?: boolean;
 }
 
 export interface RequestToSign {
@@ -36,6 +49,12 @@ export interface RequestToSign {
   url: string;
   /** The body when it is `application/x-www-form-urlencoded`: its parameters are signed. */
   formBody?: string;
+  /** The exact body bytes sent, for `oauth_body_hash`; none means an empty body. */
+  body?: Buffer;
+  /** `oauth_callback` of a temporary credentials request (RFC 5849 §2.1); "oob" when there is none. */
+  callback?: string;
+  /** `oauth_verifier` of a token request (RFC 5849 §2.3). */
+  verifier?: string;
 }
 
 /** Fixed values for reproducible signatures (test vectors, verification). */
@@ -55,23 +74,33 @@ export interface SignedRequest {
   oauthParams: Record<string, string>;
 }
 
-const HMAC_ALGORITHMS: Record<Exclude<SignatureMethod, 'PLAINTEXT'>, string> = {
+type Digest = 'sha1' | 'sha256' | 'sha512';
+
+/**
+ * The digest of each method. `oauth_body_hash` uses it too: the body hash draft says to use
+ * the hash of the signature method and defines SHA-1 (HMAC-SHA1, RSA-SHA1); for the SHA-256
+ * and SHA-512 methods we take their own digest, as that rule extends to them, and for
+ * PLAINTEXT, which has none, SHA-1, the draft's default.
+ */
+const DIGESTS: Record<SignatureMethod, Digest> = {
   'HMAC-SHA1': 'sha1',
   'HMAC-SHA256': 'sha256',
+  'HMAC-SHA512': 'sha512',
+  'RSA-SHA1': 'sha1',
+  'RSA-SHA256': 'sha256',
+  'RSA-SHA512': 'sha512',
+  PLAINTEXT: 'sha1',
 };
 
-/** Characters RFC 3986 leaves unreserved: the only ones §3.6 does not encode. */
-const NEEDS_ENCODING = /[^A-Za-z0-9\-._~]/;
-
-const SUB_DELIMS_LEFT = /[!'()*]/;
-const SUB_DELIMS_LEFT_ALL = /[!'()*]/g;
+/** True for the methods that sign with an RSA private key instead of the shared secrets. */
+export function usesPrivateKey(method: SignatureMethod): boolean {
+  return method.startsWith('RSA-');
+}
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */
 export function percentEncode(value: string): string {
-  if (!NEEDS_ENCODING.test(value)) return value;
-  const encoded = encodeURIComponent(value);
-  // encodeURIComponent leaves these five of RFC 3986's reserved characters alone.
-  return SUB_DELIMS_LEFT.test(encoded) ? encoded.replace(SUB_DELIMS_LEFT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
+  // encodeURIComponent leaves five of RFC 3986's reserved characters alone: !'()*
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Characters RFC 3986 allows unencoded in a query; anything else is encoded before sending. */
@@ -139,130 +168,91 @@ export function normalizeUrl(rawUrl: string): NormalizedUrl {
   return { baseUri, queryPairs, sendUrl };
 }
 
-/** Random bytes drawn in blocks: one `randomBytes` call per 341 nonces instead of one each. */
-const NONCE_BYTES = 12;
-let noncePool = Buffer.alloc(0);
-let noncePoolOffset = 0;
-
 /** A nonce of 24 hex characters (96 random bits): within the 20–30 characters oauthlib accepts. */
 export function createNonce(): string {
-  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
-    noncePool = randomBytes(4092);
-    noncePoolOffset = 0;
-  }
-  const nonce = noncePool.toString('hex', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePoolOffset += NONCE_BYTES;
-  return nonce;
+  return randomBytes(12).toString('hex');
 }
 
-type ParameterMap = Record<string, string | string[]>;
-
-function toParameterMap(pairs: Array<[string, string]>): ParameterMap {
-  // A null-prototype object, so that a key such as `__proto__` is data, not a prototype.
-  const map: ParameterMap = Object.create(null);
-  for (const [key, value] of pairs) {
-    const existing = map[key];
-    if (existing === undefined) map[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else map[key] = [existing, value];
-  }
-  return map;
-}
-
-function nullPrototypeMerge<T, U>(first: T, second: U): T & U {
-  return Object.assign(Object.create(null), first, second);
-}
-
-type Slot = 'nonce' | 'timestamp' | 'signature';
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/;
 
 /**
- * Stand-ins for values while oauth-1.0a builds a text to keep (a base string, a header):
- * alphanumeric, so percent-encoding, even twice, leaves them as they are.
+ * The PEM block re-wrapped in 64-character lines. A key pasted into a single-line password
+ * field loses its line breaks, one kept in an environment variable often has `\n` written
+ * out or spaces instead; OpenSSL reads none of those.
  */
-const STAND_INS: Record<Slot, string> = {
-  nonce: `n${randomBytes(16).toString('hex')}`,
-  timestamp: `t${randomBytes(16).toString('hex')}`,
-  signature: `s${randomBytes(16).toString('hex')}`,
-};
+function rewrapPem(text: string): string {
+  const block = PEM_BLOCK.exec(text);
+  if (!block) return text;
+  const [, label, body] = block;
+  const lines = (body ?? '').replace(/\\n|\s/g, '').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
 
-/** A text cut where its stand-ins are, to be filled with the real values of each request. */
-class SlotTemplate {
-  private constructor(
-    private readonly pieces: string[],
-    private readonly slots: Slot[],
-  ) {}
-
-  /** Undefined unless each stand-in occurs exactly once (a form field can carry one too). */
-  static cut(text: string, slots: Slot[]): SlotTemplate | undefined {
-    const found: Array<{ slot: Slot; at: number }> = [];
-    for (const slot of slots) {
-      const at = text.indexOf(STAND_INS[slot]);
-      if (at < 0 || text.indexOf(STAND_INS[slot], at + 1) >= 0) return undefined;
-      found.push({ slot, at });
-    }
-    found.sort((a, b) => a.at - b.at);
-    const pieces: string[] = [];
-    let from = 0;
-    for (const { slot, at } of found) {
-      pieces.push(text.slice(from, at));
-      from = at + STAND_INS[slot].length;
-    }
-    pieces.push(text.slice(from));
-    return new SlotTemplate(pieces, found.map(({ slot }) => slot));
+/** Parses a PEM RSA private key once; the error names the problem, never the key. */
+export function parsePrivateKey(pem: string | undefined, method: SignatureMethod): KeyObject {
+  if (!pem) throw new TypeError(`private key missing: ${method} signs with a PEM RSA private key`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: rewrapPem(pem), format: 'pem' });
+  } catch {
+    throw new TypeError('private key does not parse: expected an unencrypted PEM RSA private key (PKCS#1 "BEGIN RSA PRIVATE KEY" or PKCS#8 "BEGIN PRIVATE KEY")');
   }
-
-  fill(values: Record<Slot, string>): string {
-    let text = this.pieces[0] as string;
-    for (let i = 0; i < this.slots.length; i++) text += values[this.slots[i] as Slot] + (this.pieces[i + 1] as string);
-    return text;
-  }
+  if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`private key is a ${key.asymmetricKeyType ?? 'non-RSA'} key: ${method} needs an RSA key`);
+  return key;
 }
 
 /**
- * What one request's signature needs that depends on its method, URL and form body alone:
- * oauth-1.0a's base string with nonce and timestamp left open, and the URL to send.
+ * The signature of a base string in oauth-1.0a's `hash_function` shape: `key` is the §3.4.2
+ * signing key `encode(consumer secret)&encode(token secret)`, which RSA-SHA* (§3.4.3) does not use.
  */
-interface PreparedRequest {
-  method: string;
-  formBody: string | undefined;
-  includeVersion: boolean;
-  sendUrl: string;
-  /** Unset when the base string cannot be kept (see {@link SlotTemplate.cut}): signed afresh each time. */
-  baseString?: SlotTemplate;
+export function hashFunction(method: SignatureMethod, privateKey?: KeyObject): OAuth.HashFunction {
+  const digest = DIGESTS[method];
+  if (method === 'PLAINTEXT') return (_baseString, key) => key;
+  if (usesPrivateKey(method)) {
+    if (!privateKey) throw new TypeError(`private key missing: ${method} signs with a PEM RSA private key`);
+    return (baseString) => sign(digest, Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
+  }
+  return (baseString, key) => createHmac(digest, key).update(baseString).digest('base64');
 }
 
-/**
- * How much a signer keeps prepared: flows call the same few URLs over and over. At most
- * 128 URLs of up to 1,024 characters with 4 methods each, a few MB at worst, kilobytes as a rule.
- */
-const PREPARED_URLS = 128;
-const PREPARED_METHODS = 4;
-const PREPARED_URL_LIMIT = 1024;
-/** URLs remembered as signed once: a URL is prepared for keeps when it comes again. */
-const SEEN_URLS = 256;
+/** RFC 5849 §3.4.1: method, base URI and the normalised parameters, each encoded, joined by `&`. */
+export function signatureBaseString(method: string, baseUri: string, parameters: Array<[string, string]>): string {
+  const normalized = parameters
+    .map(([key, value]) => [percentEncode(key), percentEncode(value)] as const)
+    .sort(([keyA, valueA], [keyB, valueB]) => (keyA < keyB ? -1 : keyA > keyB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+  return `${method.toUpperCase()}&${percentEncode(baseUri)}&${percentEncode(normalized)}`;
+}
+
+/** RFC 2617 quoted-string without escapes: a realm is an identifier such as NetSuite's `1234567_SB1`. */
+const REALM_TEXT = /^[^"\\\x00-\x1f\x7f]*$/;
+
+/** RFC 5849 §3.5.1: `OAuth realm="…", oauth_…="…"`, values percent-encoded. */
+function authorizationHeader(oauthParams: Record<string, string>, realm: string | undefined): string {
+  const fields = Object.keys(oauthParams)
+    .sort()
+    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key] as string)}"`);
+  if (realm !== undefined) fields.unshift(`realm="${realm}"`);
+  return `OAuth ${fields.join(', ')}`;
+}
 
 /** Reusable signer for one set of credentials and options. */
 export class OAuth1Signer {
+  /** Holds the signature method and signs base strings with its documented `hash_function`. */
   private readonly oauth: OAuth;
   private readonly signatureMethod: SignatureMethod;
   private readonly placement: Placement;
-  /** The token secret as oauth-1.0a takes it: undefined without a token (1-legged Alteryx). */
-  private readonly tokenSecret: string | undefined;
+  private readonly realm: string | undefined;
+  private readonly bodyHash: boolean;
   /** §3.4.2: `encode(consumer secret)&encode(token secret)`; the PLAINTEXT signature too. */
   private readonly signingKey: string;
-  private readonly prepared = new Map<string, PreparedRequest[]>();
-  private readonly seen = new Set<string>();
-  /** Header templates by whether `oauth_version` is sent; null when one cannot be made. */
-  private readonly headers = new Map<boolean, SlotTemplate | null>();
 
   constructor(
     private readonly credentials: OAuth1Credentials,
     options: Omit<SigningOptions, 'clockOffsetMs'> = {},
   ) {
     if (!credentials.consumerKey) throw new TypeError('consumer key missing');
-    if (credentials.consumerSecret === undefined || credentials.consumerSecret === null) {
-      throw new TypeError('consumer secret missing');
-    }
     this.signatureMethod = options.signatureMethod ?? 'HMAC-SHA1';
     if (!SIGNATURE_METHODS.includes(this.signatureMethod)) {
       throw new TypeError(`unsupported signature method "${String(this.signatureMethod)}"`);
@@ -271,132 +261,58 @@ export class OAuth1Signer {
     if (!PLACEMENTS.includes(this.placement)) {
       throw new TypeError(`unsupported placement "${String(this.placement)}"`);
     }
-    const method = this.signatureMethod;
-    // The key never changes for a signer: turn it into a KeyObject once, not on every signature.
-    let keyObject: { text: string; key: KeyObject } | undefined;
-    const hmac = (baseString: string, key: string): string => {
-      if (keyObject?.text !== key) keyObject = { text: key, key: createSecretKey(Buffer.from(key, 'utf8')) };
-      return createHmac(HMAC_ALGORITHMS[method as keyof typeof HMAC_ALGORITHMS], keyObject.key).update(baseString).digest('base64');
-    };
+    if (options.realm !== undefined && !REALM_TEXT.test(options.realm)) {
+      throw new TypeError('realm must not contain quotes, backslashes or control characters');
+    }
+    this.realm = options.realm;
+    this.bodyHash = options.bodyHash === true;
+    const rsa = usesPrivateKey(this.signatureMethod);
+    if (!rsa && (credentials.consumerSecret === undefined || credentials.consumerSecret === null)) {
+      throw new TypeError('consumer secret missing');
+    }
+    const privateKey = rsa ? parsePrivateKey(credentials.privateKey, this.signatureMethod) : undefined;
+    const consumerSecret = rsa ? '' : credentials.consumerSecret;
     this.oauth = new OAuth({
-      consumer: { key: credentials.consumerKey, secret: credentials.consumerSecret },
-      signature_method: method,
-      hash_function: method === 'PLAINTEXT' ? (_baseString: string, key: string) => key : hmac,
+      consumer: { key: credentials.consumerKey, secret: consumerSecret },
+      signature_method: this.signatureMethod,
+      hash_function: hashFunction(this.signatureMethod, privateKey),
     });
-    // oauth-1.0a merges parameters into plain objects, where `__proto__` is swallowed;
-    // and its own encoder would be the same as ours, so keep one.
-    this.oauth.mergeObject = nullPrototypeMerge;
-    this.oauth.percentEncode = percentEncode;
-    (this.oauth as unknown as { percentEncodeData: (data: ParameterMap) => ParameterMap }).percentEncodeData = (data) => {
-      const encoded: ParameterMap = Object.create(null);
-      for (const key of Object.keys(data)) {
-        const value = data[key] as string | string[];
-        encoded[percentEncode(key)] = Array.isArray(value) ? value.map(percentEncode) : percentEncode(value);
-      }
-      return encoded;
-    };
-    this.tokenSecret = credentials.token ? credentials.tokenSecret ?? '' : undefined;
-    this.signingKey = this.oauth.getSigningKey(this.tokenSecret);
+    this.signingKey = `${percentEncode(consumerSecret)}&${percentEncode(credentials.token ? credentials.tokenSecret ?? '' : '')}`;
   }
 
   /** Signs one request attempt. Call it again for every retry: nonce and timestamp are fresh. */
   sign(request: RequestToSign, options?: Pick<SigningOptions, 'clockOffsetMs'>, overrides?: SigningOverrides): SignedRequest {
-    const includeVersion = overrides?.includeVersion !== false;
-    const prepared = this.prepare(request.method, request.url, request.formBody, includeVersion);
-    const nonce = overrides?.nonce ?? createNonce();
-    const timestamp = String(overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000));
-    const oauthParams = this.protocolParameters(nonce, timestamp, includeVersion);
-
-    // A generated nonce (hex) and timestamp (digits) read the same percent-encoded, so they
-    // fill the prepared base string as they are; a given nonce may need encoding: sign afresh.
-    let signature: string;
-    if (prepared.baseString && overrides?.nonce === undefined) {
-      const baseString = prepared.baseString.fill({ nonce, timestamp, signature: '' });
-      signature = this.oauth.hash_function(baseString, this.signingKey);
-    } else {
-      const { baseUri, queryPairs } = normalizeUrl(request.url);
-      const pairs = request.formBody ? queryPairs.concat(parseParameters(request.formBody)) : queryPairs;
-      signature = this.oauth.getSignature(
-        { method: prepared.method, url: baseUri, data: toParameterMap(pairs) },
-        this.tokenSecret,
-        oauthParams as unknown as OAuth.Data,
-      );
-    }
-    oauthParams.oauth_signature = signature;
+    const { baseUri, queryPairs, sendUrl } = normalizeUrl(request.url);
+    const timestamp = overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000);
+    const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), overrides?.includeVersion !== false);
+    const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
+    const baseString = signatureBaseString(request.method, baseUri, [...queryPairs, ...formPairs, ...Object.entries(oauthParams)]);
+    oauthParams.oauth_signature = this.oauth.hash_function(baseString, this.signingKey);
 
     if (this.placement === 'query') {
-      let protocolQuery = '';
-      for (const key of Object.keys(oauthParams)) protocolQuery += `&${key}=${percentEncode(oauthParams[key] as string)}`;
-      const { sendUrl } = prepared;
-      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery.slice(1)}`, headers: {}, oauthParams };
+      const protocolQuery = Object.keys(oauthParams)
+        .map((key) => `${key}=${percentEncode(oauthParams[key] as string)}`)
+        .join('&');
+      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams };
     }
-    const header = overrides?.nonce === undefined ? this.headerTemplate(includeVersion) : undefined;
-    const authorization = header
-      ? header.fill({ nonce, timestamp, signature: percentEncode(signature) })
-      : this.oauth.toHeader(oauthParams as unknown as OAuth.Authorization).Authorization;
-    return { url: prepared.sendUrl, headers: { Authorization: authorization }, oauthParams };
+    return { url: sendUrl, headers: { Authorization: authorizationHeader(oauthParams, this.realm) }, oauthParams };
   }
 
-  /** oauth-1.0a's `Authorization` header with nonce, timestamp and signature left open; it depends on nothing else. */
-  private headerTemplate(includeVersion: boolean): SlotTemplate | undefined {
-    const cached = this.headers.get(includeVersion);
-    if (cached !== undefined) return cached ?? undefined;
-    const params = { ...this.protocolParameters(STAND_INS.nonce, STAND_INS.timestamp, includeVersion), oauth_signature: STAND_INS.signature };
-    const template = SlotTemplate.cut(this.oauth.toHeader(params as unknown as OAuth.Authorization).Authorization, ['nonce', 'timestamp', 'signature']);
-    this.headers.set(includeVersion, template ?? null);
-    return template;
-  }
-
-  private protocolParameters(nonce: string, timestamp: string, includeVersion: boolean): Record<string, string> {
-    const params: Record<string, string> = {
-      oauth_consumer_key: this.credentials.consumerKey,
-      oauth_nonce: nonce,
-      oauth_signature_method: this.signatureMethod,
-      oauth_timestamp: timestamp,
-    };
-    if (includeVersion) params.oauth_version = '1.0';
+  private protocolParameters(request: RequestToSign, nonce: string, timestamp: string, includeVersion: boolean): Record<string, string> {
+    const params: Record<string, string> = {};
+    // Body hash draft §4.1: form bodies are signed as parameters and never carry a body hash.
+    if (this.bodyHash && request.formBody === undefined) {
+      params.oauth_body_hash = createHash(DIGESTS[this.signatureMethod]).update(request.body ?? Buffer.alloc(0)).digest('base64');
+    }
+    if (request.callback !== undefined) params.oauth_callback = request.callback;
+    params.oauth_consumer_key = this.credentials.consumerKey;
+    params.oauth_nonce = nonce;
+    params.oauth_signature_method = this.signatureMethod;
+    params.oauth_timestamp = timestamp;
     if (this.credentials.token) params.oauth_token = this.credentials.token;
+    if (request.verifier !== undefined) params.oauth_verifier = request.verifier;
+    if (includeVersion) params.oauth_version = '1.0';
     return params;
-  }
-
-  /** True when `url` was signed before, recently; remembers it otherwise. */
-  private seenOnce(url: string): boolean {
-    if (this.seen.has(url)) return true;
-    if (this.seen.size >= SEEN_URLS) this.seen.clear();
-    this.seen.add(url);
-    return false;
-  }
-
-  /** oauth-1.0a's base string for this request with stand-ins for nonce and timestamp, cut at them. */
-  private prepare(rawMethod: string, url: string, formBody: string | undefined, includeVersion: boolean): PreparedRequest {
-    const method = rawMethod.toUpperCase();
-    const cached = this.prepared.get(url);
-    if (cached) {
-      for (const candidate of cached) {
-        if (candidate.method === method && candidate.formBody === formBody && candidate.includeVersion === includeVersion) return candidate;
-      }
-    }
-
-    const { baseUri, queryPairs, sendUrl } = normalizeUrl(url);
-    const pairs = formBody ? queryPairs.concat(parseParameters(formBody)) : queryPairs;
-    const baseString = this.oauth.getBaseString(
-      { method, url: baseUri, data: toParameterMap(pairs) },
-      this.protocolParameters(STAND_INS.nonce, STAND_INS.timestamp, includeVersion) as unknown as OAuth.Data,
-    );
-    const prepared: PreparedRequest = { method, formBody, includeVersion, sendUrl, baseString: SlotTemplate.cut(baseString, ['nonce', 'timestamp']) };
-
-    // Form bodies are not kept: they change from call to call and may hold personal data. A URL
-    // is kept from its second use on: keeping every one-off URL would only feed the garbage collector.
-    if (!formBody && url.length <= PREPARED_URL_LIMIT && (cached || this.seenOnce(url))) {
-      if (cached) {
-        if (cached.length >= PREPARED_METHODS) cached.shift();
-        cached.push(prepared);
-      } else {
-        if (this.prepared.size >= PREPARED_URLS) this.prepared.delete(this.prepared.keys().next().value as string);
-        this.prepared.set(url, [prepared]);
-      }
-    }
-    return prepared;
   }
 }
 

@@ -1,5 +1,6 @@
 /** Starts test/verifier/oauthlib_server.py: an OAuth 1.0a resource server built on oauthlib. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -9,6 +10,12 @@ export const VERIFIER_CREDENTIALS = {
   token: 'interop-token',
   tokenSecret: 'interop token secret %+',
 };
+
+/**
+ * The RSA key of the RSA-SHA* interop tests, made for this test run: the verifier gets its
+ * public half (VERIFIER_RSA_PUBLIC_KEY), the signer the private half as a PKCS#8 PEM.
+ */
+export const VERIFIER_RSA_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** What test/verifier/oauthlib_server.py answers: the request as oauthlib saw it, or why it refused it. */
 export interface VerifierEcho {
@@ -20,6 +27,12 @@ export interface VerifierEcho {
   body: string;
   contentType: string | null;
   token: boolean;
+  /** The realm of the Authorization header, which oauthlib does not sign. */
+  realm?: string | null;
+  /** The `oauth_body_hash` the server checked against the body bytes. */
+  bodyHash?: string | null;
+  /** On a 401: why (the body hash check) or that oauthlib refused it. */
+  message?: string;
   /** On a 401: the base string oauthlib expected. */
   baseString?: string;
 }
@@ -42,6 +55,7 @@ export function startVerifier(credentials = VERIFIER_CREDENTIALS): Promise<Verif
       VERIFIER_CONSUMER_SECRET: credentials.consumerSecret,
       VERIFIER_TOKEN: credentials.token,
       VERIFIER_TOKEN_SECRET: credentials.tokenSecret,
+      VERIFIER_RSA_PUBLIC_KEY: createPublicKey(VERIFIER_RSA_PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString(),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

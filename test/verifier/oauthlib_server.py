@@ -2,9 +2,17 @@
 
 Tests send signed requests here: a 200 means an implementation we did not write agrees
 with our signature. Configuration comes from the environment (VERIFIER_CONSUMER_KEY,
-VERIFIER_CONSUMER_SECRET, VERIFIER_TOKEN, VERIFIER_TOKEN_SECRET). The port is printed on
-the first line of stdout as "listening <port>".
+VERIFIER_CONSUMER_SECRET, VERIFIER_TOKEN, VERIFIER_TOKEN_SECRET, and VERIFIER_RSA_PUBLIC_KEY,
+the PEM public key that checks RSA-SHA* signatures). The port is printed on the first line
+of stdout as "listening <port>".
+
+oauthlib signs `oauth_body_hash` like any other parameter but does not check it against the
+body, so this server does (OAuth Request Body Hash draft §4.2): a request whose hash does
+not match its body bytes is refused.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import sys
@@ -14,20 +22,31 @@ from urllib.parse import urlsplit, parse_qsl
 
 from oauthlib.common import Request
 from oauthlib.oauth1 import RequestValidator, ResourceEndpoint, SignatureOnlyEndpoint
-from oauthlib.oauth1.rfc5849 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT
+from oauthlib.oauth1.rfc5849 import (
+    SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_HMAC_SHA512,
+    SIGNATURE_RSA_SHA1, SIGNATURE_RSA_SHA256, SIGNATURE_RSA_SHA512, SIGNATURE_PLAINTEXT,
+)
 from oauthlib.oauth1.rfc5849 import signature as rfc_signature
 
 CONSUMER_KEY = os.environ.get("VERIFIER_CONSUMER_KEY", "testkey")
 CONSUMER_SECRET = os.environ.get("VERIFIER_CONSUMER_SECRET", "testsecret")
 TOKEN = os.environ.get("VERIFIER_TOKEN", "testtoken")
 TOKEN_SECRET = os.environ.get("VERIFIER_TOKEN_SECRET", "testtokensecret")
+RSA_PUBLIC_KEY = os.environ.get("VERIFIER_RSA_PUBLIC_KEY", "")
+
+# The digest of each method, which the body hash uses too (SHA-1 for PLAINTEXT).
+BODY_HASH_DIGESTS = {
+    SIGNATURE_HMAC_SHA1: "sha1", SIGNATURE_RSA_SHA1: "sha1", SIGNATURE_PLAINTEXT: "sha1",
+    SIGNATURE_HMAC_SHA256: "sha256", SIGNATURE_RSA_SHA256: "sha256",
+    SIGNATURE_HMAC_SHA512: "sha512", SIGNATURE_RSA_SHA512: "sha512",
+}
 
 seen_nonces = set()
 nonce_lock = threading.Lock()
 
 
 class Validator(RequestValidator):
-    allowed_signature_methods = (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT)
+    allowed_signature_methods = tuple(BODY_HASH_DIGESTS)
     enforce_ssl = False
     dummy_client = "dummy-client"
     dummy_access_token = "dummy-token"
@@ -50,6 +69,9 @@ class Validator(RequestValidator):
 
     def get_access_token_secret(self, client_key, token, request):
         return TOKEN_SECRET if token == TOKEN else "dummy"
+
+    def get_rsa_key(self, client_key, request):
+        return RSA_PUBLIC_KEY
 
     def validate_realms(self, client_key, token, request, uri=None, realms=None):
         return True
@@ -83,6 +105,27 @@ def expected_base_string(uri, method, body, headers):
         return "unavailable: %s" % error
 
 
+def body_hash_problem(request, raw_body):
+    """Why the request's oauth_body_hash does not match its body, or None (also when there is none)."""
+    sent = request.oauth_params.get("oauth_body_hash") if request else None
+    if sent is None:
+        return None
+    if "application/x-www-form-urlencoded" in (request.headers.get("Content-Type") or ""):
+        return "oauth_body_hash on a form body"
+    digest = hashlib.new(BODY_HASH_DIGESTS[request.signature_method], raw_body).digest()
+    if not hmac.compare_digest(base64.b64encode(digest).decode("ascii"), sent):
+        return "oauth_body_hash does not match the body"
+    return None
+
+
+def realm_of(authorization):
+    """The realm of an Authorization header: oauthlib reads it but leaves it out of the signature."""
+    from urllib.request import parse_http_list, parse_keqv_list
+    if not authorization.startswith("OAuth "):
+        return None
+    return parse_keqv_list(parse_http_list(authorization[len("OAuth "):])).get("realm")
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -106,7 +149,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:
             valid, request = False, None
             print("verifier error: %s" % error, file=sys.stderr)
-        if valid:
+        problem = body_hash_problem(request, raw_body) if valid else None
+        if valid and not problem:
             query = [[k, v] for k, v in parse_qsl(urlsplit(uri).query, keep_blank_values=True) if not k.startswith("oauth_")]
             self.reply(200, {
                 "ok": True,
@@ -117,12 +161,14 @@ class Handler(BaseHTTPRequestHandler):
                 "contentType": headers.get("Content-Type"),
                 "signatureMethod": request.signature_method if request else None,
                 "token": bool(has_token),
+                "realm": realm_of(headers.get("Authorization", "")),
+                "bodyHash": request.oauth_params.get("oauth_body_hash"),
             })
         else:
             self.reply(401, {
                 "code": 117,
                 "name": "OAUTH_SIGNATURE_EXCEPTION",
-                "message": "oauthlib rejected the request",
+                "message": problem or "oauthlib rejected the request",
                 "uri": uri,
                 "baseString": expected_base_string(uri, method, body, headers),
             })
