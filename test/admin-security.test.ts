@@ -9,48 +9,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
+import { startEchoServer, type EchoServer } from './support/echo-server';
 import { helper, loadFlow, type FlowNode } from './support/node-red';
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
 const ENV_SECRET = 'value-of-an-unrelated-environment-variable';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A loopback server that records every request and answers 401 with the request echoed. */
-async function startRecorder(): Promise<{ url: string; requests: Recorded[]; seen(): string; close(): Promise<void> }> {
-  const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
-      requests.push(recorded);
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 109, name: 'OAUTH_SIGNATURE_EXCEPTION', message: `you sent ${JSON.stringify(recorded)}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    seen: () => JSON.stringify(requests),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('admin endpoints: no cross-site use, stored secrets only for the deployed service', function () {
   this.timeout(20_000);
   let demo: DemoServer;
-  let attacker: Awaited<ReturnType<typeof startRecorder>>;
+  let attacker: EchoServer;
   before(async () => {
     demo = await startDemoServer();
-    attacker = await startRecorder();
+    attacker = await startEchoServer();
   });
   after(async () => {
     await demo?.close();
