@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
+import { settingsFromForm, storedSecretsAllowed, storedSecretsProblem } from '../src/nodes/shared/admin-routes';
 import { startEchoServer, type EchoServer } from './support/echo-server';
 import { helper, loadFlow, type FlowNode } from './support/node-red';
 
@@ -192,5 +193,48 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
         await new Promise((resolve) => redirector.close(resolve));
       }
     });
+  });
+});
+
+describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', () => {
+  const deployed = { baseUrl: 'https://api.example.com/v1', scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', extraOrigins: 'https://files.example.com' } as const;
+  const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
+
+  it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {
+    for (const baseUrl of ['https://api.example.com/other', 'HTTPS://API.Example.com:443', 'https://api.example.com']) {
+      assert.equal(storedSecretsAllowed({ baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, deployed), true, baseUrl);
+    }
+    for (const baseUrl of ['http://api.example.com/v1', 'https://api.example.com:8443/v1', 'https://evil.example.com/v1', 'api.example.com', '']) {
+      assert.equal(storedSecretsAllowed({ baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, deployed), false, baseUrl);
+    }
+    assert.equal(storedSecretsAllowed({ baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, undefined), false, 'not deployed');
+  });
+
+  it('extra origins: only those the deployed node signs for', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com'] }, deployed), true);
+    assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com', 'https://evil.example.com'] }, deployed), false);
+    assert.match(storedSecretsProblem({ ...form, extraOrigins: ['https://evil.example.com'] }, deployed) ?? '', /also sign for/);
+  });
+
+  it('settingsFromForm fills in stored values only for the deployed service', () => {
+    const form = { baseUrl: 'https://api.example.com/v1', credentials: { consumerKey: '${KEY}', consumerSecret: '__PWRD__' } };
+    const reading = settingsFromForm(form, stored);
+    assert.equal(reading.refusal, undefined);
+    assert.deepEqual(reading.refusal === undefined && reading.settings.credentials, { consumerKey: 'value of KEY', consumerSecret: 'stored-secret', token: undefined, tokenSecret: undefined });
+    assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
+    let read = false;
+    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
+    assert.match(undeployed.refusal ?? '', /not deployed/);
+    assert.equal(read, false, 'no variable read for an undeployed node');
+  });
+
+  it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {
+    const reading = settingsFromForm({ baseUrl: 'https://evil.example.com', signatureMethod: 'PLAINTEXT', credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' } }, stored);
+    assert.ok(reading.refusal === undefined);
+    assert.equal(reading.settings.credentials.consumerSecret, 'typed $ {not a variable}');
+    assert.equal(reading.usesStoredValues, false);
+    const placeholderUrl = settingsFromForm({ baseUrl: '__PWRD__', credentials: { consumerKey: 'k', consumerSecret: 's' } }, stored);
+    assert.ok(placeholderUrl.refusal === undefined && placeholderUrl.settings.baseUrl === '__PWRD__');
   });
 });
