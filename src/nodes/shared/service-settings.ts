@@ -73,14 +73,16 @@ export function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions |
 
 /**
  * Service messages may echo the request (an `Authorization` header, `oauth_*` in a query:
- * with PLAINTEXT the secrets themselves). Replaces each secret, raw and percent-encoded, by `…`.
+ * with PLAINTEXT the secrets themselves; an OAuth 2 token endpoint the form-encoded client
+ * secret). Replaces each secret, raw, percent-encoded (once and twice) and form-encoded, by `…`.
  * (At merge: the one redactor of src/lib/redact.ts, `createRedactor`, replaces this.)
  */
 export function withoutSecrets(text: string, credentials: Partial<OAuth1Credentials>): string {
   let safe = text;
   for (const secret of [credentials.consumerSecret, credentials.tokenSecret]) {
     if (!secret) continue;
-    const forms = new Set([secret, encodeURIComponent(secret), percentEncode(secret), percentEncode(percentEncode(secret))]);
+    const formEncoded = new URLSearchParams({ s: secret }).toString().slice(2);
+    const forms = new Set([secret, encodeURIComponent(secret), percentEncode(secret), percentEncode(percentEncode(secret)), formEncoded]);
     for (const form of [...forms].sort((a, b) => b.length - a.length)) safe = safe.split(form).join('…');
   }
   return safe;
