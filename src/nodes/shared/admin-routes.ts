@@ -5,8 +5,14 @@
  *
  * 1. Same-origin browsers only. A request that the browser marks `Sec-Fetch-Site:
  *    cross-site` or `same-site` (another port of the same host is "same-site") is refused
- *    with 403, GET routes included. The editor's own calls are `same-origin`; tools that
- *    send no such header (curl, node-red-admin) are not browsers and need no protection.
+ *    with 403, GET routes included, even from a site `httpAdminCors` allows: these routes
+ *    are for the editor. The editor's own calls are `same-origin`; tools that send no such
+ *    header (curl, node-red-admin) are not browsers and need no protection. `Origin` is
+ *    not compared with `Host`: behind a reverse proxy that rewrites Host, the editor
+ *    itself would be refused; every current browser sends `Sec-Fetch-Site`.
+ *    The exception is issue 12's OAuth callback (`GET /oauth1-config/:id/callback`): the
+ *    provider's redirect reaches it cross-site by nature, so it takes neither this rule
+ *    nor admin auth; its pending request token (one use, 10 minutes) is the capability.
  * 2. JSON bodies only. Node-RED's admin API also parses form-encoded bodies, which a plain
  *    HTML form on any web page can post; a POST whose Content-Type is not
  *    `application/json` gets 415 and nothing is done. (A cross-site JSON post needs a CORS
