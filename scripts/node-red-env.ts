@@ -77,7 +77,8 @@ export async function startNodeRed(userDir: string, port: number, env: NodeJS.Pr
     if (code !== undefined) throw new Error(`Node-RED exited with code ${code} before it started`);
     try {
       const response = await fetch(`${url}/settings`);
-      if (response.ok) break;
+      // With adminAuth on, the settings ask for a token (401): Node-RED is up all the same.
+      if (response.ok || response.status === 401) break;
     } catch {
       // not listening yet
     }

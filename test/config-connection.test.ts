@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
 import { startDemoServer, type DemoServer } from '../demo/server';
+import { percentEncode } from '../src/lib/oauth1';
 import { testConnection } from '../src/nodes/oauth1-config/connection-test';
-import { helper, loadFlow, logLines, type FlowNode } from './support/node-red';
+import { startEchoServer, type EchoServer } from './support/echo-server';
+import { helper, loadFlow, type FlowNode } from './support/node-red';
 
 interface TestAnswer {
   ok: boolean;
@@ -18,14 +20,36 @@ interface TestAnswer {
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
 const SECRETS = [consumerSecret, tokenSecret];
+/** Secrets with characters that encode differently in each form (raw, percent-encoded, PLAINTEXT signature). */
+const ODD_SECRETS = { consumerSecret: 'odd consumer/secret+1&', tokenSecret: "odd token*secret!'2" };
+
+/** Every form in which a secret may appear in a text: raw, percent-encoded once and twice, form-encoded. */
+function secretForms(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), percentEncode(secret), percentEncode(percentEncode(secret)), new URLSearchParams({ s: secret }).toString().slice(2)];
+}
+
+/** One logged call as searchable text: Errors with name, message and stack (JSON.stringify would give `{}`). */
+function logText(args: unknown[]): string {
+  return JSON.stringify(args, (_key, value: unknown) => (value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ''}` : value));
+}
+
+/** Everything the runtime logged since the flow was loaded, one entry per call. */
+function loggedCalls(): unknown[][] {
+  return (helper.log() as unknown as { args: unknown[][] } | undefined)?.args ?? [];
+}
 
 describe('oauth1-config "Test connection" (admin endpoint, against the demo service)', function () {
   this.timeout(20_000);
   let demo: DemoServer;
+  let echo: EchoServer;
   before(async () => {
     demo = await startDemoServer();
+    echo = await startEchoServer();
   });
-  after(() => demo?.close());
+  after(async () => {
+    await demo?.close();
+    await echo?.close();
+  });
   afterEach(() => helper.unload());
 
   function flow(config: Record<string, unknown> = {}): FlowNode[] {
@@ -93,17 +117,60 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     await loadFlow(['oauth1-config'], []);
     const before = demo.stats.requests.length;
     assert.deepEqual(await post('svc', { baseUrl: demo.url, credentials: { consumerKey } }), { ok: false, message: 'consumer secret missing' });
-    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), { ok: false, message: 'base URL missing' });
+    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), { ok: false, message: 'base URL missing: the test calls the service at its base URL, and only there are credentials sent' });
     assert.equal(demo.stats.requests.length, before, 'nothing was sent');
     const refused = await post('svc', { baseUrl: 'http://127.0.0.1:9', credentials: { consumerKey, consumerSecret } });
     assert.equal(refused.ok, false);
     assert.match(refused.message, /ECONNREFUSED|refused/i);
   });
 
-  it('never logs the secrets', async () => {
-    await loadFlow(['oauth1-config'], flow(), { svc: { consumerKey, consumerSecret, token, tokenSecret } });
-    await post('svc', { baseUrl: demo.url, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
-    for (const secret of SECRETS) assert.ok(!logLines().some((line) => line.includes(secret)));
+  it('a service that echoes the request in its error: the answer shows its message without the secrets', async () => {
+    await loadFlow(['oauth1-config'], []);
+    for (const placement of ['header', 'query']) {
+      for (const credentials of [{ consumerKey, ...ODD_SECRETS, token }, { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret }]) {
+        echo.requests.length = 0;
+        const response = await helper.request().post('/oauth1-config/new-node/test').send({ baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement, credentials }).expect(200);
+        const answer = response.body as TestAnswer;
+        assert.equal(answer.ok, false);
+        assert.equal(answer.statusCode, 401);
+        // PLAINTEXT sent the secrets, the service echoed them, and they were cut out of its message.
+        assert.ok(echo.seen().includes(percentEncode(percentEncode(ODD_SECRETS.consumerSecret))), 'the echo carries the secret');
+        assert.match(answer.message, /you sent .*oauth_signature.*…/);
+        for (const secret of Object.values(ODD_SECRETS)) {
+          for (const form of secretForms(secret)) assert.ok(!answer.message.includes(form), `"${form}" in ${answer.message}`);
+        }
+      }
+    }
+ 
+    // OAuth 2: the token endpoint gets the consumer secret form-encoded as client_secret, and echoes it.
+    echo.requests.length = 0;
+    const oauth2 = (await helper.request().post('/oauth1-config/new-node/test').send({ baseUrl: echo.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret } }).expect(200)).body as TestAnswer;
+    assert.ok(echo.seen().includes('client_secret='), 'the echo carries the client secret');
+    assert.equal(oauth2.ok, false);
+    // Today the token error names the status only; should it ever quote the body, the secret stays out.
+    assert.match(oauth2.message, /HTTP 401/);
+    for (const form of secretForms(ODD_SECRETS.consumerSecret)) assert.ok(!oauth2.message.includes(form), `"${form}" in ${oauth2.message}`);
+  });
+
+  it('never logs the secrets: the audit lines of both admin endpoints, against a service that echoes them', async () => {
+    const echoService = { baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement: 'query' };
+    await loadFlow(['oauth1-config', 'oauth1-run-workflow'], flow(echoService), { svc: { consumerKey, ...ODD_SECRETS, token } });
+    // Stored secrets (__PWRD__) for the deployed service: allowed, audited, and the service fails.
+    const stored = { ...echoService, credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } };
+    const answer = (await helper.request().post('/oauth1-config/svc/test').send(stored).expect(200)).body as TestAnswer;
+    assert.equal(answer.statusCode, 401, answer.message);
+    const listing = await helper.request().get('/oauth1-run-workflow/svc/workflows').expect(502);
+    assert.match(listing.body.error, /you sent .*…/);
+    const lines = loggedCalls().map(logText);
+    assert.equal(lines.filter((line) => line.includes('"id":"svc"') && line.includes('"event":"oauth1-')).length, 2, `two audit lines in ${lines.join('\n')}`);
+    for (const secret of Object.values(ODD_SECRETS)) {
+      for (const form of secretForms(secret)) {
+        assert.ok(!lines.some((line) => line.includes(form)), `"${form}" logged`);
+        assert.ok(!JSON.stringify(listing.body).includes(form), `"${form}" in the workflow list error`);
+      }
+    }
+    // The search itself sees what an Error carries.
+    assert.match(logText([new Error(ODD_SECRETS.tokenSecret)]), /odd token\*secret/);
   });
 
   it('the library function alone needs no Node-RED', async () => {

@@ -553,6 +553,8 @@ export type AuthScheme = 'oauth1' | 'oauth2';
 
 export interface ServiceSettings {
   baseUrl?: string;
+  /** Origins that may also receive credentials (config "Also sign for"); enforced by the client owner's branch. */
+  extraOrigins?: string[];
   scheme?: AuthScheme;
   placement?: Placement;
   signatureMethod?: SignatureMethod;

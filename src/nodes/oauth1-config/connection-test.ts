@@ -7,6 +7,7 @@
 import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
 import { createServiceClient, isRequestError, missingCredentials, type ServiceSettings } from '../../lib/client';
 import { ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
+import { httpOrigin, withoutSecrets } from '../shared/service-settings';
 
 export const WORKFLOW_LIST_PATH = 'v1/workflows/subscription/';
 
@@ -21,8 +22,12 @@ export interface ConnectionTestResult {
 
 const TEST_TIMEOUT_MS = 15_000;
 
+/**
+ * The requests go to paths under the base URL only, so credentials go to its origin (a
+ * redirect to another origin is followed without them, by the client's rule).
+ */
 export async function testConnection(settings: ServiceSettings): Promise<ConnectionTestResult> {
-  const problem = !settings.baseUrl ? 'base URL missing' : missingCredentials(settings.credentials);
+  const problem = baseUrlProblem(settings.baseUrl) ?? missingCredentials(settings.credentials);
   if (problem) return { ok: false, message: problem };
   const client = createServiceClient({ ...settings, retries: 0, timeoutMs: TEST_TIMEOUT_MS });
   let statusCode: number | undefined;
@@ -46,7 +51,7 @@ export async function testConnection(settings: ServiceSettings): Promise<Connect
     const count = `${workflows.length} workflow${workflows.length === 1 ? '' : 's'} to run`;
     return { ok: true, request, statusCode, message: names.length ? `${count}: ${names.join(', ')}${more}` : count };
   } catch (error) {
-    const message = withoutSecrets(describeFailure(error), settings);
+    const message = withoutSecrets(describeFailure(error), settings.credentials);
     if (error instanceof ExtraHorizonError) return { ok: false, request, statusCode: error.statusCode, message };
     if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? statusCode, message };
     return { ok: false, request, message };
@@ -67,12 +72,8 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? `unexpected error: ${error.message}` : 'unexpected error';
 }
 
-/** Service and network messages carry no secrets by design; this is the belt to those braces. */
-function withoutSecrets(text: string, settings: ServiceSettings): string {
-  let safe = text;
-  for (const secret of [settings.credentials.consumerSecret, settings.credentials.tokenSecret]) {
-    if (!secret) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) safe = safe.split(form).join('…');
-  }
-  return safe;
+function baseUrlProblem(baseUrl: string | undefined): string | undefined {
+  if (!baseUrl) return 'base URL missing: the test calls the service at its base URL, and only there are credentials sent';
+  if (!httpOrigin(baseUrl)) return 'the base URL is not an http:// or https:// address';
+  return undefined;
 }

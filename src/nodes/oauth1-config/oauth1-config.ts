@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createServiceClient, missingCredentials, type AuthScheme, type HttpClient, type TlsOptions } from '../../lib/client';
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
-import { testConnection } from './connection-test';
+import { registerConfigAdmin } from './admin';
 
 interface OAuth1ConfigDef extends NodeDef {
   baseUrl?: string;
@@ -14,20 +14,6 @@ interface OAuth1ConfigDef extends NodeDef {
   retries?: string | number;
   requestTimeout?: string | number;
 }
-
-/** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
-interface ConnectionTestBody {
-  baseUrl?: unknown;
-  scheme?: unknown;
-  placement?: unknown;
-  signatureMethod?: unknown;
-  tls?: unknown;
-  credentials?: Partial<Record<keyof OAuth1ConfigCredentials, unknown>>;
-}
-
-/** The editor shows a saved password as this placeholder; the value itself stays on the server. */
-const UNCHANGED_PASSWORD = '__PWRD__';
-const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret'] as const;
 
 /** The core `tls-config` node fills request options through this method. */
 interface TlsConfigNode extends Node {
@@ -125,39 +111,5 @@ export = function register(RED: NodeAPI): void {
     },
   });
 
-  /**
-   * "Test connection" in the config dialog. Tests the form as it is, saved or not; a
-   * password left unchanged is taken from the stored credentials. `${ENV}` values resolve
-   * as they would at deploy. The answer is one line for people, never a secret.
-   */
-  RED.httpAdmin.post('/oauth1-config/:id/test', RED.auth.needsPermission('oauth1-config.write'), async (req, res) => {
-    try {
-      const id = String(req.params.id);
-      const body = (req.body ?? {}) as ConnectionTestBody;
-      const deployed = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
-      const stored = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
-      // Like Node-RED at deploy: a whole `${NAME}` value is the variable, read as this node would.
-      const resolve = (value: unknown): string => {
-        const text = typeof value === 'string' ? value.trim() : '';
-        const reference = /^\$\{(\S+)\}$/.exec(text);
-        return reference ? String(RED.util.getSetting(deployed as never, reference[1]!) ?? '') : text;
-      };
-      const credentials: OAuth1ConfigCredentials = {};
-      for (const name of CREDENTIAL_NAMES) {
-        const value = body.credentials?.[name];
-        credentials[name] = resolve(value === UNCHANGED_PASSWORD ? stored[name] : value);
-      }
-      const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
-      const result = await testConnection({
-        baseUrl: resolve(body.baseUrl),
-        ...signingSettings({ scheme: resolve(body.scheme), placement: resolve(body.placement), signatureMethod: resolve(body.signatureMethod) }),
-        credentials: serviceCredentials(credentials),
-        tls: tlsOptionsOf(RED, tlsId),
-      });
-      if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
-      res.json(result);
-    } catch (error) {
-      res.status(500).json({ ok: false, message: `the test could not run: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  });
+  registerConfigAdmin(RED);
 };

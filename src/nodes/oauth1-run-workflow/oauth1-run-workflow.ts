@@ -17,6 +17,7 @@ import {
 } from '../../lib/alteryx';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { RequestStatus, requestFailureText } from '../shared/request-status';
+import { registerRunWorkflowAdmin } from './admin';
 
 interface RunWorkflowDef extends NodeDef {
   server: string;
@@ -56,7 +57,6 @@ interface Run {
 
 const PENDING_KEY = 'alteryxJobs';
 const DEFAULTS = { pollInterval: 5, timeout: 300 };
-const ADMIN_TIMEOUT_MS = 20_000;
 
 function positiveNumber(value: unknown, fallback: number): number {
   const parsed = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
@@ -322,37 +322,5 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('oauth1-run-workflow', RunWorkflow);
 
-  /**
-   * For the editor: the workflows the service's key may run, and their questions, asked
-   * with the credentials saved in the deployed config node (the editor never holds them).
-   */
-  async function withService(
-    serverId: string,
-    res: { status(code: number): { json(body: unknown): void } },
-    action: (alteryx: AlteryxApi, signal: AbortSignal) => Promise<unknown>,
-  ): Promise<void> {
-    const server = RED.nodes.getNode(serverId) as OAuth1ConfigNode | null;
-    if (!server || server.type !== 'oauth1-config') {
-      res.status(404).json({ error: 'deploy the OAuth1 service first: the list is fetched with its saved credentials' });
-      return;
-    }
-    if (server.problem) {
-      res.status(400).json({ error: server.problem });
-      return;
-    }
-    try {
-      res.status(200).json(await action(new AlteryxApi(server.client()), AbortSignal.timeout(ADMIN_TIMEOUT_MS)));
-    } catch (error) {
-      const statusCode = isAlteryxError(error) ? error.details.statusCode : undefined;
-      res.status(502).json({ error: (error as Error).message, statusCode });
-    }
-  }
-
-  const canRead = RED.auth.needsPermission('oauth1-run-workflow.read');
-  RED.httpAdmin.get('/oauth1-run-workflow/:server/workflows', canRead, (req, res) => {
-    void withService(req.params.server as string, res, (alteryx, signal) => alteryx.listWorkflows(signal));
-  });
-  RED.httpAdmin.get('/oauth1-run-workflow/:server/workflows/:workflowId/questions', canRead, (req, res) => {
-    void withService(req.params.server as string, res, (alteryx, signal) => alteryx.questions(req.params.workflowId as string, signal));
-  });
+  registerRunWorkflowAdmin(RED);
 };

@@ -1,0 +1,62 @@
+/**
+ * The config dialog's admin endpoint: `POST /oauth1-config/:id/test` ("Test connection").
+ * It follows the rules of ../shared/admin-routes.ts: same-origin JSON only, and the
+ * stored secrets only for the deployed node's own service, with an audit line.
+ */
+import type { Request, Response } from 'express';
+import type { NodeAPI } from 'node-red';
+import type { OAuth1Credentials } from '../../lib/oauth1';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import type { OAuth1ConfigNode } from '../shared/config';
+import { httpOrigin, tlsOptionsOf, withoutSecrets } from '../shared/service-settings';
+import { testConnection } from './connection-test';
+
+/** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
+interface ConnectionTestBody extends ServiceForm {
+  /** Id of a core `tls-config` node, or "" / "_ADD_" for none. */
+  tls?: unknown;
+}
+
+export function registerConfigAdmin(RED: NodeAPI): void {
+  /**
+   * Tests the form as it is, saved or not. A password left unchanged (`__PWRD__`) and
+   * `${ENV}` values stand for the deployed node's values, for its own service only. The
+   * answer is one line for people, never a secret.
+   */
+  RED.httpAdmin.post('/oauth1-config/:id/test', RED.auth.needsPermission('oauth1-config.write'), ...ADMIN_REQUEST_RULES, (req, res) => {
+    void answerConnectionTest(RED, req, res);
+  });
+}
+
+function deployedConfig(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined {
+  const node = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
+  return node?.type === 'oauth1-config' ? node : undefined;
+}
+
+async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): Promise<void> {
+  const id = String(req.params.id);
+  let credentials: Partial<OAuth1Credentials> = {};
+  try {
+    const body: ConnectionTestBody = typeof req.body === 'object' && req.body !== null ? req.body : {};
+    const deployed = deployedConfig(RED, id);
+    const reading = settingsFromForm(body, {
+      deployed,
+      credentials: deployed?.credentials ?? {},
+      readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
+    });
+    if (reading.refusal !== undefined) {
+      res.json({ ok: false, message: reading.refusal });
+      return;
+    }
+    credentials = reading.settings.credentials;
+    if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.test', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
+    const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
+    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId) });
+    if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
+    res.json(result);
+  } catch (error) {
+    const reason = withoutSecrets(error instanceof Error ? error.message : String(error), credentials);
+    RED.log.warn(`oauth1-config ${id}: Test connection could not run: ${reason}`);
+    res.status(500).json({ ok: false, message: `the test could not run: ${reason}` });
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The rules every admin endpoint of this package follows (issue 10), in one place so that
+ * the test route of today and the token routes of issue 12 (authorize, callback, verifier,
+ * password-token) apply them alike:
+ *
+ * 1. Same-origin browsers only. A request that the browser marks `Sec-Fetch-Site:
+ *    cross-site` or `same-site` (another port of the same host is "same-site") is refused
+ *    with 403, GET routes included, even from a site `httpAdminCors` allows: these routes
+ *    are for the editor. The editor's own calls are `same-origin`; tools that send no such
+ *    header (curl, node-red-admin) are not browsers and need no protection. `Origin` is
+ *    not compared with `Host`: behind a reverse proxy that rewrites Host, the editor
+ *    itself would be refused; every current browser sends `Sec-Fetch-Site`.
+ *    The exception is issue 12's OAuth callback (`GET /oauth1-config/:id/callback`): the
+ *    provider's redirect reaches it cross-site by nature, so it takes neither this rule
+ *    nor admin auth; its pending request token (one use, 10 minutes) is the capability.
+ * 2. JSON bodies only. Node-RED's admin API also parses form-encoded bodies, which a plain
+ *    HTML form on any web page can post; a POST whose Content-Type is not
+ *    `application/json` gets 415 and nothing is done. (A cross-site JSON post needs a CORS
+ *    preflight, which the admin API does not grant, so older browsers without
+ *    `Sec-Fetch-Site` are held off too.)
+ * 3. Stored values only for the deployed service. In a posted form, `__PWRD__` (the
+ *    editor's "password unchanged") and `${NAME}` values stand for the DEPLOYED node's
+ *    values, and only when the form's base URL origin, scheme and signature method equal
+ *    the deployed node's, and the form signs for no origin the deployed node does not.
+ *    Otherwise the answer asks for the secrets to be typed in and nothing is sent. For an
+ *    id that is not deployed they are never resolved.
+ * 4. Each use of stored secrets writes an audit line (`RED.log.audit`): event, node id,
+ *    origin, and the user, path and address Node-RED adds from the request.
+ *
+ * Permission checks (`RED.auth.needsPermission`) come first on each route, as before.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NodeAPI } from 'node-red';
+import type { AuthScheme, ServiceSettings } from '../../lib/client';
+import type { SignatureMethod } from '../../lib/oauth1';
+import type { OAuth1ConfigCredentials } from './config';
+import { httpOrigin, originList, serviceCredentials, signingSettings } from './service-settings';
+
+/** The editor shows a saved password as this placeholder; the value itself stays on the server. */
+export const UNCHANGED_PASSWORD = '__PWRD__';
+/** A whole `${NAME}` value is the variable, as Node-RED reads credentials at deploy. */
+const VARIABLE_REFERENCE = /^\$\{(\S+)\}$/;
+const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret'] as const;
+const BROWSER_SITES_ALLOWED = new Set(['same-origin', 'none']);
+const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function refuse(res: Response, statusCode: number, message: string): void {
+  res.status(statusCode).json({ ok: false, message });
+}
+
+/** Rule 1: 403 for a request a browser sends from another site. */
+export function sameOriginOnly(req: Request, res: Response, next: NextFunction): void {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && !BROWSER_SITES_ALLOWED.has(site.toLowerCase())) {
+    refuse(res, 403, `refused: a request from another site (Sec-Fetch-Site: ${site}); use the Node-RED editor`);
+    return;
+  }
+  next();
+}
+
+/** Rule 2: 415 for a request body that is not JSON. */
+export function jsonBodiesOnly(req: Request, res: Response, next: NextFunction): void {
+  if (!METHODS_WITHOUT_BODY.has(req.method) && !req.is('application/json')) {
+    refuse(res, 415, 'send the form as application/json');
+    return;
+  }
+  next();
+}
+
+/** Rules 1 and 2, to put after the permission check of every admin route of this package. */
+export const ADMIN_REQUEST_RULES: RequestHandler[] = [sameOriginOnly, jsonBodiesOnly];
+
+/** The dialog form as posted: each field as typed, `__PWRD__` for a password left unchanged. */
+export interface ServiceForm {
+  baseUrl?: unknown;
+  scheme?: unknown;
+  placement?: unknown;
+  signatureMethod?: unknown;
+  extraOrigins?: unknown;
+  credentials?: Partial<Record<(typeof CREDENTIAL_NAMES)[number], unknown>>;
+}
+
+/** What of a deployed config node decides where its secrets may go. */
+export interface DeployedService {
+  baseUrl: string;
+  scheme: AuthScheme;
+  signatureMethod: SignatureMethod;
+  extraOrigins?: readonly string[] | string;
+}
+
+/** Where a form sends its credentials. */
+export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'signatureMethod' | 'extraOrigins'>;
+
+/**
+ * Why stored secrets may not go where `form` sends them (one line, no secret), or
+ * undefined when `form` is the deployed service: same base URL origin, scheme and
+ * signature method, and no extra origin the deployed node lacks.
+ */
+export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedService | undefined): string | undefined {
+  if (!deployed) return 'this node is not deployed, and stored values are only used for a deployed node\'s own service';
+  const origin = httpOrigin(deployed.baseUrl);
+  const service = `the deployed service (${origin ?? 'no base URL'}, ${deployed.scheme}, ${deployed.signatureMethod})`;
+  const differences: string[] = [];
+  if (!origin || httpOrigin(form.baseUrl ?? '') !== origin) differences.push('base URL origin');
+  if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push('scheme');
+  if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push('signature method');
+  const allowed = new Set(originList(deployed.extraOrigins));
+  if ((form.extraOrigins ?? []).some((extra) => !allowed.has(extra))) differences.push('"also sign for" origins');
+  if (!differences.length) return undefined;
+  return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', ')}`;
+}
+
+export function storedSecretsAllowed(form: ServiceTarget, deployed: DeployedService | undefined): boolean {
+  return storedSecretsProblem(form, deployed) === undefined;
+}
+
+/** What the form's stored values stand for: the deployed node's credentials and variables. */
+export interface StoredValues {
+  deployed: DeployedService | undefined;
+  /** The deployed node's credentials (Node-RED has resolved their `${NAME}` values). */
+  credentials: OAuth1ConfigCredentials;
+  /** A `${NAME}` value as the deployed node reads it. */
+  readVariable(name: string): unknown;
+}
+
+export type FormReading =
+  | { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined }
+  | { refusal: string };
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function isStoredValue(value: string, credential: boolean): boolean {
+  return VARIABLE_REFERENCE.test(value) || (credential && value === UNCHANGED_PASSWORD);
+}
+
+/**
+ * The form as the client's settings, with stored values filled in where rule 3 allows,
+ * or the refusal to answer (`type the secrets in again: …`) when it does not.
+ */
+export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormReading {
+  const fields = { baseUrl: text(form.baseUrl), scheme: text(form.scheme), placement: text(form.placement), signatureMethod: text(form.signatureMethod), extraOrigins: text(form.extraOrigins) };
+  const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
+  const usesStoredValues = Object.values(fields).some((value) => isStoredValue(value, false)) || Object.values(typed).some((value) => isStoredValue(value, true));
+  if (usesStoredValues && !stored.deployed) return { refusal: typeAgain(storedSecretsProblem({}, undefined)) };
+
+  // Only reached with a deployed node, or with nothing to resolve.
+  const resolve = (value: string): string => {
+    const reference = VARIABLE_REFERENCE.exec(value);
+    return reference ? String(stored.readVariable(reference[1]!) ?? '') : value;
+  };
+  const credentials: OAuth1ConfigCredentials = {};
+  for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(typed[name]);
+  const settings: ServiceSettings = {
+    baseUrl: resolve(fields.baseUrl),
+    ...signingSettings({ scheme: resolve(fields.scheme), placement: resolve(fields.placement), signatureMethod: resolve(fields.signatureMethod) }),
+    extraOrigins: originList(resolve(fields.extraOrigins)),
+    credentials: serviceCredentials(credentials),
+  };
+  if (usesStoredValues) {
+    const problem = storedSecretsProblem(settings, stored.deployed);
+    if (problem) return { refusal: typeAgain(problem) };
+  }
+  return { settings, usesStoredValues };
+}
+
+function typeAgain(problem: string | undefined): string {
+  return `type the secrets in again: ${problem ?? 'stored values are not available here'}`;
+}
+
+/** Rule 4: one audit line for each use of a node's stored secrets. */
+export function auditStoredSecretsUse(RED: NodeAPI, event: string, id: string, origin: string | undefined, req: Request): void {
+  // Node-RED takes any fields (and sets the level itself); its type declarations know only a few.
+  const entry = { level: RED.log.AUDIT, event, id, origin };
+  RED.log.audit(entry, req);
+}

@@ -1,0 +1,240 @@
+/**
+ * The admin endpoints of the package against the attacks of issue 10, in the real Node-RED
+ * runtime (adminAuth off, as `npm start` runs): a cross-site HTML form, a form that points
+ * the stored secrets at another host, `${ENV}` values for a node that does not exist.
+ * A loopback "attacker" server records whatever reaches it; it must record nothing.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { startDemoServer, type DemoServer } from '../demo/server';
+import { settingsFromForm, storedSecretsAllowed, storedSecretsProblem } from '../src/nodes/shared/admin-routes';
+import { startEchoServer, type EchoServer } from './support/echo-server';
+import { helper, loadFlow, type FlowNode } from './support/node-red';
+
+const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
+const ENV_SECRET = 'value-of-an-unrelated-environment-variable';
+
+describe('admin endpoints: no cross-site use, stored secrets only for the deployed service', function () {
+  this.timeout(20_000);
+  let demo: DemoServer;
+  let attacker: EchoServer;
+  before(async () => {
+    demo = await startDemoServer();
+    attacker = await startEchoServer();
+  });
+  after(async () => {
+    await demo?.close();
+    await attacker?.close();
+  });
+  beforeEach(() => {
+    attacker.requests.length = 0;
+  });
+  afterEach(() => helper.unload());
+
+  /** The deployed service: the demo, HMAC-SHA1 in the header, the demo's credentials stored. */
+  async function deployService(config: Record<string, unknown> = {}): Promise<void> {
+    const flow: FlowNode[] = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, ...config }];
+    await loadFlow(['oauth1-config', 'oauth1-run-workflow'], flow, { svc: { consumerKey, consumerSecret, token, tokenSecret } });
+  }
+
+  function assertNothingReachedTheAttacker(): void {
+    assert.equal(attacker.requests.length, 0, `the attacker received: ${attacker.seen()}`);
+  }
+
+  describe('a cross-site HTML form (application/x-www-form-urlencoded)', () => {
+    it('cannot send the stored secrets in clear with PLAINTEXT to another host: 415, nothing sent', async () => {
+      await deployService();
+      const form = new URLSearchParams({
+        baseUrl: attacker.url,
+        signatureMethod: 'PLAINTEXT',
+        placement: 'query',
+        'credentials[consumerKey]': consumerKey,
+        'credentials[consumerSecret]': '__PWRD__',
+        'credentials[token]': token,
+        'credentials[tokenSecret]': '__PWRD__',
+      });
+      await helper.request().post('/oauth1-config/svc/test').type('form').send(form.toString()).expect(415);
+      assertNothingReachedTheAttacker();
+    });
+
+    it('cannot send the stored consumer secret as an OAuth 2 client_secret: 415, nothing sent', async () => {
+      await deployService();
+      const form = `baseUrl=${encodeURIComponent(attacker.url)}&scheme=oauth2&credentials[consumerKey]=${consumerKey}&credentials[consumerSecret]=__PWRD__`;
+      await helper.request().post('/oauth1-config/svc/test').type('form').send(form).expect(415);
+      assertNothingReachedTheAttacker();
+    });
+
+    it('a text/plain body (what a form with enctype="text/plain" sends) is refused too', async () => {
+      await deployService();
+      const json = JSON.stringify({ baseUrl: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__' } });
+      await helper.request().post('/oauth1-config/svc/test').set('content-type', 'text/plain').send(json).expect(415);
+      assertNothingReachedTheAttacker();
+    });
+
+    it('a request a browser marks cross-site (Sec-Fetch-Site) is refused on every route, GET included', async () => {
+      await deployService();
+      const body = { baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } };
+      for (const site of ['cross-site', 'same-site']) {
+        await helper.request().post('/oauth1-config/svc/test').set('sec-fetch-site', site).send(body).expect(403);
+        await helper.request().get('/oauth1-run-workflow/svc/workflows').set('sec-fetch-site', site).expect(403);
+        await helper.request().get('/oauth1-run-workflow/svc/workflows/x/questions').set('sec-fetch-site', site).expect(403);
+      }
+      // The editor itself (same origin) and tools that send no such header keep working.
+      const answer = await helper.request().post('/oauth1-config/svc/test').set('sec-fetch-site', 'same-origin').send(body).expect(200);
+      assert.equal(answer.body.ok, true, answer.body.message);
+      const list = await helper.request().get('/oauth1-run-workflow/svc/workflows');
+      assert.notEqual(list.status, 403);
+    });
+  });
+
+  describe('a JSON form whose base URL, scheme or signature method differs from the deployed node', () => {
+    async function postTest(id: string, body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+      const response = await helper.request().post(`/oauth1-config/${id}/test`).send(body).expect(200);
+      return response.body as { ok: boolean; message: string };
+    }
+
+    it('another origin: asks for the secrets to be typed in again, sends nothing', async () => {
+      await deployService();
+      for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA1']) {
+        const answer = await postTest('svc', { baseUrl: `${attacker.url}/x`, signatureMethod, placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
+        assert.equal(answer.ok, false);
+        assert.match(answer.message, /^type the secrets in again: /);
+        assert.ok(answer.message.includes(demo.url), `names the deployed origin: ${answer.message}`);
+      }
+      const oauth2 = await postTest('svc', { baseUrl: attacker.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: '__PWRD__' } });
+      assert.match(oauth2.message, /^type the secrets in again: /);
+      assertNothingReachedTheAttacker();
+    });
+
+    it('the same origin with another scheme or signature method, or another port, is refused too', async () => {
+      await deployService();
+      const before = demo.stats.requests.length;
+      const stored = { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' };
+      for (const change of [{ signatureMethod: 'PLAINTEXT' }, { scheme: 'oauth2' }, { baseUrl: demo.url.replace('127.0.0.1', 'localhost') }]) {
+        const answer = await postTest('svc', { baseUrl: demo.url, credentials: stored, ...change });
+        assert.equal(answer.ok, false, JSON.stringify(change));
+        assert.match(answer.message, /^type the secrets in again: /);
+      }
+      assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+    });
+
+    it('extra origins the deployed node does not have are refused with stored secrets', async () => {
+      await deployService();
+      const answer = await postTest('svc', { baseUrl: demo.url, extraOrigins: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
+      assert.equal(answer.ok, false);
+      assert.match(answer.message, /^type the secrets in again: .*also sign for/);
+    });
+
+    it('${ENV} values are not resolved for a node that is not deployed', async () => {
+      process.env.OAUTH1_ADMIN_TEST_SECRET = ENV_SECRET;
+      try {
+        await deployService();
+        for (const id of ['no-such-node', 'svc']) {
+          const answer = await postTest(id, { baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '${OAUTH1_ADMIN_TEST_SECRET}' } });
+          assert.equal(answer.ok, false);
+          assert.match(answer.message, /^type the secrets in again: /);
+        }
+        const asUrl = await postTest('no-such-node', { baseUrl: '${OAUTH1_ADMIN_TEST_SECRET}', credentials: { consumerKey, consumerSecret: 'typed-in' } });
+        assert.match(asUrl.message, /^type the secrets in again: /);
+        assert.ok(!asUrl.message.includes(ENV_SECRET));
+      } finally {
+        delete process.env.OAUTH1_ADMIN_TEST_SECRET;
+      }
+      assertNothingReachedTheAttacker();
+      assert.ok(!attacker.seen().includes(ENV_SECRET));
+    });
+
+    it('secrets typed in go where the form says (nothing stored is used)', async () => {
+      await deployService();
+      const answer = await postTest('svc', { baseUrl: attacker.url, credentials: { consumerKey: 'typed-key', consumerSecret: 'typed-secret' } });
+      assert.equal(answer.ok, false);
+      assert.equal(attacker.requests.length, 1);
+      assert.ok(!attacker.seen().includes(consumerSecret));
+    });
+  });
+
+  describe('the deployed service itself', () => {
+    it('uses the stored secrets when origin, scheme and signature method match, with an audit line', async () => {
+      await deployService();
+      const answer = await helper
+        .request()
+        .post('/oauth1-config/svc/test')
+        .send({ baseUrl: `${demo.url}/`, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } })
+        .expect(200);
+      assert.equal(answer.body.ok, true, answer.body.message);
+      const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
+      const audits = spy.args.map(([entry]) => entry).filter((entry) => entry?.event === 'oauth1-config.test');
+      assert.equal(audits.length, 1, 'one audit line');
+      assert.equal(audits[0]!.id, 'svc');
+      assert.equal(audits[0]!.origin, demo.url);
+      assert.equal(audits[0]!.path, '/oauth1-config/svc/test');
+    });
+
+    it('a redirect from the deployed service to another host gets no credentials', async () => {
+      const redirector = http.createServer((req, res) => {
+        res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+        res.end();
+      });
+      await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+      const redirectorUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+      try {
+        await deployService({ baseUrl: redirectorUrl, signatureMethod: 'PLAINTEXT', placement: 'query' });
+        const answer = await helper
+          .request()
+          .post('/oauth1-config/svc/test')
+          .send({ baseUrl: redirectorUrl, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } })
+          .expect(200);
+        assert.equal(answer.body.ok, false);
+        assert.equal(attacker.requests.length, 1, 'the redirect was followed');
+        for (const secret of [consumerSecret, tokenSecret, 'oauth_']) assert.ok(!attacker.seen().includes(secret), `${secret} reached the other host`);
+      } finally {
+        await new Promise((resolve) => redirector.close(resolve));
+      }
+    });
+  });
+});
+
+describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', () => {
+  const deployed = { baseUrl: 'https://api.example.com/v1', scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', extraOrigins: 'https://files.example.com' } as const;
+  const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
+
+  it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {
+    for (const baseUrl of ['https://api.example.com/other', 'HTTPS://API.Example.com:443', 'https://api.example.com']) {
+      assert.equal(storedSecretsAllowed({ baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, deployed), true, baseUrl);
+    }
+    for (const baseUrl of ['http://api.example.com/v1', 'https://api.example.com:8443/v1', 'https://evil.example.com/v1', 'api.example.com', '']) {
+      assert.equal(storedSecretsAllowed({ baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, deployed), false, baseUrl);
+    }
+    assert.equal(storedSecretsAllowed({ baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, undefined), false, 'not deployed');
+  });
+
+  it('extra origins: only those the deployed node signs for', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com'] }, deployed), true);
+    assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com', 'https://evil.example.com'] }, deployed), false);
+    assert.match(storedSecretsProblem({ ...form, extraOrigins: ['https://evil.example.com'] }, deployed) ?? '', /also sign for/);
+  });
+
+  it('settingsFromForm fills in stored values only for the deployed service', () => {
+    const form = { baseUrl: 'https://api.example.com/v1', credentials: { consumerKey: '${KEY}', consumerSecret: '__PWRD__' } };
+    const reading = settingsFromForm(form, stored);
+    assert.equal(reading.refusal, undefined);
+    assert.deepEqual(reading.refusal === undefined && reading.settings.credentials, { consumerKey: 'value of KEY', consumerSecret: 'stored-secret', token: undefined, tokenSecret: undefined });
+    assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
+    let read = false;
+    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
+    assert.match(undeployed.refusal ?? '', /not deployed/);
+    assert.equal(read, false, 'no variable read for an undeployed node');
+  });
+
+  it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {
+    const reading = settingsFromForm({ baseUrl: 'https://evil.example.com', signatureMethod: 'PLAINTEXT', credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' } }, stored);
+    assert.ok(reading.refusal === undefined);
+    assert.equal(reading.settings.credentials.consumerSecret, 'typed $ {not a variable}');
+    assert.equal(reading.usesStoredValues, false);
+    const placeholderUrl = settingsFromForm({ baseUrl: '__PWRD__', credentials: { consumerKey: 'k', consumerSecret: 's' } }, stored);
+    assert.ok(placeholderUrl.refusal === undefined && placeholderUrl.settings.baseUrl === '__PWRD__');
+  });
+});
