@@ -1,0 +1,287 @@
+/**
+ * Service presets: what each OAuth 1.0a API that Node-RED users meet needs, in one table.
+ * The runtime uses it (the "Test connection" probe) and the editor gets it from the same
+ * compiled module, so a preset's facts exist once. A preset only fills defaults: every
+ * field stays editable in the dialog.
+ */
+import type { Placement, SignatureMethod } from './oauth1';
+
+export type PresetId =
+  | 'extrahorizon'
+  | 'alteryx-gallery'
+  | 'alteryx-server'
+  | 'netsuite'
+  | 'x'
+  | 'woocommerce'
+  | 'magento'
+  | 'atlassian'
+  | 'garmin'
+  | 'discogs'
+  | 'custom';
+
+/** Config node properties a preset may fill, by their names in the flow. */
+export interface PresetSettings {
+  baseUrl: string;
+  scheme: 'oauth1' | 'oauth2';
+  placement: Placement;
+  signatureMethod: SignatureMethod;
+  realm: string;
+  bodyHash: boolean;
+  extraOrigins: string;
+  /** Absolute, or relative to the base URL. */
+  requestTokenUrl: string;
+  authorizeUrl: string;
+  accessTokenUrl: string;
+}
+
+/**
+ * The cheapest signed read that proves the credentials work. `identity` names the fields of
+ * the JSON answer that say who is signed in (dotted paths, first found wins); `count` says
+ * the answer is a list whose length is the result (Alteryx' workflows).
+ */
+export interface Probe {
+  path: string;
+  identity?: string[];
+  count?: 'workflow';
+}
+
+/** How the token pair is obtained: none (1-legged), pasted from the provider, the 3-legged dance, or a password sign-in. */
+export type TokenSource = 'none' | 'provider' | 'three-legged' | 'password';
+
+export interface ServicePreset {
+  id: PresetId;
+  label: string;
+  settings: Partial<PresetSettings>;
+  /** Shown as the base URL's placeholder: the shape of the user's own URL. */
+  baseUrlExample?: string;
+  tokens: TokenSource;
+  probe?: Probe;
+  /** The NetSuite account id field: realm and hosts are derived from it. */
+  accountId?: boolean;
+  /** One paragraph for the dialog: where each value comes from. HTML. */
+  help: string;
+  /** The provider's own documentation; where we found none, the title says so. */
+  docs: Array<{ title: string; url: string }>;
+}
+
+const EXTRA_HORIZON_USER = ['first_name', 'email', 'id'];
+
+export const PRESETS: readonly ServicePreset[] = [
+  {
+    id: 'extrahorizon',
+    label: 'Extra Horizon',
+    settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA1' },
+    baseUrlExample: 'https://api.<your cluster>.extrahorizon.io',
+    tokens: 'password',
+    probe: { path: 'users/v1/me', identity: EXTRA_HORIZON_USER },
+    help:
+      'Consumer key and secret identify your OAuth1 application: Extra Horizon sends them after commissioning. ' +
+      'The token pair is personal: generate it in the Control Center (Authentication → OAuth Applications → Generate), ' +
+      'or sign in with your email and password below. It does not expire.',
+    docs: [{ title: 'Extra Horizon: API specifications', url: 'https://docs.extrahorizon.com/extrahorizon/api-reference/api-specs' }],
+  },
+  {
+    id: 'alteryx-gallery',
+    label: 'Alteryx Gallery (Server 2021.4 and older)',
+    settings: { scheme: 'oauth1', placement: 'query', signatureMethod: 'HMAC-SHA1' },
+    baseUrlExample: 'https://<server>/gallery/api',
+    tokens: 'none',
+    probe: { path: 'v1/workflows/subscription/', count: 'workflow' },
+    help:
+      'The API key and secret of a Gallery subscription (your profile → Keys) are the consumer key and secret; ' +
+      'there is no token (1-legged). The signature goes into the query string, as the Gallery\'s own examples do. ' +
+      'Alteryx Server 2022.1 removed these OAuth 1.0a endpoints: use the "Alteryx Server 2022.1+" preset there.',
+    docs: [{ title: 'Alteryx Community: run a job with the Server API', url: 'https://community.alteryx.com/t5/Alteryx-Server-Discussions/How-to-Run-a-Job-Using-Alteryx-Server-API-and-Python/td-p/314577' }],
+  },
+  {
+    id: 'alteryx-server',
+    label: 'Alteryx Server 2022.1+ (OAuth 2)',
+    settings: { scheme: 'oauth2' },
+    baseUrlExample: 'https://<server>/webapi',
+    tokens: 'none',
+    probe: { path: 'v1/workflows/subscription/', count: 'workflow' },
+    help:
+      'The API access key and secret from your Server profile are the OAuth 2 client id and secret: they are exchanged at ' +
+      '<code>&lt;base URL&gt;/oauth2/token</code> for a bearer token, renewed before it expires.',
+    docs: [{ title: 'Alteryx Server API: OAuth 2 under /webapi (official page not found by us; see the Server help for your version)', url: 'https://help.alteryx.com/' }],
+  },
+  {
+    id: 'netsuite',
+    label: 'NetSuite (token-based authentication)',
+    settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA256' },
+    tokens: 'provider',
+    accountId: true,
+    probe: { path: 'record/v1/metadata-catalog/' },
+    help:
+      'Type the Account ID (Setup → Company → Company Information, e.g. <code>1234567</code> or <code>1234567_SB1</code> for a sandbox): ' +
+      'the realm (<code>1234567_SB1</code>) and the hosts (<code>1234567-sb1</code>) are derived from it. ' +
+      'Consumer key and secret come from the integration record (Setup → Integration → Manage Integrations, token-based authentication checked), ' +
+      'token id and secret from Setup → Users/Roles → Access Tokens. NetSuite signs with HMAC-SHA256 (SHA-1 ended with 2023.1).',
+    docs: [
+      { title: 'NetSuite: The Authorization Headers', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1534941295.html' },
+      { title: 'NetSuite: Setting up token-based authentication for a RESTlet integration', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1530099787.html' },
+      { title: 'NetSuite: Authentication for REST web services', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/chapter_1540809676.html' },
+    ],
+  },
+  {
+    id: 'x',
+    label: 'X (Twitter) API',
+    settings: {
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      baseUrl: 'https://api.x.com',
+      requestTokenUrl: 'oauth/request_token',
+      authorizeUrl: 'oauth/authorize',
+      accessTokenUrl: 'oauth/access_token',
+    },
+    tokens: 'three-legged',
+    probe: { path: '2/users/me', identity: ['data.username', 'data.name'] },
+    help:
+      'API key and secret are the consumer key and secret of your app in the developer portal. Use "Get token" to sign in as any account, ' +
+      'or paste the app owner\'s access token and secret from the portal. JSON bodies are not signed.',
+    docs: [{ title: 'X API: OAuth 1.0a', url: 'https://developer.x.com/en/docs/authentication/oauth-1-0a' }],
+  },
+  {
+    id: 'woocommerce',
+    label: 'WooCommerce',
+    settings: { scheme: 'oauth1', placement: 'query', signatureMethod: 'HMAC-SHA256' },
+    baseUrlExample: 'http://shop.example.com/wp-json/wc/v3',
+    tokens: 'none',
+    probe: { path: 'products?per_page=1' },
+    help:
+      'Generate keys under WooCommerce → Settings → Advanced → REST API: the consumer key (<code>ck_…</code>) and secret (<code>cs_…</code>); no token. ' +
+      'WooCommerce takes OAuth 1.0a signatures over plain http only: over https it wants HTTP Basic authentication with the same keys instead ' +
+      '(use the core http request node with Basic authentication there).',
+    docs: [
+      { title: 'WooCommerce REST API: authentication over HTTP', url: 'https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-http' },
+      { title: 'WooCommerce developer docs: REST API authentication', url: 'https://developer.woocommerce.com/docs/apis/rest-api/authentication/' },
+    ],
+  },
+  {
+    id: 'magento',
+    label: 'Magento / Adobe Commerce',
+    settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA256' },
+    baseUrlExample: 'https://shop.example.com/rest/V1',
+    tokens: 'provider',
+    probe: { path: 'store/storeConfigs' },
+    help:
+      'Create an integration under System → Extensions → Integrations and activate it: it shows the consumer key and secret, ' +
+      'the access token and the access token secret. Integration tokens sign with HMAC-SHA256.',
+    docs: [{ title: 'Adobe Commerce: OAuth-based authentication', url: 'https://developer.adobe.com/commerce/webapi/get-started/authentication/gs-authentication-oauth/' }],
+  },
+  {
+    id: 'atlassian',
+    label: 'Jira / Confluence Data Center',
+    settings: {
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'RSA-SHA1',
+      requestTokenUrl: 'plugins/servlet/oauth/request-token',
+      authorizeUrl: 'plugins/servlet/oauth/authorize',
+      accessTokenUrl: 'plugins/servlet/oauth/access-token',
+    },
+    baseUrlExample: 'https://jira.example.com',
+    tokens: 'three-legged',
+    probe: { path: 'rest/api/2/myself', identity: ['displayName', 'name'] },
+    help:
+      'Create an application link (incoming authentication) with a consumer key of your choice and the public key of an RSA key pair; ' +
+      'paste the PEM private key here (no consumer secret: RSA-SHA1 signs with the key). Then use "Get token" to authorize a user. ' +
+      'The probe reads Jira\'s <code>rest/api/2/myself</code>; for Confluence use Custom with <code>rest/api/user/current</code>.',
+    docs: [{ title: 'Jira Data Center: OAuth 1.0a for REST APIs', url: 'https://developer.atlassian.com/server/jira/platform/oauth/' }],
+  },
+  {
+    id: 'garmin',
+    label: 'Garmin Health API',
+    settings: {
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      baseUrl: 'https://apis.garmin.com',
+      extraOrigins: 'https://connectapi.garmin.com',
+      requestTokenUrl: 'https://connectapi.garmin.com/oauth-service/oauth/request_token',
+      authorizeUrl: 'https://connect.garmin.com/oauthConfirm',
+      accessTokenUrl: 'https://connectapi.garmin.com/oauth-service/oauth/access_token',
+    },
+    tokens: 'three-legged',
+    probe: { path: 'wellness-api/rest/user/id', identity: ['userId'] },
+    help:
+      'Consumer key and secret come with access to the Garmin Connect Developer Program. Use "Get token" to connect a Garmin account. ' +
+      'Tokens are obtained at connectapi.garmin.com, which is why it is listed under "Also sign for". ' +
+      'Garmin\'s OAuth specification is shared with program members only: the URLs here are those its public integrations use.',
+    docs: [{ title: 'Garmin Health API overview (the OAuth specification itself is not public)', url: 'https://developer.garmin.com/health-api/overview/' }],
+  },
+  {
+    id: 'discogs',
+    label: 'Discogs',
+    settings: {
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'PLAINTEXT',
+      baseUrl: 'https://api.discogs.com',
+      requestTokenUrl: 'oauth/request_token',
+      authorizeUrl: 'https://www.discogs.com/oauth/authorize',
+      accessTokenUrl: 'oauth/access_token',
+    },
+    tokens: 'three-legged',
+    probe: { path: 'oauth/identity', identity: ['username'] },
+    help:
+      'Register an application under Settings → Developers for its consumer key and secret, then use "Get token". ' +
+      'Discogs signs with PLAINTEXT, which sends the secrets themselves: it is only ever sent over https.',
+    docs: [{ title: 'Discogs API: authentication', url: 'https://www.discogs.com/developers/#page:authentication' }],
+  },
+  {
+    id: 'custom',
+    label: 'Custom',
+    settings: {},
+    tokens: 'provider',
+    help: 'Every setting by hand. Name a probe path (a cheap signed GET, relative to the base URL) for "Test connection".',
+    docs: [{ title: 'RFC 5849: The OAuth 1.0 Protocol', url: 'https://www.rfc-editor.org/rfc/rfc5849' }],
+  },
+];
+
+export const PRESET_IDS = PRESETS.map((preset) => preset.id);
+
+export function findPreset(id: string | undefined): ServicePreset {
+  return PRESETS.find((preset) => preset.id === id) ?? (PRESETS.find((preset) => preset.id === 'custom') as ServicePreset);
+}
+
+/**
+ * NetSuite names one account two ways: the realm in upper case with an underscore
+ * (`1234567_SB1`), the hosts in lower case with a hyphen (`1234567-sb1`). Either spelling is
+ * accepted; undefined when it is no account id.
+ */
+export function netsuiteAccount(accountId: string): { realm: string; host: string } | undefined {
+  const trimmed = accountId.trim();
+  if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(trimmed)) return undefined;
+  return { realm: trimmed.replace(/-/g, '_').toUpperCase(), host: trimmed.replace(/_/g, '-').toLowerCase() };
+}
+
+/** The settings the NetSuite preset derives from an account id: REST web services, RESTlets and the 3-legged URLs. */
+export function netsuiteSettings(accountId: string): Partial<PresetSettings> | undefined {
+  const account = netsuiteAccount(accountId);
+  if (!account) return undefined;
+  const restlets = `https://${account.host}.restlets.api.netsuite.com`;
+  return {
+    realm: account.realm,
+    baseUrl: `https://${account.host}.suitetalk.api.netsuite.com/services/rest`,
+    extraOrigins: restlets,
+    requestTokenUrl: `${restlets}/rest/requesttoken`,
+    authorizeUrl: `https://${account.host}.app.netsuite.com/app/login/secure/authorizetoken.nl`,
+    accessTokenUrl: `${restlets}/rest/accesstoken`,
+  };
+}
+
+/** Who or what a probe's JSON answer names: the first identity field found, or the list's length. */
+export function describeProbeAnswer(probe: Probe, body: unknown): string | undefined {
+  if (probe.count) {
+    if (!Array.isArray(body)) return undefined;
+    return `${body.length} ${probe.count}${body.length === 1 ? '' : 's'}`;
+  }
+  for (const path of probe.identity ?? []) {
+    let value: unknown = body;
+    for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if ((typeof value === 'string' && value) || typeof value === 'number') return String(value);
+  }
+  return undefined;
+}

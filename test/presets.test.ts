@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describeProbeAnswer, findPreset, netsuiteAccount, netsuiteSettings, PRESETS } from '../src/lib/presets';
+import { PLACEMENTS, SIGNATURE_METHODS } from '../src/lib/oauth1';
+
+describe('service presets', () => {
+  it('has the presets the issue names, each with help, documentation and valid settings', () => {
+    const ids = PRESETS.map((preset) => preset.id);
+    for (const id of ['extrahorizon', 'alteryx-gallery', 'alteryx-server', 'netsuite', 'x', 'woocommerce', 'magento', 'atlassian', 'garmin', 'discogs', 'custom']) {
+      assert.ok(ids.includes(id as never), `preset ${id}`);
+    }
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+    for (const preset of PRESETS) {
+      assert.ok(preset.help.length > 40, `${preset.id} says where each value comes from`);
+      assert.ok(preset.docs.length > 0 && preset.docs.every((doc) => /^https:\/\//.test(doc.url)), `${preset.id} cites documentation`);
+      const { signatureMethod, placement } = preset.settings;
+      if (signatureMethod) assert.ok((SIGNATURE_METHODS as readonly string[]).includes(signatureMethod), `${preset.id}: ${signatureMethod}`);
+      if (placement) assert.ok((PLACEMENTS as readonly string[]).includes(placement));
+      if (preset.tokens === 'three-legged') {
+        assert.ok(preset.settings.requestTokenUrl && preset.settings.authorizeUrl && preset.settings.accessTokenUrl, `${preset.id} has the 3-legged URLs`);
+      }
+    }
+  });
+
+  it('falls back to Custom for an unknown or missing preset id', () => {
+    assert.equal(findPreset('no-such-service').id, 'custom');
+    assert.equal(findPreset(undefined).id, 'custom');
+    assert.equal(findPreset('netsuite').settings.signatureMethod, 'HMAC-SHA256');
+  });
+
+  it('derives the NetSuite realm (upper case, underscore) and hosts (lower case, hyphen) from one account id', () => {
+    assert.deepEqual(netsuiteAccount('1234567_sb1'), { realm: '1234567_SB1', host: '1234567-sb1' });
+    assert.deepEqual(netsuiteAccount('1234567-SB1'), { realm: '1234567_SB1', host: '1234567-sb1' });
+    assert.deepEqual(netsuiteAccount(' TSTDRV123 '), { realm: 'TSTDRV123', host: 'tstdrv123' });
+    const settings = netsuiteSettings('1234567_SB1');
+    assert.equal(settings?.realm, '1234567_SB1');
+    assert.equal(settings?.baseUrl, 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest');
+    assert.equal(settings?.extraOrigins, 'https://1234567-sb1.restlets.api.netsuite.com');
+  });
+
+  it('refuses an account id that would make a host of something else', () => {
+    for (const bad of ['', '1234567.evil.com', '1234567/x', 'a b', '_SB1']) assert.equal(netsuiteSettings(bad), undefined, bad);
+  });
+
+  it('names who a probe answer belongs to, or counts what it lists', () => {
+    assert.equal(describeProbeAnswer({ path: '2/users/me', identity: ['data.username'] }, { data: { username: 'ada' } }), 'ada');
+    assert.equal(describeProbeAnswer({ path: 'me', identity: ['first_name', 'email'] }, { email: 'a@b.c' }), 'a@b.c');
+    assert.equal(describeProbeAnswer({ path: 'w', count: 'workflow' }, [1, 2, 3]), '3 workflows');
+    assert.equal(describeProbeAnswer({ path: 'w', count: 'workflow' }, [1]), '1 workflow');
+    assert.equal(describeProbeAnswer({ path: 'me', identity: ['name'] }, 'not json'), undefined);
+  });
+});
