@@ -14,7 +14,8 @@ import {
   type AlteryxJob,
   type AlteryxTransport,
 } from '../src/lib/alteryx';
-import { createServiceClient, type ClientRequest, type ClientResponse, type HttpClient } from '../src/lib/client';
+import type { ClientRequest, ClientResponse, HttpClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
 
 /** A transport that answers from a function and records every request. */
 function fakeService(answer: (request: ClientRequest, index: number) => Partial<ClientResponse> | Promise<Partial<ClientResponse>>) {

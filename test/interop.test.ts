@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createServiceClient, type HttpClient } from '../src/lib/client';
+import type { HttpClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
 import { parseParameters, SIGNATURE_METHODS, PLACEMENTS, type OAuth1Credentials } from '../src/lib/oauth1';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 

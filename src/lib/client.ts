@@ -6,15 +6,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
-import {
-  OAuth1Signer,
-  withoutProtocolParameters,
-  type OAuth1Credentials,
-  type Placement,
-  type RequestToSign,
-  type SignatureMethod,
-} from './oauth1';
-import { ClientCredentialsAuthorizer } from './oauth2';
+import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
+
+export type { ClientResponse, ResponseType } from './response';
 
 export interface AuthorizedAttempt {
   url: string;
@@ -26,15 +21,6 @@ export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
-}
-
-export class OAuth1Authorizer implements RequestAuthorizer {
-  constructor(private readonly signer: OAuth1Signer) {}
-
-  authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
-    const signed = this.signer.sign(request, { clockOffsetMs: context.clockOffsetMs });
-    return { url: signed.url, headers: signed.headers };
-  }
 }
 
 export interface TlsOptions {
@@ -64,8 +50,6 @@ export interface ClientOptions {
   log?: (line: string) => void;
 }
 
-export type ResponseType = 'text' | 'buffer' | 'json';
-
 export interface ClientRequest {
   method?: string;
   /** Absolute, or relative to the base URL; empty means the base URL itself. */
@@ -83,18 +67,6 @@ export interface ClientRequest {
    * request): a redirect to another origin is then returned, not followed.
    */
   sameOriginRedirectsOnly?: boolean;
-}
-
-export interface ClientResponse<T = unknown> {
-  statusCode: number;
-  headers: Record<string, string | string[]>;
-  body: T;
-  /** The final URL, after redirects, without `oauth_*` parameters. */
-  url: string;
-  /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */
-  jsonError?: string;
-  /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
-  attempts: number;
 }
 
 export type RequestErrorCode =
@@ -136,7 +108,7 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** `http://h/api` + `/x` = `http://h/api/x`: exactly one slash between, absolute URLs kept. */
 export function joinUrl(baseUrl: string | undefined, url: string | undefined): string {
@@ -232,21 +204,12 @@ function responseHeaders(response: AxiosResponse): Record<string, string | strin
   return out;
 }
 
-function firstHeader(headers: Record<string, string | string[]>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function decodeBody(data: Buffer, responseType: ResponseType, status: number): { body: unknown; jsonError?: string } {
@@ -315,10 +278,6 @@ export class HttpClient {
   destroy(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
-  }
-
-  get currentClockOffsetMs(): number {
-    return this.clockOffsetMs;
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
@@ -536,8 +495,7 @@ export class HttpClient {
 
 /** The request's own timeout if it is a usable number of milliseconds, else the client's. */
 function timeoutOr(requested: number | undefined, fallback: number): number {
-  const value = typeof requested === 'number' && Number.isFinite(requested) && requested > 0 ? requested : fallback;
-  return Math.min(Math.max(1, value), MAX_TIMER_MS);
+  return Math.min(Math.max(1, positiveNumber(requested) ?? fallback), MAX_TIMER_MS);
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */
@@ -547,54 +505,4 @@ function isRetryableFailure(failure: RequestError): boolean {
 
 export function isRequestError(error: unknown): error is RequestError {
   return error instanceof RequestError;
-}
-
-export type AuthScheme = 'oauth1' | 'oauth2';
-
-export interface ServiceSettings {
-  baseUrl?: string;
-  scheme?: AuthScheme;
-  placement?: Placement;
-  signatureMethod?: SignatureMethod;
-  credentials: OAuth1Credentials;
-  retries?: number;
-  timeoutMs?: number;
-  tls?: TlsOptions;
-  log?: (line: string) => void;
-}
-
-/** What a service's settings lack before anything can be sent, or undefined when complete. */
-export function missingCredentials(credentials: Partial<OAuth1Credentials>): string | undefined {
-  const missing: string[] = [];
-  if (!credentials.consumerKey) missing.push('consumer key');
-  if (!credentials.consumerSecret) missing.push('consumer secret');
-  if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
-  return missing.length ? `${missing.join(' and ')} missing` : undefined;
-}
-
-/**
- * The client for one configured service: OAuth 1.0a signing, or for `scheme: "oauth2"` a
- * bearer token from `<baseUrl>/oauth2/token` with the consumer pair as client credentials.
- */
-export function createServiceClient(settings: ServiceSettings): HttpClient {
-  const { credentials } = settings;
-  if (settings.scheme === 'oauth2') {
-    let client: HttpClient | undefined;
-    const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form) => {
-      if (!client) throw new Error('client not ready');
-      return client.request({
-        method: 'POST',
-        url: 'oauth2/token',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form,
-        responseType: 'json',
-        authorize: false,
-        sameOriginRedirectsOnly: true,
-      });
-    });
-    client = new HttpClient({ ...settings, authorizer });
-    return client;
-  }
-  const signer = new OAuth1Signer(credentials, { placement: settings.placement, signatureMethod: settings.signatureMethod });
-  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(signer) });
 }

@@ -36,6 +36,8 @@ export interface RequestToSign {
   url: string;
   /** The body when it is `application/x-www-form-urlencoded`: its parameters are signed. */
   formBody?: string;
+  /** The exact bytes sent (for `oauth_body_hash`). */
+  body?: Buffer;
 }
 
 /** Fixed values for reproducible signatures (test vectors, verification). */
