@@ -33,8 +33,10 @@ export interface TlsOptions {
 }
 
 export interface ClientOptions {
-  /** Relative request URLs are joined to it. */
+  /** Relative request URLs are joined to it; its origin receives credentials. */
   baseUrl?: string;
+  /** Further origins that may receive credentials ("Also sign for"), e.g. `https://files.example.com`. */
+  extraOrigins?: readonly string[];
   authorizer: RequestAuthorizer;
   /** Further attempts for idempotent requests after a network error, 429 or 5xx. */
   retries?: number;
@@ -78,7 +80,13 @@ export type RequestErrorCode =
   | 'ETOOMANYREDIRECTS'
   | 'ESIGNING'
   | 'EINVALIDBODY'
-  | 'EINVALIDHEADER';
+  | 'EINVALIDHEADER'
+  /** Credentials would go to an origin that is not the service's: nothing was sent. */
+  | 'EORIGIN'
+  /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
+  | 'EINSECURE'
+  /** The response body is larger than `maxResponseBytes`. */
+  | 'ETOOLARGE';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -247,8 +255,50 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The origins that may receive credentials: the base URL's and the extra ones, each as
+ * `new URL(x).origin` has it. An extra entry that is no http(s) origin is an error, since
+ * silently dropping it would leave requests failing with a misleading EORIGIN.
+ */
+export function serviceOrigins(baseUrl: string | undefined, extraOrigins: readonly string[] = []): string[] {
+  const origins = new Set<string>();
+  const base = baseUrl ? httpUrl(baseUrl) : undefined;
+  if (base) origins.add(base.origin);
+  for (const entry of extraOrigins) {
+    if (!entry.trim()) continue;
+    const url = httpUrl(entry.trim());
+    if (!url) throw new RequestError(`"Also sign for": "${printable(entry)}" is not an origin such as https://api.example.com`, 'EINVALIDURL');
+    origins.add(url.origin);
+  }
+  return [...origins];
+}
+
+function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** Why credentials may not go to `origin`, or undefined when it is one of the service's. */
+export function originProblem(origin: string, serviceOrigins: readonly string[]): string | undefined {
+  if (serviceOrigins.includes(origin)) return undefined;
+  const allowed = serviceOrigins.length ? serviceOrigins.join(', ') : 'none: no base URL and nothing in "Also sign for"';
+  return `not sent: ${origin} is not the service's origin (${allowed}); to sign for it, add it to "Also sign for" in the OAuth1 service`;
+}
+
 export class HttpClient {
   readonly baseUrl?: string;
+  /** Where credentials may go: see {@link serviceOrigins}. */
+  readonly origins: readonly string[];
   private readonly authorizer: RequestAuthorizer;
   private readonly retries: number;
   private readonly timeoutMs: number;
@@ -263,6 +313,7 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl?.trim() || undefined;
+    this.origins = serviceOrigins(this.baseUrl, options.extraOrigins);
     this.authorizer = options.authorizer;
     this.retries = Math.max(0, Math.floor(options.retries ?? 3));
     this.timeoutMs = timeoutOr(options.timeoutMs, 120_000);
@@ -296,6 +347,10 @@ export class HttpClient {
       throw new RequestError(`unsupported protocol "${target.protocol}" in "${withoutProtocolParameters(url)}": use http or https`, 'EINVALIDURL');
     }
     const originalOrigin = target.origin;
+    if (request.authorize !== false) {
+      const problem = originProblem(target.origin, this.origins);
+      if (problem) throw new RequestError(problem, 'EORIGIN');
+    }
     const headers = normalizeHeaders(request.headers);
     let body = METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined;
     const responseType = request.responseType ?? 'text';
@@ -349,7 +404,7 @@ export class HttpClient {
       const status = response.status;
       const resHeaders = responseHeaders(response);
       // Only the service's own clock counts: a host redirected to may be off on its own.
-      if (authorize) this.learnClock(firstHeader(resHeaders, 'date'));
+      if (authorize && this.origins.includes(new URL(sendUrl).origin)) this.learnClock(firstHeader(resHeaders, 'date'));
 
       if (status === 401 && authorize) {
         // A timestamp refused because our clock is off: sign once more with the server's time.

@@ -1,0 +1,121 @@
+/**
+ * Where the client sends credentials, and what it refuses to send (issue 10): each case is
+ * an attack or a bug a review found, reproduced against local servers.
+ */
+import assert from 'node:assert/strict';
+import { HttpClient, RequestError } from '../src/lib/client';
+import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
+import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
+import { json, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
+
+const CREDENTIALS: OAuth1Credentials = {
+  consumerKey: 'security-consumer',
+  consumerSecret: 'CONSUMER-secret-Zt4',
+  token: 'security-token',
+  tokenSecret: 'TOKEN-secret-Pw8',
+};
+const HOUR = 3_600_000;
+
+async function rejection(promise: Promise<unknown>): Promise<RequestError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof RequestError, `not a RequestError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('the request did not fail');
+}
+
+describe('HTTP client: credentials stay with their service (src/lib/client)', function () {
+  this.timeout(20_000);
+  let service: FaultServer;
+  let other: FaultServer;
+  const clients: HttpClient[] = [];
+
+  function client(settings: Partial<ServiceSettings> = {}): HttpClient {
+    const created = createServiceClient({ baseUrl: service.url, credentials: CREDENTIALS, retries: 0, ...settings });
+    clients.push(created);
+    return created;
+  }
+
+  before(async () => {
+    [service, other] = await Promise.all([startFaultServer({ credentials: CREDENTIALS }), startFaultServer({ credentials: CREDENTIALS })]);
+  });
+  afterEach(() => {
+    for (const created of clients.splice(0)) created.destroy();
+    service.requests.length = 0;
+    other.requests.length = 0;
+  });
+  after(() => Promise.all([service?.close(), other?.close()]));
+
+  describe('origins', () => {
+    it('sends nothing to another origin named by an absolute URL, and says how to allow it', async () => {
+      other.route('/steal', json({}));
+      service.route('/steal', json({}));
+      const http = client();
+      // Another port, and the same server under another name: both other origins.
+      for (const url of [`${other.url}/steal`, `http://localhost:${service.port}/steal`]) {
+        const error = await rejection(http.request({ url }));
+        assert.equal(error.code, 'EORIGIN');
+        const origin = new URL(url).origin;
+        assert.equal(
+          error.message,
+          `not sent: ${origin} is not the service's origin (${service.url}); to sign for it, add it to "Also sign for" in the OAuth1 service`,
+        );
+      }
+      for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA1'] as const) {
+        for (const placement of ['header', 'query'] as const) {
+          await rejection(client({ signatureMethod, placement }).request({ url: `${other.url}/steal` }));
+        }
+      }
+      await rejection(client({ scheme: 'oauth2' }).request({ url: `${other.url}/steal` }));
+      assert.deepEqual(other.requests, []);
+      assert.deepEqual(service.requests, [], 'not even a token request');
+    });
+
+    it('signs for the origins in extraOrigins, normalised, and still refuses the rest', async () => {
+      other.route('/allowed', json({ ok: true }));
+      const http = client({ extraOrigins: [`${other.url.toUpperCase()}/some/path`] });
+      const response = await http.request({ url: `${other.url}/allowed` });
+      assert.equal(response.statusCode, 200);
+      const [signed] = other.requests as [RecordedRequest];
+      assert.equal(signed.signature, 'valid');
+      const error = await rejection(http.request({ url: `http://localhost:${other.port}/allowed` }));
+      assert.match(error.message, new RegExp(`is not the service's origin \\(${service.url}, ${other.url}\\)`));
+    });
+
+    it('refuses a bad extraOrigins entry at construction', () => {
+      for (const bad of ['not a url', 'ftp://files.example.com', 'api.example.com']) {
+        assert.throws(() => client({ extraOrigins: [bad] }), (error: Error) => {
+          assert.ok(error instanceof RequestError);
+          assert.equal(error.code, 'EINVALIDURL');
+          assert.match(error.message, /"Also sign for": ".*" is not an origin such as https:\/\/api\.example\.com/);
+          return true;
+        });
+      }
+    });
+
+    it('signs for nothing without a base URL or extraOrigins, and for extraOrigins alone when given', async () => {
+      other.route('/x', json({}));
+      const error = await rejection(client({ baseUrl: undefined }).request({ url: `${other.url}/x` }));
+      assert.equal(error.code, 'EORIGIN');
+      assert.match(error.message, /no base URL and nothing in "Also sign for"/);
+      assert.equal(other.requests.length, 0);
+      assert.equal((await client({ baseUrl: undefined, extraOrigins: [other.url] }).request({ url: `${other.url}/x` })).statusCode, 200);
+    });
+
+    it('sends an unsigned request (authorize: false) anywhere, without learning the clock from it', async () => {
+      other.route('/skewed', (request, res) => {
+        res.setHeader('Date', new Date(Date.now() + HOUR).toUTCString());
+        json({})(request, res, Date.now());
+      });
+      service.route('/me', json({}));
+      const http = client();
+      assert.equal((await http.request({ url: `${other.url}/skewed`, authorize: false })).statusCode, 200);
+      assert.equal(other.requests[0]?.placement, 'none');
+      await http.request({ url: '/me' });
+      const [signed] = service.requests as [RecordedRequest];
+      assert.ok(Math.abs(Number(signed.oauth.oauth_timestamp) * 1000 - Date.now()) < 10_000, 'signed with a clock another host set');
+    });
+  });
+});
