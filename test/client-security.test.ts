@@ -3,8 +3,9 @@
  * an attack or a bug a review found, reproduced against local servers.
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { HttpClient, RequestError } from '../src/lib/client';
-import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
+import { createServiceClient, plaintextProblem, type ServiceSettings } from '../src/lib/service';
 import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
 import { json, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 
@@ -116,6 +117,33 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       await http.request({ url: '/me' });
       const [signed] = service.requests as [RecordedRequest];
       assert.ok(Math.abs(Number(signed.oauth.oauth_timestamp) * 1000 - Date.now()) < 10_000, 'signed with a clock another host set');
+    });
+  });
+
+  describe('PLAINTEXT only over https or loopback', () => {
+    it('plaintextProblem refuses plain http to a host that is not loopback, for PLAINTEXT only', () => {
+      for (const url of ['http://api.example.com/', 'http://10.0.0.1:8080/x', 'http://127.example.com/', 'http://[::2]/', 'HTTP://Gallery.Example.com']) {
+        assert.match(plaintextProblem(url, 'PLAINTEXT') ?? '', /^PLAINTEXT sends the secrets themselves: http:\/\/.* is plain http to another machine; use https, or an HMAC signature method$/, url);
+        assert.equal(plaintextProblem(url, 'HMAC-SHA1'), undefined);
+      }
+      for (const url of ['https://api.example.com/', 'http://127.0.0.1:1880/', 'http://127.8.9.10/', 'http://localhost/', 'http://LOCALHOST:3000', 'http://[::1]:8080/', undefined, '']) {
+        assert.equal(plaintextProblem(url, 'PLAINTEXT'), undefined, String(url));
+      }
+    });
+
+    it('the client refuses PLAINTEXT over http to a host name that is not loopback with EINSECURE, sending nothing', async () => {
+      service.route('/me', json({}));
+      // This machine's name: it reaches the local server here, but is no loopback name.
+      const baseUrl = `http://${os.hostname()}:${service.port}`;
+      for (const placement of ['header', 'query'] as const) {
+        const error = await rejection(client({ baseUrl, signatureMethod: 'PLAINTEXT', placement }).request({ url: '/me' }));
+        assert.equal(error.code, 'EINSECURE');
+        assert.match(error.message, /^PLAINTEXT sends the secrets themselves/);
+      }
+      assert.deepEqual(service.requests, []);
+      for (const loopback of [service.url, `http://localhost:${service.port}`]) {
+        assert.equal((await client({ baseUrl: loopback, signatureMethod: 'PLAINTEXT' }).request({ url: '/me' })).statusCode, 200);
+      }
     });
   });
 });

@@ -19,6 +19,8 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
+  /** Why these credentials must not be sent to this URL (PLAINTEXT over http), or undefined. */
+  refusal?(url: URL): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
 }
@@ -375,6 +377,8 @@ export class HttpClient {
         if (authorize) {
           const contentType = headerValue(headers, 'content-type') ?? '';
           const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
+          const refusal = this.authorizer.refusal?.(new URL(url));
+          if (refusal) throw new RequestError(refusal, 'EINSECURE');
           let authorized: AuthorizedAttempt;
           try {
             authorized = await this.authorizer.authorize({ method, url, formBody }, { clockOffsetMs: signedWithOffsetMs, signal });

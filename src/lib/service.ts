@@ -40,11 +40,39 @@ export function missingCredentials(credentials: Partial<OAuth1Credentials>): str
   return missing.length ? `${missing.join(' and ')} missing` : undefined;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why PLAINTEXT must not be used for this URL, or undefined: PLAINTEXT sends the secrets
+ * themselves, so only over https or to this machine.
+ */
+export function plaintextProblem(url: string | URL | undefined, signatureMethod: SignatureMethod | undefined): string | undefined {
+  if (signatureMethod !== 'PLAINTEXT' || !url) return undefined;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (target.protocol !== 'http:' || isLoopback(target.hostname)) return undefined;
+  return `PLAINTEXT sends the secrets themselves: ${target.origin} is plain http to another machine; use https, or an HMAC signature method`;
+}
+
 export class OAuth1Authorizer implements RequestAuthorizer {
   private readonly signer: OAuth1Signer;
+  private readonly signatureMethod: SignatureMethod | undefined;
 
   constructor(credentials: OAuth1Credentials, options: Omit<SigningOptions, 'clockOffsetMs'> = {}) {
     this.signer = new OAuth1Signer(credentials, options);
+    this.signatureMethod = options.signatureMethod;
+  }
+
+  refusal(url: URL): string | undefined {
+    return plaintextProblem(url, this.signatureMethod);
   }
 
   authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
