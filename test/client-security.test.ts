@@ -8,6 +8,7 @@ import { HttpClient, RequestError } from '../src/lib/client';
 import { createServiceClient, plaintextProblem, type ServiceSettings } from '../src/lib/service';
 import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
 import { json, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
+import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'security-consumer',
@@ -145,5 +146,39 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
         assert.equal((await client({ baseUrl: loopback, signatureMethod: 'PLAINTEXT' }).request({ url: '/me' })).statusCode, 200);
       }
     });
+  });
+
+  describe('bodies are signed as they are sent (checked by oauthlib)', () => {
+    let verifier: Verifier;
+    before(async () => {
+      verifier = await startVerifier();
+    });
+    after(() => verifier?.close());
+
+    const FORM = 'application/x-www-form-urlencoded';
+    // [name, body, headers, the bytes oauthlib must see, the content type it must see]
+    const payloads: Array<[string, unknown, Record<string, string>, string, string | null]> = [
+      ['a string that reads like a form', 'a=1&b=two', {}, 'a=1&b=two', null],
+      ['a Buffer', Buffer.from('x=1&y=2'), {}, 'x=1&y=2', null],
+      ['an object as JSON', { a: 1, b: ['x'] }, {}, '{"a":1,"b":["x"]}', 'application/json'],
+      ['an object as a form', { a: '1', b: 'two words' }, { 'Content-Type': FORM }, 'a=1&b=two+words', FORM],
+      ['a string with its own content type', 'hello', { 'Content-Type': 'text/plain' }, 'hello', 'text/plain'],
+      ['no body', undefined, {}, '', null],
+      ['an empty string', '', {}, '', null],
+    ];
+    for (const placement of ['header', 'query'] as const) {
+      for (const method of ['POST', 'PUT', 'PATCH']) {
+        for (const [name, body, headers, sent, contentType] of payloads) {
+          it(`${method} with ${name} (${placement} placement)`, async () => {
+            const http = createServiceClient({ baseUrl: verifier.url, credentials: VERIFIER_CREDENTIALS, placement, retries: 0 });
+            clients.push(http);
+            const response = await http.request<VerifierEcho>({ method, url: '/body?q=1', headers, body, responseType: 'json' });
+            assert.equal(response.statusCode, 200, `oauthlib refused it; expected base string: ${response.body.baseString}`);
+            assert.equal(response.body.body, sent);
+            assert.equal(response.body.contentType, contentType);
+          });
+        }
+      }
+    }
   });
 });

@@ -520,7 +520,9 @@ export class HttpClient {
       return await axios.request<Buffer>({
         method,
         url,
-        headers,
+        // axios gives a POST, PUT or PATCH without a content type a form one, after signing:
+        // the server would then read signed-for-nothing form parameters. `false` sends none.
+        headers: headerValue(headers, 'content-type') === undefined ? { ...headers, 'Content-Type': false } : headers,
         data: body,
         responseType: 'arraybuffer',
         // We follow redirects ourselves: each hop is signed anew, or not at all off-origin.
