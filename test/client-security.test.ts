@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import { HttpClient, RequestError } from '../src/lib/client';
 import { createServiceClient, plaintextProblem, type ServiceSettings } from '../src/lib/service';
 import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
-import { json, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
+import { json, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
 const CREDENTIALS: OAuth1Credentials = {
@@ -180,5 +181,30 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
         }
       }
     }
+  });
+
+  describe('response size limit', () => {
+    it('refuses a body over maxResponseBytes with ETOOLARGE, and takes one at the limit', async () => {
+      service.route('/big', respond(200, 'x'.repeat(1000)));
+      assert.equal((await client({ maxResponseBytes: 1000 }).request({ url: '/big' })).body, 'x'.repeat(1000));
+      const error = await rejection(client({ maxResponseBytes: 999 }).request({ url: '/big' }));
+      assert.equal(error.code, 'ETOOLARGE');
+      assert.equal(error.message, `the response body is larger than 999 bytes (maxResponseBytes) (127.0.0.1:${service.port})`);
+    });
+
+    it('counts the decompressed size: a small gzip body that inflates to 256 MB is cut off early, not inflated into memory', async function () {
+      this.timeout(60_000);
+      // Concatenated gzip members inflate one after the other: 16 × 16 MB of zeros from about 260 KB.
+      const member = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 });
+      const bomb = Buffer.concat(Array.from({ length: 16 }, () => member));
+      assert.ok(bomb.length < 1024 * 1024);
+      service.route('/bomb', respond(200, bomb, { 'Content-Encoding': 'gzip', 'Content-Type': 'application/octet-stream' }));
+      const before = process.memoryUsage();
+      const error = await rejection(client({ maxResponseBytes: 1024 * 1024 }).request({ url: '/bomb', responseType: 'buffer' }));
+      const after = process.memoryUsage();
+      assert.equal(error.code, 'ETOOLARGE');
+      const grown = after.rss + after.arrayBuffers - (before.rss + before.arrayBuffers);
+      assert.ok(grown < 64 * 1024 * 1024, `memory grew by ${Math.round(grown / 1024 / 1024)} MB`);
+    });
   });
 });

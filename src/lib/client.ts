@@ -50,6 +50,8 @@ export interface ClientOptions {
   retryBaseDelayMs?: number;
   /** A `Retry-After` longer than this is not waited for: the response is returned. */
   maxRetryDelayMs?: number;
+  /** A response body larger than this, decompressed, is an ETOOLARGE error; 100 MB by default. */
+  maxResponseBytes?: number;
   /** Receives one line per retry or redirect; never secrets. */
   log?: (line: string) => void;
 }
@@ -117,6 +119,7 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 /** Request headers that carry credentials of their own: never sent to another origin. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -307,6 +310,7 @@ export class HttpClient {
   private readonly maxRedirects: number;
   private readonly retryBaseDelayMs: number;
   private readonly maxRetryDelayMs: number;
+  private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
@@ -322,6 +326,7 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 5;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 300;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+    this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
@@ -531,7 +536,9 @@ export class HttpClient {
         transformRequest: [(data: unknown) => data],
         transformResponse: [(data: unknown) => data],
         maxBodyLength: Infinity,
-        maxContentLength: Infinity,
+        // axios counts the bytes after decompression, chunk by chunk, and stops reading at
+        // the limit: a small gzip body cannot inflate into all of memory.
+        maxContentLength: this.maxResponseBytes,
         httpAgent: this.httpAgent,
         httpsAgent: this.httpsAgent,
         signal: controller.signal,
@@ -540,11 +547,14 @@ export class HttpClient {
       if (signal?.aborted) throw aborted();
       if (timedOut) throw new RequestError(`no response within ${timeoutMs} ms`, 'ETIMEDOUT');
       const axiosError = error as AxiosError;
+      const where = new URL(url).host;
+      if (axiosError.message?.startsWith('maxContentLength size of')) {
+        throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
+      }
       let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
       // The connection closed in the middle of the body: as much a reset as one before the headers.
       if (systemCode === AxiosError.ERR_BAD_RESPONSE && /aborted/i.test(axiosError.message)) systemCode = 'ECONNRESET';
       if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
-      const where = new URL(url).host;
       const reason = systemCode && RETRYABLE_NETWORK_CODES.has(systemCode) ? systemCode : axiosError.message || systemCode || 'network error';
       throw new RequestError(`${reason} (${where})`, 'ENETWORK', systemCode);
     } finally {
