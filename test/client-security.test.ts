@@ -207,4 +207,24 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.ok(grown < 64 * 1024 * 1024, `memory grew by ${Math.round(grown / 1024 / 1024)} MB`);
     });
   });
+
+  describe('CR/LF from input never reaches a message raw', () => {
+    it('escapes CR/LF of a method, a header name and a URL in the error text, sending nothing', async () => {
+      const http = client();
+      const cases: Array<[Parameters<HttpClient['request']>[0], string, RegExp]> = [
+        [{ method: 'GET\r\nX-Injected: 1', url: '/x' }, 'EINVALIDMETHOD', /^unsupported method "GET\\r\\nX-Injected: 1": use one of/],
+        [{ url: '/x', headers: { 'X-A\r\nInjected': '1' } }, 'EINVALIDHEADER', /^invalid header name "X-A…"/],
+        [{ url: '/x', headers: { '\r\nX-B': '1' } }, 'EINVALIDHEADER', /^invalid header name: HTTP allows/],
+        [{ url: 'http://exa mple.com/\r\nInjected: 1' }, 'EINVALIDURL', /^invalid URL "http:\/\/exa mple\.com\/\\r\\nInjected: 1"$/],
+        [{ url: 'ftp://x/\r\nInjected: 1' }, 'EINVALIDURL', /^unsupported protocol "ftp:" in "ftp:\/\/x\/\\r\\nInjected: 1"/],
+      ];
+      for (const [request, code, message] of cases) {
+        const error = await rejection(http.request(request));
+        assert.equal(error.code, code);
+        assert.doesNotMatch(error.message, /[\r\n]/);
+        assert.match(error.message, message);
+      }
+      assert.deepEqual(service.requests, []);
+    });
+  });
 });

@@ -293,6 +293,11 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
+/** A URL as messages and log lines show it: no `oauth_*` pairs, no raw control characters. */
+function shownUrl(url: string): string {
+  return printable(withoutProtocolParameters(url));
+}
+
 /** Why credentials may not go to `origin`, or undefined when it is one of the service's. */
 export function originProblem(origin: string, serviceOrigins: readonly string[]): string | undefined {
   if (serviceOrigins.includes(origin)) return undefined;
@@ -341,17 +346,17 @@ export class HttpClient {
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
     let method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
     if (!(HTTP_METHODS as readonly string[]).includes(method)) {
-      throw new RequestError(`unsupported method "${String(request.method)}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
+      throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
     let url = joinUrl(this.baseUrl, request.url);
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
+      throw new RequestError(`invalid URL "${shownUrl(url)}"`, 'EINVALIDURL');
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new RequestError(`unsupported protocol "${target.protocol}" in "${withoutProtocolParameters(url)}": use http or https`, 'EINVALIDURL');
+      throw new RequestError(`unsupported protocol "${target.protocol}" in "${shownUrl(url)}": use http or https`, 'EINVALIDURL');
     }
     const originalOrigin = target.origin;
     if (request.authorize !== false) {
@@ -403,7 +408,7 @@ export class HttpClient {
         if (isRetryableFailure(failure) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
           retries++;
           const delay = this.backoff(retries);
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: ${failure.message}; retry ${retries} of ${this.retries} in ${delay} ms`);
+          this.log?.(`${method} ${shownUrl(url)}: ${failure.message}; retry ${retries} of ${this.retries} in ${delay} ms`);
           await sleep(delay, signal);
           continue;
         }
@@ -419,7 +424,7 @@ export class HttpClient {
         // A timestamp refused because our clock is off: sign once more with the server's time.
         if (!clockRetried && Math.abs(this.clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS) {
           clockRetried = true;
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
+          this.log?.(`${method} ${shownUrl(url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
           continue;
         }
         if (!credentialsRefreshed && this.authorizer.refreshAfterUnauthorized?.()) {
@@ -434,7 +439,7 @@ export class HttpClient {
         try {
           next = new URL(location, sendUrl);
         } catch {
-          throw new RequestError(`redirected (${status}) to an invalid URL "${withoutProtocolParameters(location)}"`, 'EINVALIDURL');
+          throw new RequestError(`redirected (${status}) to an invalid URL "${shownUrl(location)}"`, 'EINVALIDURL');
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
           throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
@@ -469,7 +474,7 @@ export class HttpClient {
         const delay = retryAfter ?? this.backoff(retries + 1);
         if (delay <= this.maxRetryDelayMs) {
           retries++;
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: HTTP ${status}; retry ${retries} of ${this.retries} in ${Math.round(delay)} ms`);
+          this.log?.(`${method} ${shownUrl(url)}: HTTP ${status}; retry ${retries} of ${this.retries} in ${Math.round(delay)} ms`);
           await sleep(delay, signal);
           continue;
         }
@@ -554,7 +559,7 @@ export class HttpClient {
       let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
       // The connection closed in the middle of the body: as much a reset as one before the headers.
       if (systemCode === AxiosError.ERR_BAD_RESPONSE && /aborted/i.test(axiosError.message)) systemCode = 'ECONNRESET';
-      if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
+      if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${shownUrl(url)}"`, 'EINVALIDURL');
       const reason = systemCode && RETRYABLE_NETWORK_CODES.has(systemCode) ? systemCode : axiosError.message || systemCode || 'network error';
       throw new RequestError(`${reason} (${where})`, 'ENETWORK', systemCode);
     } finally {
