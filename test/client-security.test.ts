@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { HttpClient, RequestError } from '../src/lib/client';
 import { createServiceClient, plaintextProblem, type ServiceSettings } from '../src/lib/service';
 import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
-import { json, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
+import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
 const CREDENTIALS: OAuth1Credentials = {
@@ -225,6 +225,35 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
         assert.match(error.message, message);
       }
       assert.deepEqual(service.requests, []);
+    });
+  });
+
+  describe('redirects to another origin', () => {
+    it("forward none of the user's headers but Accept, Accept-Language, User-Agent and the Content-Type of a kept body", async () => {
+      other.route('/landing', json({}));
+      service.route('/away', redirect(`${other.url}/landing`, 307));
+      service.route('/near', redirect('/landing', 307));
+      service.route('/landing', json({}));
+      const headers = {
+        'X-Api-Key': 'users-api-key',
+        'x-custom': 'anything',
+        Accept: 'application/json',
+        'Accept-Language': 'nl',
+        'User-Agent': 'flow/1',
+        'Content-Type': 'text/plain',
+      };
+      const http = client();
+      await http.request({ method: 'PUT', url: '/away', headers, body: 'kept body' });
+      const [landed] = other.requests as [RecordedRequest];
+      assert.equal(landed.headers['x-api-key'], undefined);
+      assert.equal(landed.headers['x-custom'], undefined);
+      assert.deepEqual(
+        [landed.headers.accept, landed.headers['accept-language'], landed.headers['user-agent'], landed.headers['content-type'], landed.body.toString()],
+        ['application/json', 'nl', 'flow/1', 'text/plain', 'kept body'],
+      );
+      // The same origin gets them all.
+      await http.request({ method: 'PUT', url: '/near', headers, body: 'kept body' });
+      assert.equal(service.requestsTo('/landing')[0]?.headers['x-api-key'], 'users-api-key');
     });
   });
 });

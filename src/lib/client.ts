@@ -116,8 +116,13 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * would leave a GET hanging and cut a POST body short.
  */
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
-/** Request headers that carry credentials of their own: never sent to another origin. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+/**
+ * The user's headers that follow a redirect to another origin. Browsers and the core node
+ * drop only credentials (Authorization, Cookie); we cannot tell which custom header is one
+ * (X-Api-Key, X-Auth-Token…), so every other header stays behind. These describe what is
+ * asked for and sent, nothing about who asks.
+ */
+const HEADERS_FOR_OTHER_ORIGINS = new Set(['accept', 'accept-language', 'user-agent', 'content-type']);
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
@@ -462,7 +467,7 @@ export class HttpClient {
           if (crossOrigin) {
             // Credentials are for the service's own origin only.
             authorize = false;
-            for (const name of CREDENTIAL_HEADERS) deleteHeader(headers, name);
+            for (const name of Object.keys(headers)) if (!HEADERS_FOR_OTHER_ORIGINS.has(name.toLowerCase())) delete headers[name];
           }
           this.log?.(`redirected (${status}) to ${url}${crossOrigin ? ', another origin: sent without credentials' : ''}`);
           continue;
