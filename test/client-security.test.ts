@@ -256,4 +256,28 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.equal(service.requestsTo('/landing')[0]?.headers['x-api-key'], 'users-api-key');
     });
   });
+
+  describe('OAuth 2', () => {
+    const token = (value: string) => json({ access_token: value, token_type: 'bearer', expires_in: 3600 });
+
+    it('asks for the token at baseUrl + tokenPath (oauth2/token by default) and sends the bearer token there only', async () => {
+      service.route('/oauth2/token', token('default-path-token'));
+      service.route('/auth/v2/token', token('own-path-token'));
+      service.route('/me', (request, res) => json({ authorization: request.headers.authorization })(request, res, 0));
+      const byDefault = await client({ scheme: 'oauth2' }).request<{ authorization: string }>({ url: '/me', responseType: 'json' });
+      assert.equal(byDefault.body.authorization, 'Bearer default-path-token');
+      const ownPath = client({ scheme: 'oauth2', tokenPath: 'auth/v2/token' });
+      assert.equal((await ownPath.request<{ authorization: string }>({ url: '/me', responseType: 'json' })).body.authorization, 'Bearer own-path-token');
+      assert.equal((await rejection(ownPath.request({ url: `${other.url}/me` }))).code, 'EORIGIN');
+      assert.deepEqual(other.requests, []);
+    });
+
+    it('sends the client secret to no other origin, even when tokenPath names one', async () => {
+      other.route('/token', token('stolen'));
+      const error = await rejection(client({ scheme: 'oauth2', tokenPath: `${other.url}/token` }).request({ url: '/me' }));
+      assert.equal(error.code, 'EORIGIN');
+      assert.deepEqual(other.requests, [], 'the client secret went to another origin');
+      assert.deepEqual(service.requests, []);
+    });
+  });
 });

@@ -66,13 +66,14 @@ export interface ClientRequest {
   responseType?: ResponseType;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** False for requests that must not carry credentials (an OAuth 2 token request). */
+  /** False for requests the authorizer must not add credentials to (an OAuth 2 token request). */
   authorize?: boolean;
   /**
    * True when the body itself holds credentials (the client secret of an OAuth 2 token
-   * request): a redirect to another origin is then returned, not followed.
+   * request): it goes only to the service's origins, like a signed request, and a
+   * redirect to another origin is returned, not followed.
    */
-  sameOriginRedirectsOnly?: boolean;
+  credentialsInBody?: boolean;
 }
 
 export type RequestErrorCode =
@@ -364,7 +365,7 @@ export class HttpClient {
       throw new RequestError(`unsupported protocol "${target.protocol}" in "${shownUrl(url)}": use http or https`, 'EINVALIDURL');
     }
     const originalOrigin = target.origin;
-    if (request.authorize !== false) {
+    if (request.authorize !== false || request.credentialsInBody) {
       const problem = originProblem(target.origin, this.origins);
       if (problem) throw new RequestError(problem, 'EORIGIN');
     }
@@ -450,7 +451,7 @@ export class HttpClient {
           throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
         }
         const crossOrigin = next.origin !== originalOrigin;
-        if (!(crossOrigin && request.sameOriginRedirectsOnly)) {
+        if (!(crossOrigin && request.credentialsInBody)) {
           if (redirects >= this.maxRedirects) {
             throw new RequestError(`more than ${this.maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
           }

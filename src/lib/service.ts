@@ -98,7 +98,7 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
         body: form,
         responseType: 'json',
         authorize: false,
-        sameOriginRedirectsOnly: true,
+        credentialsInBody: true,
       });
     });
     client = new HttpClient({ ...settings, authorizer });
