@@ -462,6 +462,22 @@ describe('HTTP client under faults (src/lib/client)', function () {
     });
   });
 
+  describe("the user's Authorization header", () => {
+    it('never reaches the service beside the signature, whatever its spelling and the placement', async () => {
+      server.route('/who', echo());
+      for (const placement of ['header', 'query'] as const) {
+        for (const name of ['Authorization', 'authorization', 'AUTHORIZATION']) {
+          server.requests.length = 0;
+          await client({ placement }).request({ url: '/who', headers: { [name]: 'Basic dXNlcjpwYXNz' } });
+          const [received] = server.requests as [RecordedRequest];
+          assert.doesNotMatch(String(received.headers.authorization ?? ''), /Basic/, `${name}, ${placement} placement`);
+          assert.equal(received.placement, placement);
+          assertFreshlySigned(server.requests);
+        }
+      }
+    });
+  });
+
   describe('awkward responses', () => {
     it('returns a body that is not JSON as text, with jsonError, when JSON was asked for', async () => {
       server.route('/garbage', respond(200, '{"id": 1,,]', { 'Content-Type': 'application/json' }));
