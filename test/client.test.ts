@@ -4,7 +4,20 @@
  * it has not seen before.
  */
 import assert from 'node:assert/strict';
-import { HttpClient, parseRetryAfter, RequestError, type ClientResponse } from '../src/lib/client';
+import {
+  backoff,
+  decodeResponse,
+  followRedirect,
+  HttpClient,
+  parseRetryAfter,
+  refreshCredentials,
+  RequestError,
+  resignForClock,
+  retryAfterFailure,
+  retryAfterStatus,
+  takeHop,
+  type ClientResponse,
+} from '../src/lib/client';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
 import {
@@ -639,5 +652,105 @@ describe('HTTP client under faults (src/lib/client)', function () {
       }
     }
     assert.ok(!all.includes('oauth_signature'));
+  });
+
+  describe('the decisions after each attempt, each alone', () => {
+    const POLICY = { retries: 2, retryBaseDelayMs: 100, maxRetryDelayMs: 1_000 };
+    const reset = new RequestError('ECONNRESET (h)', 'ENETWORK', 'ECONNRESET');
+
+    it('backoff: between half and all of base × 2^(n-1), capped by the longest wait', () => {
+      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 0)), [50, 100, 200]);
+      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 1)), [100, 200, 400]);
+      assert.equal(backoff(10, POLICY, () => 1), 1_000);
+    });
+
+    it('retryAfterFailure: idempotent methods after a failure the server cannot have acted on, while retries last', () => {
+      const delay = retryAfterFailure(reset, { method: 'GET', retries: 0 }, POLICY);
+      assert.ok(delay !== undefined && delay >= 50 && delay <= 100, String(delay));
+      assert.equal(retryAfterFailure(reset, { method: 'POST', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(reset, { method: 'PATCH', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(reset, { method: 'GET', retries: 2 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(new RequestError('no response within 5 ms', 'ETIMEDOUT'), { method: 'GET', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(new RequestError('bad cert', 'ENETWORK', 'CERT_HAS_EXPIRED'), { method: 'GET', retries: 0 }, POLICY), undefined);
+      assert.ok(retryAfterFailure(new RequestError('x', 'ENETWORK', 'ECONNREFUSED'), { method: 'DELETE', retries: 1 }, POLICY)! >= 100);
+    });
+
+    it('retryAfterStatus: 429 and 5xx but 501, for idempotent methods, as Retry-After asks unless that is too long', () => {
+      const get = { method: 'GET', retries: 0 };
+      assert.equal(retryAfterStatus(429, '0.5', get, POLICY), 500);
+      assert.equal(retryAfterStatus(503, '2', get, POLICY), undefined, 'longer than maxRetryDelayMs: returned');
+      const delay = retryAfterStatus(503, undefined, get, POLICY);
+      assert.ok(delay !== undefined && delay >= 50 && delay <= 100);
+      for (const status of [200, 301, 400, 401, 404, 501]) assert.equal(retryAfterStatus(status, undefined, get, POLICY), undefined, String(status));
+      assert.equal(retryAfterStatus(503, undefined, { method: 'POST', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterStatus(503, undefined, { method: 'GET', retries: 2 }, POLICY), undefined);
+    });
+
+    it('resignForClock: a signed 401 once, when the clock learnt since differs by over a minute', () => {
+      const fresh = { authorize: true, clockRetried: false };
+      assert.equal(resignForClock(401, fresh, 0, HOUR), true);
+      assert.equal(resignForClock(401, fresh, HOUR, 0), true, 'a clock put right');
+      assert.equal(resignForClock(401, fresh, 0, 59_000), false);
+      assert.equal(resignForClock(401, { ...fresh, clockRetried: true }, 0, HOUR), false);
+      assert.equal(resignForClock(401, { ...fresh, authorize: false }, 0, HOUR), false);
+      assert.equal(resignForClock(403, fresh, 0, HOUR), false);
+    });
+
+    it('refreshCredentials: a signed 401 once, when the authorizer has credentials to drop', () => {
+      let dropped = 0;
+      const authorizer = { authorize: () => ({ url: '', headers: {} }), refreshAfterUnauthorized: () => ++dropped > 0 };
+      const fresh = { authorize: true, credentialsRefreshed: false };
+      assert.equal(refreshCredentials(401, fresh, authorizer), true);
+      assert.equal(dropped, 1);
+      assert.equal(refreshCredentials(401, { ...fresh, credentialsRefreshed: true }, authorizer), false);
+      assert.equal(refreshCredentials(401, { ...fresh, authorize: false }, authorizer), false);
+      assert.equal(refreshCredentials(403, fresh, authorizer), false);
+      assert.equal(refreshCredentials(401, fresh, { authorize: () => ({ url: '', headers: {} }) }), false);
+      assert.equal(dropped, 1);
+    });
+
+    it('followRedirect: where a redirect leads, which method and body go on, and when it is the answer', () => {
+      const from = { method: 'POST', origin: 'http://h', credentialsInBody: false, redirects: 0 };
+      const sent = 'http://h/a/b?oauth_nonce=1&x=1';
+      assert.deepEqual(followRedirect(307, 'c?y=2&oauth_signature=s#top', sent, from, 5), { url: 'http://h/a/c?y=2', method: 'POST', dropBody: false, crossOrigin: false });
+      assert.deepEqual(followRedirect(303, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual(followRedirect(302, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual(followRedirect(302, '/d', sent, { ...from, method: 'PUT' }, 5), { url: 'http://h/d', method: 'PUT', dropBody: false, crossOrigin: false });
+      assert.deepEqual(followRedirect(303, '/d', sent, { ...from, method: 'HEAD' }, 5), { url: 'http://h/d', method: 'HEAD', dropBody: true, crossOrigin: false });
+      assert.equal(followRedirect(308, 'http://elsewhere/x', sent, from, 5)?.crossOrigin, true);
+      assert.equal(followRedirect(308, 'http://elsewhere/x', sent, { ...from, credentialsInBody: true }, 5), undefined);
+      assert.equal(followRedirect(302, undefined, sent, from, 5), undefined);
+      assert.equal(followRedirect(200, '/d', sent, from, 5), undefined);
+      assert.throws(() => followRedirect(302, '/d', sent, { ...from, redirects: 5 }, 5), { code: 'ETOOMANYREDIRECTS' });
+      assert.throws(() => followRedirect(302, 'mailto:x@h', sent, from, 5), { code: 'EINVALIDURL' });
+    });
+
+    it("takeHop: off the service's origin without credentials or the user's headers; without the body when dropped", () => {
+      const exchange: Parameters<typeof takeHop>[0] = {
+        method: 'POST',
+        url: 'http://h/a',
+        headers: { 'Content-Type': 'text/plain', 'X-Api-Key': 'k', Accept: 'text/plain' },
+        body: Buffer.from('b'),
+        authorize: true,
+        redirects: 0,
+      };
+      takeHop(exchange, { url: 'http://h/b', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual([exchange.url, exchange.method, exchange.body, exchange.authorize, exchange.redirects], ['http://h/b', 'GET', undefined, true, 1]);
+      assert.deepEqual(exchange.headers, { 'X-Api-Key': 'k', Accept: 'text/plain' });
+      takeHop(exchange, { url: 'http://o/c', method: 'GET', dropBody: false, crossOrigin: true });
+      assert.deepEqual([exchange.authorize, exchange.redirects, exchange.headers], [false, 2, { Accept: 'text/plain' }]);
+    });
+
+    it('decodeResponse: text, Buffer or JSON as asked; JSON that does not parse is text with jsonError', () => {
+      const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
+      assert.deepEqual(decodeResponse(bom, 'json', 200, 'GET'), { body: { a: 1 } });
+      assert.deepEqual(decodeResponse(bom, 'buffer', 200, 'GET'), { body: bom });
+      assert.deepEqual(decodeResponse(Buffer.from('hi'), 'text', 200, 'GET'), { body: 'hi' });
+      assert.deepEqual(decodeResponse(Buffer.alloc(0), 'json', 204, 'GET'), { body: {} });
+      assert.deepEqual(decodeResponse(Buffer.alloc(0), 'json', 200, 'GET'), { body: '', jsonError: 'the response body is empty' });
+      assert.match(decodeResponse(Buffer.from('<html>'), 'json', 200, 'GET').jsonError ?? '', /^the response is not JSON \(/);
+      assert.deepEqual(decodeResponse(Buffer.from('x'), 'json', 200, 'HEAD'), { body: '' });
+      assert.deepEqual(decodeResponse(Buffer.from('x'), 'buffer', 200, 'HEAD'), { body: Buffer.alloc(0) });
+    });
   });
 });

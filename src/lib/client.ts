@@ -231,21 +231,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function decodeBody(data: Buffer, responseType: ResponseType, status: number): { body: unknown; jsonError?: string } {
-  if (responseType === 'buffer') return { body: data };
-  const text = data.toString('utf8');
-  if (responseType === 'text') return { body: text };
-  const json = stripBom(text);
-  // As in the core http request node: "No Content" is an empty object, not a parse error.
-  if (status === 204 && json.trim() === '') return { body: {} };
-  if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
-  try {
-    return { body: JSON.parse(json) };
-  } catch (error) {
-    return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
-  }
-}
-
 function aborted(): RequestError {
   return new RequestError('request aborted', 'EABORTED');
 }
@@ -311,16 +296,167 @@ export function originProblem(origin: string, serviceOrigins: readonly string[])
   return `not sent: ${origin} is not the service's origin (${allowed}); to sign for it, add it to "Also sign for" in the OAuth1 service`;
 }
 
+/** One request as it stands between attempts: redirects change its URL, method, body and headers. */
+export interface Exchange {
+  method: string;
+  /** Without `oauth_*` pairs; each attempt signs it anew. */
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  /** Credentials are added; false after a hop to another origin. */
+  authorize: boolean;
+  /** The origin asked first: a redirect elsewhere is "another origin". */
+  readonly origin: string;
+  readonly credentialsInBody: boolean;
+  readonly responseType: ResponseType;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  attempts: number;
+  retries: number;
+  redirects: number;
+  clockRetried: boolean;
+  credentialsRefreshed: boolean;
+}
+
+/** What one attempt got back. */
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  data: Buffer;
+  /** The URL as sent, `oauth_*` pairs included for query placement. */
+  sentUrl: string;
+}
+
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  retries: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+/** Exponential backoff with equal jitter: a random delay between half and all of base × 2^(retry-1), capped. */
+export function backoff(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxRetryDelayMs, policy.retryBaseDelayMs * 2 ** (retry - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * After an attempt that got no response: milliseconds to wait before the next, or undefined
+ * to give up. Only idempotent methods, and only failures where the server cannot have acted.
+ */
+export function retryAfterFailure(failure: RequestError, exchange: Pick<Exchange, 'method' | 'retries'>, policy: RetryPolicy): number | undefined {
+  if (!isRetryableFailure(failure) || !IDEMPOTENT_METHODS.has(exchange.method) || exchange.retries >= policy.retries) return undefined;
+  return backoff(exchange.retries + 1, policy);
+}
+
+/**
+ * After a 429 or a 5xx other than 501: milliseconds to wait before asking again (as
+ * `Retry-After` asks, else backoff), or undefined to return the response as it is.
+ */
+export function retryAfterStatus(
+  status: number,
+  retryAfter: string | undefined,
+  exchange: Pick<Exchange, 'method' | 'retries'>,
+  policy: RetryPolicy,
+): number | undefined {
+  if (!(status === 429 || (status >= 500 && status !== 501))) return undefined;
+  if (!IDEMPOTENT_METHODS.has(exchange.method) || exchange.retries >= policy.retries) return undefined;
+  const delay = parseRetryAfter(retryAfter) ?? backoff(exchange.retries + 1, policy);
+  return delay <= policy.maxRetryDelayMs ? delay : undefined;
+}
+
+/** A 401 to a timestamp our clock got wrong (the server's `Date` taught us otherwise since): sign once more. */
+export function resignForClock(status: number, exchange: Pick<Exchange, 'authorize' | 'clockRetried'>, signedWithOffsetMs: number, clockOffsetMs: number): boolean {
+  return status === 401 && exchange.authorize && !exchange.clockRetried && Math.abs(clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS;
+}
+
+/** A 401 once: the authorizer drops cached credentials (an expired bearer token) and says whether to try again. */
+export function refreshCredentials(status: number, exchange: Pick<Exchange, 'authorize' | 'credentialsRefreshed'>, authorizer: RequestAuthorizer): boolean {
+  return status === 401 && exchange.authorize && !exchange.credentialsRefreshed && authorizer.refreshAfterUnauthorized?.() === true;
+}
+
+/** The next hop of a redirect. */
+export interface Hop {
+  /** Absolute, without fragment and without `oauth_*` pairs. */
+  url: string;
+  method: string;
+  /** 303, and 301/302 after a POST, continue without the body. */
+  dropBody: boolean;
+  crossOrigin: boolean;
+}
+
+/**
+ * Where a redirect leads, or undefined when the response is the answer: no redirect, or
+ * one to another origin for a request whose body holds credentials. Throws for a Location
+ * that cannot be followed and past `maxRedirects`.
+ */
+export function followRedirect(
+  status: number,
+  location: string | undefined,
+  sentUrl: string,
+  exchange: Pick<Exchange, 'method' | 'origin' | 'credentialsInBody' | 'redirects'>,
+  maxRedirects: number,
+): Hop | undefined {
+  if (!REDIRECT_STATUSES.has(status) || !location) return undefined;
+  let next: URL;
+  try {
+    next = new URL(location, sentUrl);
+  } catch {
+    throw new RequestError(`redirected (${status}) to an invalid URL "${shownUrl(location)}"`, 'EINVALIDURL');
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
+  }
+  const crossOrigin = next.origin !== exchange.origin;
+  if (crossOrigin && exchange.credentialsInBody) return undefined;
+  if (exchange.redirects >= maxRedirects) throw new RequestError(`more than ${maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
+  next.hash = '';
+  const dropBody = status === 303 || ((status === 301 || status === 302) && exchange.method === 'POST');
+  const method = dropBody && exchange.method !== 'HEAD' ? 'GET' : exchange.method;
+  // Query placement puts the protocol parameters in the URL, and servers copy them into Location.
+  return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
+}
+
+/** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
+export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 'body' | 'authorize' | 'redirects'>, hop: Hop): void {
+  exchange.redirects++;
+  exchange.url = hop.url;
+  exchange.method = hop.method;
+  if (hop.dropBody) {
+    exchange.body = undefined;
+    deleteHeader(exchange.headers, 'content-type');
+  }
+  if (hop.crossOrigin) {
+    exchange.authorize = false;
+    for (const name of Object.keys(exchange.headers)) if (!HEADERS_FOR_OTHER_ORIGINS.has(name.toLowerCase())) delete exchange.headers[name];
+  }
+}
+
+/** The body as asked for. JSON that does not parse comes back as text with `jsonError`. */
+export function decodeResponse(data: Buffer, responseType: ResponseType, status: number, method: string): { body: unknown; jsonError?: string } {
+  if (method === 'HEAD') return { body: responseType === 'buffer' ? Buffer.alloc(0) : '' };
+  if (responseType === 'buffer') return { body: data };
+  const text = data.toString('utf8');
+  if (responseType === 'text') return { body: text };
+  const json = stripBom(text);
+  // As in the core http request node: "No Content" is an empty object, not a parse error.
+  if (status === 204 && json.trim() === '') return { body: {} };
+  if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
+  try {
+    return { body: JSON.parse(json) };
+  } catch (error) {
+    return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
+  }
+}
+
 export class HttpClient {
   readonly baseUrl?: string;
   /** Where credentials may go: see {@link serviceOrigins}. */
   readonly origins: readonly string[];
   private readonly authorizer: RequestAuthorizer;
-  private readonly retries: number;
+  private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly maxRedirects: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly maxRetryDelayMs: number;
   private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
   private readonly httpAgent: http.Agent;
@@ -332,11 +468,13 @@ export class HttpClient {
     this.baseUrl = options.baseUrl?.trim() || undefined;
     this.origins = serviceOrigins(this.baseUrl, options.extraOrigins);
     this.authorizer = options.authorizer;
-    this.retries = Math.max(0, Math.floor(options.retries ?? 3));
+    this.policy = {
+      retries: Math.max(0, Math.floor(options.retries ?? 3)),
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 300,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
+    };
     this.timeoutMs = timeoutOr(options.timeoutMs, 120_000);
     this.maxRedirects = options.maxRedirects ?? 5;
-    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 300;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.httpAgent = new http.Agent({ keepAlive: true });
@@ -350,11 +488,55 @@ export class HttpClient {
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
-    let method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
+    const exchange = this.prepare(request);
+    for (;;) {
+      if (exchange.signal?.aborted) throw aborted();
+      exchange.attempts++;
+      const signedWithOffsetMs = this.clockOffsetMs;
+      let answer: Answer;
+      try {
+        answer = await this.attempt(exchange, signedWithOffsetMs);
+      } catch (error) {
+        const failure = error instanceof RequestError ? error : new RequestError(String(error), 'ENETWORK');
+        const delay = retryAfterFailure(failure, exchange, this.policy);
+        if (delay === undefined) throw failure;
+        await this.retryIn(delay, exchange, failure.message);
+        continue;
+      }
+      const { status, headers, sentUrl } = answer;
+      this.learnClock(exchange, sentUrl, firstHeader(headers, 'date'));
+      if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
+        exchange.clockRetried = true;
+        this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
+        continue;
+      }
+      if (refreshCredentials(status, exchange, this.authorizer)) {
+        exchange.credentialsRefreshed = true;
+        continue;
+      }
+      const hop = followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects);
+      if (hop) {
+        takeHop(exchange, hop);
+        this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
+        continue;
+      }
+      const wait = retryAfterStatus(status, firstHeader(headers, 'retry-after'), exchange, this.policy);
+      if (wait !== undefined) {
+        await this.retryIn(wait, exchange, `HTTP ${status}`);
+        continue;
+      }
+      const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
+      return { statusCode: status, headers, body: decoded.body as T, url: withoutProtocolParameters(sentUrl), jsonError: decoded.jsonError, attempts: exchange.attempts };
+    }
+  }
+
+  /** Checks the request and sets out what the attempts start from; throws before anything is sent. */
+  private prepare(request: ClientRequest): Exchange {
+    const method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
     if (!(HTTP_METHODS as readonly string[]).includes(method)) {
       throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
-    let url = joinUrl(this.baseUrl, request.url);
+    const url = joinUrl(this.baseUrl, request.url);
     let target: URL;
     try {
       target = new URL(url);
@@ -364,149 +546,70 @@ export class HttpClient {
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new RequestError(`unsupported protocol "${target.protocol}" in "${shownUrl(url)}": use http or https`, 'EINVALIDURL');
     }
-    const originalOrigin = target.origin;
-    if (request.authorize !== false || request.credentialsInBody) {
+    const credentialsInBody = request.credentialsInBody === true;
+    if (request.authorize !== false || credentialsInBody) {
       const problem = originProblem(target.origin, this.origins);
       if (problem) throw new RequestError(problem, 'EORIGIN');
     }
     const headers = normalizeHeaders(request.headers);
-    let body = METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined;
-    const responseType = request.responseType ?? 'text';
-    const timeoutMs = timeoutOr(request.timeoutMs, this.timeoutMs);
-    const { signal } = request;
+    return {
+      method,
+      url,
+      headers,
+      body: METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined,
+      authorize: request.authorize !== false,
+      origin: target.origin,
+      credentialsInBody,
+      responseType: request.responseType ?? 'text',
+      timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
+      signal: request.signal,
+      attempts: 0,
+      retries: 0,
+      redirects: 0,
+      clockRetried: false,
+      credentialsRefreshed: false,
+    };
+  }
 
-    let attempts = 0;
-    let retries = 0;
-    let redirects = 0;
-    let authorize = request.authorize !== false;
-    let clockRetried = false;
-    let credentialsRefreshed = false;
+  /** One HTTP exchange: credentials added for this attempt, then sent. */
+  private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
+    const { url: sentUrl, headers } = exchange.authorize ? await this.authorized(exchange, clockOffsetMs) : { url: new URL(exchange.url).href, headers: exchange.headers };
+    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
+  }
 
-    for (;;) {
-      if (signal?.aborted) throw aborted();
-      attempts++;
-      let response: AxiosResponse<Buffer>;
-      const sentHeaders = { ...headers };
-      let sendUrl = url;
-      const signedWithOffsetMs = this.clockOffsetMs;
-      try {
-        if (authorize) {
-          const contentType = headerValue(headers, 'content-type') ?? '';
-          const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
-          const refusal = this.authorizer.refusal?.(new URL(url));
-          if (refusal) throw new RequestError(refusal, 'EINSECURE');
-          let authorized: AuthorizedAttempt;
-          try {
-            authorized = await this.authorizer.authorize({ method, url, formBody }, { clockOffsetMs: signedWithOffsetMs, signal });
-          } catch (error) {
-            if (error instanceof RequestError) throw error;
-            throw new RequestError(`could not sign the request: ${(error as Error).message}`, 'ESIGNING');
-          }
-          sendUrl = authorized.url;
-          deleteHeader(sentHeaders, 'authorization');
-          Object.assign(sentHeaders, authorized.headers);
-        } else {
-          sendUrl = new URL(url).href;
-        }
-        response = await this.send(method, sendUrl, sentHeaders, body, timeoutMs, signal);
-      } catch (error) {
-        const failure = error instanceof RequestError ? error : new RequestError(String(error), 'ENETWORK');
-        if (isRetryableFailure(failure) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
-          retries++;
-          const delay = this.backoff(retries);
-          this.log?.(`${method} ${shownUrl(url)}: ${failure.message}; retry ${retries} of ${this.retries} in ${delay} ms`);
-          await sleep(delay, signal);
-          continue;
-        }
-        throw failure;
-      }
-
-      const status = response.status;
-      const resHeaders = responseHeaders(response);
-      // Only the service's own clock counts: a host redirected to may be off on its own.
-      if (authorize && this.origins.includes(new URL(sendUrl).origin)) this.learnClock(firstHeader(resHeaders, 'date'));
-
-      if (status === 401 && authorize) {
-        // A timestamp refused because our clock is off: sign once more with the server's time.
-        if (!clockRetried && Math.abs(this.clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS) {
-          clockRetried = true;
-          this.log?.(`${method} ${shownUrl(url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
-          continue;
-        }
-        if (!credentialsRefreshed && this.authorizer.refreshAfterUnauthorized?.()) {
-          credentialsRefreshed = true;
-          continue;
-        }
-      }
-
-      const location = REDIRECT_STATUSES.has(status) ? firstHeader(resHeaders, 'location') : undefined;
-      if (location) {
-        let next: URL;
-        try {
-          next = new URL(location, sendUrl);
-        } catch {
-          throw new RequestError(`redirected (${status}) to an invalid URL "${shownUrl(location)}"`, 'EINVALIDURL');
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
-        }
-        const crossOrigin = next.origin !== originalOrigin;
-        if (!(crossOrigin && request.credentialsInBody)) {
-          if (redirects >= this.maxRedirects) {
-            throw new RequestError(`more than ${this.maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
-          }
-          redirects++;
-          next.hash = '';
-          // Query placement puts the protocol parameters in the URL, and servers copy them into Location.
-          url = withoutProtocolParameters(next.href);
-          if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-            if (method !== 'HEAD') method = 'GET';
-            body = undefined;
-            deleteHeader(headers, 'content-type');
-            deleteHeader(headers, 'content-length');
-          }
-          if (crossOrigin) {
-            // Credentials are for the service's own origin only.
-            authorize = false;
-            for (const name of Object.keys(headers)) if (!HEADERS_FOR_OTHER_ORIGINS.has(name.toLowerCase())) delete headers[name];
-          }
-          this.log?.(`redirected (${status}) to ${url}${crossOrigin ? ', another origin: sent without credentials' : ''}`);
-          continue;
-        }
-      }
-
-      if ((status === 429 || (status >= 500 && status !== 501)) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
-        const retryAfter = parseRetryAfter(firstHeader(resHeaders, 'retry-after'));
-        const delay = retryAfter ?? this.backoff(retries + 1);
-        if (delay <= this.maxRetryDelayMs) {
-          retries++;
-          this.log?.(`${method} ${shownUrl(url)}: HTTP ${status}; retry ${retries} of ${this.retries} in ${Math.round(delay)} ms`);
-          await sleep(delay, signal);
-          continue;
-        }
-      }
-
-      const decoded = method === 'HEAD' ? { body: responseType === 'buffer' ? Buffer.alloc(0) : '' } : decodeBody(response.data, responseType, status);
-      return {
-        statusCode: status,
-        headers: resHeaders,
-        body: decoded.body as T,
-        url: withoutProtocolParameters(sendUrl),
-        jsonError: 'jsonError' in decoded ? decoded.jsonError : undefined,
-        attempts,
-      };
+  /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
+  private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
+    const { method, url, body, signal } = exchange;
+    const refusal = this.authorizer.refusal?.(new URL(url));
+    if (refusal) throw new RequestError(refusal, 'EINSECURE');
+    const contentType = headerValue(exchange.headers, 'content-type') ?? '';
+    const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
+    let authorized: AuthorizedAttempt;
+    try {
+      authorized = await this.authorizer.authorize({ method, url, formBody, body }, { clockOffsetMs, signal });
+    } catch (error) {
+      if (error instanceof RequestError) throw error;
+      throw new RequestError(`could not sign the request: ${(error as Error).message}`, 'ESIGNING');
     }
+    const headers = { ...exchange.headers };
+    deleteHeader(headers, 'authorization');
+    return { url: authorized.url, headers: Object.assign(headers, authorized.headers) };
   }
 
-  /** Exponential backoff with equal jitter: a random delay between half and all of base × 2^(retry-1). */
-  private backoff(retry: number): number {
-    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (retry - 1));
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  private async retryIn(delayMs: number, exchange: Exchange, reason: string): Promise<void> {
+    exchange.retries++;
+    this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: ${reason}; retry ${exchange.retries} of ${this.policy.retries} in ${Math.round(delayMs)} ms`);
+    await sleep(delayMs, exchange.signal);
   }
 
-  /** Adopts the server's time when it differs from ours (as corrected so far) by over a minute. */
-  private learnClock(dateHeader: string | undefined): void {
-    if (!dateHeader) return;
+  /**
+   * Adopts the server's time when it differs from ours (as corrected so far) by over a
+   * minute. Only the service's own clock counts, from an answer to a signed request: a host
+   * redirected to, or asked without credentials, may be off on its own.
+   */
+  private learnClock(exchange: Pick<Exchange, 'authorize'>, sentUrl: string, dateHeader: string | undefined): void {
+    if (!exchange.authorize || !dateHeader || !this.origins.includes(new URL(sentUrl).origin)) return;
     const serverTime = Date.parse(dateHeader);
     if (Number.isNaN(serverTime)) return;
     const offset = serverTime - Date.now();
