@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import { HttpClient, RequestError } from '../src/lib/client';
-import { createServiceClient, plaintextProblem, type ServiceSettings } from '../src/lib/service';
+import { createServiceClient, originList, plaintextProblem, type ServiceSettings } from '../src/lib/service';
 import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
@@ -85,6 +85,12 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.equal(signed.signature, 'valid');
       const error = await rejection(http.request({ url: `http://localhost:${other.port}/allowed` }));
       assert.match(error.message, new RegExp(`is not the service's origin \\(${service.url}, ${other.url}\\)`));
+    });
+
+    it('reads the "Also sign for" text as a list of origins', () => {
+      assert.deepEqual(originList(' https://a.example.com, https://b.example.com\nhttp://c:8080  '), ['https://a.example.com', 'https://b.example.com', 'http://c:8080']);
+      assert.deepEqual(originList(''), []);
+      assert.deepEqual(originList(undefined), []);
     });
 
     it('refuses a bad extraOrigins entry at construction', () => {

@@ -31,6 +31,11 @@ export interface ServiceSettings {
   log?: (line: string) => void;
 }
 
+/** The "Also sign for" field as a list: origins separated by commas, spaces or new lines. */
+export function originList(text: string | undefined): string[] {
+  return (text ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
 /** What a service's settings lack before anything can be sent, or undefined when complete. */
 export function missingCredentials(credentials: Partial<OAuth1Credentials>): string | undefined {
   const missing: string[] = [];
