@@ -7,7 +7,7 @@ import os from 'node:os';
 import zlib from 'node:zlib';
 import { HttpClient, RequestError } from '../src/lib/client';
 import { createServiceClient, originList, plaintextProblem, type ServiceSettings } from '../src/lib/service';
-import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
+import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
