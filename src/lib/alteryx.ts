@@ -9,9 +9,9 @@ import { MAX_TIMER_MS, sleep, type ClientRequest } from './client';
 import { percentEncode } from './oauth1';
 import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 
-/** The one method of `HttpClient` this file needs; tests hand in a fake. */
+/** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
 export interface AlteryxTransport {
-  request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>>;
+  request(request: ClientRequest): Promise<ClientResponse>;
 }
 
 export interface JobOutput {
@@ -283,7 +283,7 @@ export class AlteryxApi {
   }
 
   async downloadOutput(jobId: string, output: JobOutput, format: string, signal?: AbortSignal): Promise<OutputData> {
-    const response = await this.client.request<Buffer>({
+    const response = await this.client.request({
       method: 'GET',
       url: `v1/jobs/${pathSegment(jobId, 'job')}/output/${pathSegment(output.id, 'output')}/?format=${percentEncode(format)}`,
       responseType: 'buffer',
@@ -294,6 +294,7 @@ export class AlteryxApi {
       throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" as ${format}: ${failure.message}`, 'EHTTP', failure.details);
     }
     const bytes = response.body;
+    if (!Buffer.isBuffer(bytes)) throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" came back without bytes`, 'ERESPONSE', { body: bytes });
     const data = isTextOutput(format, firstHeader(response.headers, 'content-type')) ? stripBom(bytes.toString('utf8')) : bytes;
     return { id: output.id, name: output.name, format, data };
   }
