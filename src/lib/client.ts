@@ -504,7 +504,7 @@ export class HttpClient {
         continue;
       }
       const { status, headers, sentUrl } = answer;
-      this.learnClock(exchange, sentUrl, firstHeader(headers, 'date'));
+      this.learnClock(exchange, firstHeader(headers, 'date'));
       if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
         exchange.clockRetried = true;
         this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
@@ -606,10 +606,11 @@ export class HttpClient {
   /**
    * Adopts the server's time when it differs from ours (as corrected so far) by over a
    * minute. Only the service's own clock counts, from an answer to a signed request: a host
-   * redirected to, or asked without credentials, may be off on its own.
+   * redirected to, or asked without credentials, may be off on its own. (Signed requests go
+   * only to the service's origins: `prepare` refuses others, a hop elsewhere stops signing.)
    */
-  private learnClock(exchange: Pick<Exchange, 'authorize'>, sentUrl: string, dateHeader: string | undefined): void {
-    if (!exchange.authorize || !dateHeader || !this.origins.includes(new URL(sentUrl).origin)) return;
+  private learnClock(exchange: Pick<Exchange, 'authorize'>, dateHeader: string | undefined): void {
+    if (!exchange.authorize || !dateHeader) return;
     const serverTime = Date.parse(dateHeader);
     if (Number.isNaN(serverTime)) return;
     const offset = serverTime - Date.now();
