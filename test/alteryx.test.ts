@@ -14,17 +14,18 @@ import {
   type AlteryxJob,
   type AlteryxTransport,
 } from '../src/lib/alteryx';
-import { createServiceClient, type ClientRequest, type ClientResponse, type HttpClient } from '../src/lib/client';
+import type { ClientRequest, ClientResponse, HttpClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
 
 /** A transport that answers from a function and records every request. */
 function fakeService(answer: (request: ClientRequest, index: number) => Partial<ClientResponse> | Promise<Partial<ClientResponse>>) {
   const requests: ClientRequest[] = [];
   const transport: AlteryxTransport = {
-    async request<T>(request: ClientRequest): Promise<ClientResponse<T>> {
+    async request(request: ClientRequest): Promise<ClientResponse> {
       requests.push(request);
       if (request.signal?.aborted) throw Object.assign(new Error('request aborted'), { code: 'EABORTED' });
       const reply = await answer(request, requests.length - 1);
-      return { statusCode: 200, headers: {}, body: undefined, url: request.url ?? '', attempts: 1, ...reply } as ClientResponse<T>;
+      return { statusCode: 200, headers: {}, body: undefined, url: request.url ?? '', attempts: 1, ...reply };
     },
   };
   return { api: new AlteryxApi(transport), requests };

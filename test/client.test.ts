@@ -4,8 +4,22 @@
  * it has not seen before.
  */
 import assert from 'node:assert/strict';
-import { createServiceClient, HttpClient, OAuth1Authorizer, parseRetryAfter, RequestError, type ClientResponse, type ServiceSettings } from '../src/lib/client';
-import { OAuth1Signer, type OAuth1Credentials } from '../src/lib/oauth1';
+import {
+  backoff,
+  decodeResponse,
+  followRedirect,
+  HttpClient,
+  parseRetryAfter,
+  refreshCredentials,
+  RequestError,
+  resignForClock,
+  retryAfterFailure,
+  retryAfterStatus,
+  takeHop,
+  type ClientResponse,
+} from '../src/lib/client';
+import type { OAuth1Credentials } from '../src/lib/oauth1';
+import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
 import {
   clockAhead,
   closeMidBody,
@@ -41,6 +55,12 @@ function assertFreshlySigned(requests: RecordedRequest[]): void {
   assert.equal(new Set(requests.map((r) => r.oauth.oauth_nonce)).size, requests.length);
 }
 
+/** How far from the local clock the client signs now: the timestamp of a request to `/stamp`, minus now. */
+async function signingOffset(http: HttpClient): Promise<number> {
+  const response = await http.request<{ timestamp: string }>({ url: '/stamp', responseType: 'json' });
+  return Number(response.body.timestamp) * 1000 - Date.now();
+}
+
 async function rejection(promise: Promise<unknown>): Promise<RequestError> {
   try {
     await promise;
@@ -62,8 +82,8 @@ describe('HTTP client under faults (src/lib/client)', function () {
   /** A client of the fault server, signing with {@link CREDENTIALS}; short backoff unless asked. */
   function client(settings: Partial<ServiceSettings> & { retryBaseDelayMs?: number; maxRetryDelayMs?: number; maxRedirects?: number } = {}): HttpClient {
     const { credentials = CREDENTIALS, placement, signatureMethod, retryBaseDelayMs = 10, ...options } = settings;
-    const signer = new OAuth1Signer(credentials, { placement, signatureMethod });
-    const created = new HttpClient({ baseUrl: server.url, retries: 3, retryBaseDelayMs, ...options, authorizer: new OAuth1Authorizer(signer) });
+    const authorizer = new OAuth1Authorizer(credentials, { placement, signatureMethod });
+    const created = new HttpClient({ baseUrl: server.url, retries: 3, retryBaseDelayMs, ...options, authorizer });
     clients.push(created);
     return created;
   }
@@ -72,6 +92,11 @@ describe('HTTP client under faults (src/lib/client)', function () {
     process.on('unhandledRejection', onUnhandled);
     // 127.0.0.2 is loopback too, but another origin: what a redirect to another host looks like.
     [server, otherHost] = await Promise.all([startFaultServer({ credentials: CREDENTIALS }), startFaultServer({ host: '127.0.0.2' })]);
+    // Without a Date header: reading the timestamp must not teach the client a clock.
+    server.route('/stamp', (request, res) => {
+      res.sendDate = false;
+      json({ timestamp: request.oauth.oauth_timestamp })(request, res, 0);
+    });
   });
   afterEach(() => {
     for (const created of clients.splice(0)) created.destroy();
@@ -311,7 +336,6 @@ describe('HTTP client under faults (src/lib/client)', function () {
       assert.ok(Math.abs(Number(refused.oauth.oauth_timestamp) * 1000 - Date.now()) < 10_000, 'first attempt not signed with the local time');
       assert.ok(Math.abs(Number(accepted.oauth.oauth_timestamp) * 1000 - (Date.now() + HOUR)) < 10_000, 'retry not signed with the server time');
       assertFreshlySigned(server.requests);
-      assert.ok(Math.abs(http.currentClockOffsetMs - HOUR) < 5_000);
       // Learnt once, used from then on: the next request is right the first time.
       assert.equal((await http.request({ url: '/users/v1/me' })).attempts, 1);
     });
@@ -340,13 +364,13 @@ describe('HTTP client under faults (src/lib/client)', function () {
       });
       const http = client();
       await http.request({ url: '/time' });
-      assert.equal(http.currentClockOffsetMs, 0);
+      assert.ok(Math.abs(await signingOffset(http)) < 5_000);
       ahead = HOUR;
       await http.request({ url: '/time' });
-      assert.ok(Math.abs(http.currentClockOffsetMs - HOUR) < 5_000);
+      assert.ok(Math.abs((await signingOffset(http)) - HOUR) < 5_000);
       ahead = 0;
       await http.request({ url: '/time' });
-      assert.equal(http.currentClockOffsetMs, 0);
+      assert.ok(Math.abs(await signingOffset(http)) < 5_000);
     });
   });
 
@@ -364,7 +388,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
         assertFreshlySigned(server.requests);
       });
 
-      it(`sends no credentials to another host: no Authorization, no oauth_* (${placement} placement)`, async () => {
+      it(`sends no credentials to another host: no Authorization, no oauth_*, no header of the user's (${placement} placement)`, async () => {
         server.route('/away', redirect(`${otherHost.url}/landing?y=2`, 307));
         otherHost.route('/landing', echo());
         const response = await client({ placement }).request({
@@ -379,7 +403,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
         assert.equal(landed.headers.cookie, undefined);
         assert.equal(landed.placement, 'none');
         assert.equal(landed.url, '/landing?y=2');
-        assert.equal(landed.headers['x-kept'], 'yes');
+        assert.equal(landed.headers['x-kept'], undefined);
       });
     }
 
@@ -436,7 +460,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       });
       const http = client();
       await http.request({ url: '/away' });
-      assert.equal(http.currentClockOffsetMs, 0);
+      assert.ok(Math.abs(await signingOffset(http)) < 5_000);
     });
 
     it('does not follow a redirect of the OAuth 2 token request to another host: its body holds the client secret', async () => {
@@ -448,6 +472,22 @@ describe('HTTP client under faults (src/lib/client)', function () {
       assert.match(error.message, /OAuth 2 token request failed with HTTP 307/);
       assert.equal(otherHost.requests.length, 0);
       assert.equal(server.requestsTo('/v1/workflows/').length, 0);
+    });
+  });
+
+  describe("the user's Authorization header", () => {
+    it('never reaches the service beside the signature, whatever its spelling and the placement', async () => {
+      server.route('/who', echo());
+      for (const placement of ['header', 'query'] as const) {
+        for (const name of ['Authorization', 'authorization', 'AUTHORIZATION']) {
+          server.requests.length = 0;
+          await client({ placement }).request({ url: '/who', headers: { [name]: 'Basic dXNlcjpwYXNz' } });
+          const [received] = server.requests as [RecordedRequest];
+          assert.doesNotMatch(String(received.headers.authorization ?? ''), /Basic/, `${name}, ${placement} placement`);
+          assert.equal(received.placement, placement);
+          assertFreshlySigned(server.requests);
+        }
+      }
     });
   });
 
@@ -527,7 +567,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
         assert.equal(error.code, 'EINVALIDURL', url);
         assert.match(error.message, message);
       }
-      const baseless = new HttpClient({ authorizer: new OAuth1Authorizer(new OAuth1Signer(CREDENTIALS)) });
+      const baseless = new HttpClient({ authorizer: new OAuth1Authorizer(CREDENTIALS) });
       assert.match((await rejection(baseless.request({ url: 'users/v1/me' }))).message, /"users\/v1\/me" is relative and the config node has no base URL/);
       assert.match((await rejection(baseless.request({ url: '' }))).message, /no URL: set msg.url or a base URL/);
       assert.equal(server.requests.length, 0);
@@ -612,5 +652,105 @@ describe('HTTP client under faults (src/lib/client)', function () {
       }
     }
     assert.ok(!all.includes('oauth_signature'));
+  });
+
+  describe('the decisions after each attempt, each alone', () => {
+    const POLICY = { retries: 2, retryBaseDelayMs: 100, maxRetryDelayMs: 1_000 };
+    const reset = new RequestError('ECONNRESET (h)', 'ENETWORK', 'ECONNRESET');
+
+    it('backoff: between half and all of base × 2^(n-1), capped by the longest wait', () => {
+      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 0)), [50, 100, 200]);
+      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 1)), [100, 200, 400]);
+      assert.equal(backoff(10, POLICY, () => 1), 1_000);
+    });
+
+    it('retryAfterFailure: idempotent methods after a failure the server cannot have acted on, while retries last', () => {
+      const delay = retryAfterFailure(reset, { method: 'GET', retries: 0 }, POLICY);
+      assert.ok(delay !== undefined && delay >= 50 && delay <= 100, String(delay));
+      assert.equal(retryAfterFailure(reset, { method: 'POST', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(reset, { method: 'PATCH', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(reset, { method: 'GET', retries: 2 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(new RequestError('no response within 5 ms', 'ETIMEDOUT'), { method: 'GET', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterFailure(new RequestError('bad cert', 'ENETWORK', 'CERT_HAS_EXPIRED'), { method: 'GET', retries: 0 }, POLICY), undefined);
+      assert.ok(retryAfterFailure(new RequestError('x', 'ENETWORK', 'ECONNREFUSED'), { method: 'DELETE', retries: 1 }, POLICY)! >= 100);
+    });
+
+    it('retryAfterStatus: 429 and 5xx but 501, for idempotent methods, as Retry-After asks unless that is too long', () => {
+      const get = { method: 'GET', retries: 0 };
+      assert.equal(retryAfterStatus(429, '0.5', get, POLICY), 500);
+      assert.equal(retryAfterStatus(503, '2', get, POLICY), undefined, 'longer than maxRetryDelayMs: returned');
+      const delay = retryAfterStatus(503, undefined, get, POLICY);
+      assert.ok(delay !== undefined && delay >= 50 && delay <= 100);
+      for (const status of [200, 301, 400, 401, 404, 501]) assert.equal(retryAfterStatus(status, undefined, get, POLICY), undefined, String(status));
+      assert.equal(retryAfterStatus(503, undefined, { method: 'POST', retries: 0 }, POLICY), undefined);
+      assert.equal(retryAfterStatus(503, undefined, { method: 'GET', retries: 2 }, POLICY), undefined);
+    });
+
+    it('resignForClock: a signed 401 once, when the clock learnt since differs by over a minute', () => {
+      const fresh = { authorize: true, clockRetried: false };
+      assert.equal(resignForClock(401, fresh, 0, HOUR), true);
+      assert.equal(resignForClock(401, fresh, HOUR, 0), true, 'a clock put right');
+      assert.equal(resignForClock(401, fresh, 0, 59_000), false);
+      assert.equal(resignForClock(401, { ...fresh, clockRetried: true }, 0, HOUR), false);
+      assert.equal(resignForClock(401, { ...fresh, authorize: false }, 0, HOUR), false);
+      assert.equal(resignForClock(403, fresh, 0, HOUR), false);
+    });
+
+    it('refreshCredentials: a signed 401 once, when the authorizer has credentials to drop', () => {
+      let dropped = 0;
+      const authorizer = { authorize: () => ({ url: '', headers: {} }), refreshAfterUnauthorized: () => ++dropped > 0 };
+      const fresh = { authorize: true, credentialsRefreshed: false };
+      assert.equal(refreshCredentials(401, fresh, authorizer), true);
+      assert.equal(dropped, 1);
+      assert.equal(refreshCredentials(401, { ...fresh, credentialsRefreshed: true }, authorizer), false);
+      assert.equal(refreshCredentials(401, { ...fresh, authorize: false }, authorizer), false);
+      assert.equal(refreshCredentials(403, fresh, authorizer), false);
+      assert.equal(refreshCredentials(401, fresh, { authorize: () => ({ url: '', headers: {} }) }), false);
+      assert.equal(dropped, 1);
+    });
+
+    it('followRedirect: where a redirect leads, which method and body go on, and when it is the answer', () => {
+      const from = { method: 'POST', origin: 'http://h', credentialsInBody: false, redirects: 0 };
+      const sent = 'http://h/a/b?oauth_nonce=1&x=1';
+      assert.deepEqual(followRedirect(307, 'c?y=2&oauth_signature=s#top', sent, from, 5), { url: 'http://h/a/c?y=2', method: 'POST', dropBody: false, crossOrigin: false });
+      assert.deepEqual(followRedirect(303, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual(followRedirect(302, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual(followRedirect(302, '/d', sent, { ...from, method: 'PUT' }, 5), { url: 'http://h/d', method: 'PUT', dropBody: false, crossOrigin: false });
+      assert.deepEqual(followRedirect(303, '/d', sent, { ...from, method: 'HEAD' }, 5), { url: 'http://h/d', method: 'HEAD', dropBody: true, crossOrigin: false });
+      assert.equal(followRedirect(308, 'http://elsewhere/x', sent, from, 5)?.crossOrigin, true);
+      assert.equal(followRedirect(308, 'http://elsewhere/x', sent, { ...from, credentialsInBody: true }, 5), undefined);
+      assert.equal(followRedirect(302, undefined, sent, from, 5), undefined);
+      assert.equal(followRedirect(200, '/d', sent, from, 5), undefined);
+      assert.throws(() => followRedirect(302, '/d', sent, { ...from, redirects: 5 }, 5), { code: 'ETOOMANYREDIRECTS' });
+      assert.throws(() => followRedirect(302, 'mailto:x@h', sent, from, 5), { code: 'EINVALIDURL' });
+    });
+
+    it("takeHop: off the service's origin without credentials or the user's headers; without the body when dropped", () => {
+      const exchange: Parameters<typeof takeHop>[0] = {
+        method: 'POST',
+        url: 'http://h/a',
+        headers: { 'Content-Type': 'text/plain', 'X-Api-Key': 'k', Accept: 'text/plain' },
+        body: Buffer.from('b'),
+        authorize: true,
+        redirects: 0,
+      };
+      takeHop(exchange, { url: 'http://h/b', method: 'GET', dropBody: true, crossOrigin: false });
+      assert.deepEqual([exchange.url, exchange.method, exchange.body, exchange.authorize, exchange.redirects], ['http://h/b', 'GET', undefined, true, 1]);
+      assert.deepEqual(exchange.headers, { 'X-Api-Key': 'k', Accept: 'text/plain' });
+      takeHop(exchange, { url: 'http://o/c', method: 'GET', dropBody: false, crossOrigin: true });
+      assert.deepEqual([exchange.authorize, exchange.redirects, exchange.headers], [false, 2, { Accept: 'text/plain' }]);
+    });
+
+    it('decodeResponse: text, Buffer or JSON as asked; JSON that does not parse is text with jsonError', () => {
+      const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
+      assert.deepEqual(decodeResponse(bom, 'json', 200, 'GET'), { body: { a: 1 } });
+      assert.deepEqual(decodeResponse(bom, 'buffer', 200, 'GET'), { body: bom });
+      assert.deepEqual(decodeResponse(Buffer.from('hi'), 'text', 200, 'GET'), { body: 'hi' });
+      assert.deepEqual(decodeResponse(Buffer.alloc(0), 'json', 204, 'GET'), { body: {} });
+      assert.deepEqual(decodeResponse(Buffer.alloc(0), 'json', 200, 'GET'), { body: '', jsonError: 'the response body is empty' });
+      assert.match(decodeResponse(Buffer.from('<html>'), 'json', 200, 'GET').jsonError ?? '', /^the response is not JSON \(/);
+      assert.deepEqual(decodeResponse(Buffer.from('x'), 'json', 200, 'HEAD'), { body: '' });
+      assert.deepEqual(decodeResponse(Buffer.from('x'), 'buffer', 200, 'HEAD'), { body: Buffer.alloc(0) });
+    });
   });
 });

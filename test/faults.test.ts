@@ -263,6 +263,18 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
     await assertSettled(run);
   });
 
+  it('an absolute msg.url to another host goes to Catch: that host gets nothing, neither signature nor PLAINTEXT secrets', async () => {
+    otherHost.route('/collect', echo());
+    const run = await start(server.url, {}, { placement: 'query', signatureMethod: 'PLAINTEXT' });
+    const result = outcome();
+    send({ url: `${otherHost.url}/collect` });
+    const { at, msg } = await result;
+    assert.equal(at, 'caught');
+    assert.match(errorText(msg), new RegExp(`not sent: ${otherHost.url} is not the service's origin \\(${server.url}\\); to sign for it, add it to "Also sign for"`));
+    assert.deepEqual(otherHost.requests, []);
+    await assertSettled(run);
+  });
+
   it('the server clock an hour ahead: one message with the 200 of the re-signed retry', async () => {
     server.route('/users/v1/me', clockAhead(HOUR, json({ id: 'me' })));
     const run = await start(server.url);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
 import { startDemoServer, type DemoServer } from '../demo/server';
-import { createServiceClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
 import { describeError, ExtraHorizonError, getMe } from '../src/lib/extrahorizon';
 import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ClientResponse } from '../src/lib/client';
+import type { ClientResponse } from '../src/lib/response';
 import { ClientCredentialsAuthorizer } from '../src/lib/oauth2';
 
 function tokenResponse(token: string, expiresIn = 3600): ClientResponse {

@@ -5,13 +5,13 @@
  * Authentication is the client's business (`createServiceClient`: OAuth 1.0a signing, or
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
-import type { ClientRequest, ClientResponse } from './client';
-import { RequestError, sleep, stripBom } from './client';
+import { MAX_TIMER_MS, sleep, type ClientRequest } from './client';
 import { percentEncode } from './oauth1';
+import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 
-/** The one method of `HttpClient` this file needs; tests hand in a fake. */
+/** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
 export interface AlteryxTransport {
-  request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>>;
+  request(request: ClientRequest): Promise<ClientResponse>;
 }
 
 export interface JobOutput {
@@ -114,8 +114,6 @@ const TEXT_CONTENT_TYPE = /^(text\/|application\/(json|xml|csv|[^;]*\+json|[^;]*
 /** Statuses of a job that is still on its way; anything else unfinished is a surprise, not a reason to loop. */
 const IN_PROGRESS_STATUSES = new Set(['queued', 'running', 'initializing']);
 const ERROR_LEVEL = 3;
-/** setTimeout fires at once for longer delays (about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** An id as one path segment; `.` and `..` are refused because URL parsers resolve them even encoded. */
 export function pathSegment(id: string, what: string): string {
@@ -172,24 +170,6 @@ export function isPriority(value: unknown): value is Priority {
   return typeof value === 'string' && (PRIORITIES as readonly string[]).includes(value);
 }
 
-/** What a service's error body says, as one line: `message` (Alteryx), `error_description` (OAuth 2) or the text. */
-export function serviceMessage(body: unknown): string | undefined {
-  if (typeof body === 'object' && body !== null) {
-    const record = body as Record<string, unknown>;
-    for (const key of ['message', 'error_description', 'error']) {
-      const value = record[key];
-      if (typeof value === 'string' && value.trim()) return value.trim();
-    }
-    return undefined;
-  }
-  if (typeof body === 'string' && body.trim()) {
-    const text = body.trim().replace(/\s+/g, ' ');
-    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-  }
-  if (Buffer.isBuffer(body) && body.length) return serviceMessage(body.toString('utf8'));
-  return undefined;
-}
-
 function httpFailure(response: ClientResponse, notFound?: string): AlteryxError {
   const status = response.statusCode;
   const body = Buffer.isBuffer(response.body) ? parseMaybeJson(response.body) : response.body;
@@ -204,10 +184,6 @@ function parseMaybeJson(data: Buffer): unknown {
   } catch {
     return text;
   }
-}
-
-function isSuccess(response: ClientResponse): boolean {
-  return response.statusCode >= 200 && response.statusCode < 300;
 }
 
 function isJob(value: unknown): value is AlteryxJob {
@@ -253,10 +229,6 @@ function seconds(ms: number): string {
 function isTextOutput(format: string, contentType: string | undefined): boolean {
   if (TEXT_FORMATS.has(format.toLowerCase())) return true;
   return TEXT_CONTENT_TYPE.test(contentType ?? '');
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The v1 routes; `client` is configured with the Gallery or webapi base URL. */
@@ -311,7 +283,7 @@ export class AlteryxApi {
   }
 
   async downloadOutput(jobId: string, output: JobOutput, format: string, signal?: AbortSignal): Promise<OutputData> {
-    const response = await this.client.request<Buffer>({
+    const response = await this.client.request({
       method: 'GET',
       url: `v1/jobs/${pathSegment(jobId, 'job')}/output/${pathSegment(output.id, 'output')}/?format=${percentEncode(format)}`,
       responseType: 'buffer',
@@ -322,7 +294,8 @@ export class AlteryxApi {
       throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" as ${format}: ${failure.message}`, 'EHTTP', failure.details);
     }
     const bytes = response.body;
-    const data = isTextOutput(format, firstHeader(response.headers['content-type'])) ? stripBom(bytes.toString('utf8')) : bytes;
+    if (!Buffer.isBuffer(bytes)) throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" came back without bytes`, 'ERESPONSE', { body: bytes });
+    const data = isTextOutput(format, firstHeader(response.headers, 'content-type')) ? stripBom(bytes.toString('utf8')) : bytes;
     return { id: output.id, name: output.name, format, data };
   }
 

@@ -6,15 +6,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
-import {
-  OAuth1Signer,
-  withoutProtocolParameters,
-  type OAuth1Credentials,
-  type Placement,
-  type RequestToSign,
-  type SignatureMethod,
-} from './oauth1';
-import { ClientCredentialsAuthorizer } from './oauth2';
+import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
+
+export type { ClientResponse, ResponseType } from './response';
 
 export interface AuthorizedAttempt {
   url: string;
@@ -24,17 +19,10 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
+  /** Why these credentials must not be sent to this URL (PLAINTEXT over http), or undefined. */
+  refusal?(url: URL): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
-}
-
-export class OAuth1Authorizer implements RequestAuthorizer {
-  constructor(private readonly signer: OAuth1Signer) {}
-
-  authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
-    const signed = this.signer.sign(request, { clockOffsetMs: context.clockOffsetMs });
-    return { url: signed.url, headers: signed.headers };
-  }
 }
 
 export interface TlsOptions {
@@ -47,8 +35,10 @@ export interface TlsOptions {
 }
 
 export interface ClientOptions {
-  /** Relative request URLs are joined to it. */
+  /** Relative request URLs are joined to it; its origin receives credentials. */
   baseUrl?: string;
+  /** Further origins that may receive credentials ("Also sign for"), e.g. `https://files.example.com`. */
+  extraOrigins?: readonly string[];
   authorizer: RequestAuthorizer;
   /** Further attempts for idempotent requests after a network error, 429 or 5xx. */
   retries?: number;
@@ -60,11 +50,11 @@ export interface ClientOptions {
   retryBaseDelayMs?: number;
   /** A `Retry-After` longer than this is not waited for: the response is returned. */
   maxRetryDelayMs?: number;
+  /** A response body larger than this, decompressed, is an ETOOLARGE error; 100 MB by default. */
+  maxResponseBytes?: number;
   /** Receives one line per retry or redirect; never secrets. */
   log?: (line: string) => void;
 }
-
-export type ResponseType = 'text' | 'buffer' | 'json';
 
 export interface ClientRequest {
   method?: string;
@@ -76,25 +66,14 @@ export interface ClientRequest {
   responseType?: ResponseType;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** False for requests that must not carry credentials (an OAuth 2 token request). */
+  /** False for requests the authorizer must not add credentials to (an OAuth 2 token request). */
   authorize?: boolean;
   /**
    * True when the body itself holds credentials (the client secret of an OAuth 2 token
-   * request): a redirect to another origin is then returned, not followed.
+   * request): it goes only to the service's origins, like a signed request, and a
+   * redirect to another origin is returned, not followed.
    */
-  sameOriginRedirectsOnly?: boolean;
-}
-
-export interface ClientResponse<T = unknown> {
-  statusCode: number;
-  headers: Record<string, string | string[]>;
-  body: T;
-  /** The final URL, after redirects, without `oauth_*` parameters. */
-  url: string;
-  /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */
-  jsonError?: string;
-  /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
-  attempts: number;
+  credentialsInBody?: boolean;
 }
 
 export type RequestErrorCode =
@@ -106,7 +85,13 @@ export type RequestErrorCode =
   | 'ETOOMANYREDIRECTS'
   | 'ESIGNING'
   | 'EINVALIDBODY'
-  | 'EINVALIDHEADER';
+  | 'EINVALIDHEADER'
+  /** Credentials would go to an origin that is not the service's: nothing was sent. */
+  | 'EORIGIN'
+  /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
+  | 'EINSECURE'
+  /** The response body is larger than `maxResponseBytes`. */
+  | 'ETOOLARGE';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -132,11 +117,17 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * would leave a GET hanging and cut a POST body short.
  */
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
-/** Request headers that carry credentials of their own: never sent to another origin. */
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+/**
+ * The user's headers that follow a redirect to another origin. Browsers and the core node
+ * drop only credentials (Authorization, Cookie); we cannot tell which custom header is one
+ * (X-Api-Key, X-Auth-Token…), so every other header stays behind. These describe what is
+ * asked for and sent, nothing about who asks.
+ */
+const HEADERS_FOR_OTHER_ORIGINS = new Set(['accept', 'accept-language', 'user-agent', 'content-type']);
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** `http://h/api` + `/x` = `http://h/api/x`: exactly one slash between, absolute URLs kept. */
 export function joinUrl(baseUrl: string | undefined, url: string | undefined): string {
@@ -232,36 +223,12 @@ function responseHeaders(response: AxiosResponse): Record<string, string | strin
   return out;
 }
 
-function firstHeader(headers: Record<string, string | string[]>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-function decodeBody(data: Buffer, responseType: ResponseType, status: number): { body: unknown; jsonError?: string } {
-  if (responseType === 'buffer') return { body: data };
-  const text = data.toString('utf8');
-  if (responseType === 'text') return { body: text };
-  const json = stripBom(text);
-  // As in the core http request node: "No Content" is an empty object, not a parse error.
-  if (status === 204 && json.trim() === '') return { body: {} };
-  if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
-  try {
-    return { body: JSON.parse(json) };
-  } catch (error) {
-    return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
-  }
 }
 
 function aborted(): RequestError {
@@ -284,14 +251,213 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The origins that may receive credentials: the base URL's and the extra ones, each as
+ * `new URL(x).origin` has it. An extra entry that is no http(s) origin is an error, since
+ * silently dropping it would leave requests failing with a misleading EORIGIN.
+ */
+export function serviceOrigins(baseUrl: string | undefined, extraOrigins: readonly string[] = []): string[] {
+  const origins = new Set<string>();
+  const base = baseUrl ? httpUrl(baseUrl) : undefined;
+  if (base) origins.add(base.origin);
+  for (const entry of extraOrigins) {
+    if (!entry.trim()) continue;
+    const url = httpUrl(entry.trim());
+    if (!url) throw new RequestError(`"Also sign for": "${printable(entry)}" is not an origin such as https://api.example.com`, 'EINVALIDURL');
+    origins.add(url.origin);
+  }
+  return [...origins];
+}
+
+function httpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** A URL as messages and log lines show it: no `oauth_*` pairs, no raw control characters. */
+function shownUrl(url: string): string {
+  return printable(withoutProtocolParameters(url));
+}
+
+/** Why credentials may not go to `origin`, or undefined when it is one of the service's. */
+export function originProblem(origin: string, serviceOrigins: readonly string[]): string | undefined {
+  if (serviceOrigins.includes(origin)) return undefined;
+  const allowed = serviceOrigins.length ? serviceOrigins.join(', ') : 'none: no base URL and nothing in "Also sign for"';
+  return `not sent: ${origin} is not the service's origin (${allowed}); to sign for it, add it to "Also sign for" in the OAuth1 service`;
+}
+
+/** One request as it stands between attempts: redirects change its URL, method, body and headers. */
+export interface Exchange {
+  method: string;
+  /** Without `oauth_*` pairs; each attempt signs it anew. */
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  /** Credentials are added; false after a hop to another origin. */
+  authorize: boolean;
+  /** The origin asked first: a redirect elsewhere is "another origin". */
+  readonly origin: string;
+  readonly credentialsInBody: boolean;
+  readonly responseType: ResponseType;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  attempts: number;
+  retries: number;
+  redirects: number;
+  clockRetried: boolean;
+  credentialsRefreshed: boolean;
+}
+
+/** What one attempt got back. */
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  data: Buffer;
+  /** The URL as sent, `oauth_*` pairs included for query placement. */
+  sentUrl: string;
+}
+
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  retries: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+/** Exponential backoff with equal jitter: a random delay between half and all of base × 2^(retry-1), capped. */
+export function backoff(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxRetryDelayMs, policy.retryBaseDelayMs * 2 ** (retry - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * After an attempt that got no response: milliseconds to wait before the next, or undefined
+ * to give up. Only idempotent methods, and only failures where the server cannot have acted.
+ */
+export function retryAfterFailure(failure: RequestError, exchange: Pick<Exchange, 'method' | 'retries'>, policy: RetryPolicy): number | undefined {
+  if (!isRetryableFailure(failure) || !IDEMPOTENT_METHODS.has(exchange.method) || exchange.retries >= policy.retries) return undefined;
+  return backoff(exchange.retries + 1, policy);
+}
+
+/**
+ * After a 429 or a 5xx other than 501: milliseconds to wait before asking again (as
+ * `Retry-After` asks, else backoff), or undefined to return the response as it is.
+ */
+export function retryAfterStatus(
+  status: number,
+  retryAfter: string | undefined,
+  exchange: Pick<Exchange, 'method' | 'retries'>,
+  policy: RetryPolicy,
+): number | undefined {
+  if (!(status === 429 || (status >= 500 && status !== 501))) return undefined;
+  if (!IDEMPOTENT_METHODS.has(exchange.method) || exchange.retries >= policy.retries) return undefined;
+  const delay = parseRetryAfter(retryAfter) ?? backoff(exchange.retries + 1, policy);
+  return delay <= policy.maxRetryDelayMs ? delay : undefined;
+}
+
+/** A 401 to a timestamp our clock got wrong (the server's `Date` taught us otherwise since): sign once more. */
+export function resignForClock(status: number, exchange: Pick<Exchange, 'authorize' | 'clockRetried'>, signedWithOffsetMs: number, clockOffsetMs: number): boolean {
+  return status === 401 && exchange.authorize && !exchange.clockRetried && Math.abs(clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS;
+}
+
+/** A 401 once: the authorizer drops cached credentials (an expired bearer token) and says whether to try again. */
+export function refreshCredentials(status: number, exchange: Pick<Exchange, 'authorize' | 'credentialsRefreshed'>, authorizer: RequestAuthorizer): boolean {
+  return status === 401 && exchange.authorize && !exchange.credentialsRefreshed && authorizer.refreshAfterUnauthorized?.() === true;
+}
+
+/** The next hop of a redirect. */
+export interface Hop {
+  /** Absolute, without fragment and without `oauth_*` pairs. */
+  url: string;
+  method: string;
+  /** 303, and 301/302 after a POST, continue without the body. */
+  dropBody: boolean;
+  crossOrigin: boolean;
+}
+
+/**
+ * Where a redirect leads, or undefined when the response is the answer: no redirect, or
+ * one to another origin for a request whose body holds credentials. Throws for a Location
+ * that cannot be followed and past `maxRedirects`.
+ */
+export function followRedirect(
+  status: number,
+  location: string | undefined,
+  sentUrl: string,
+  exchange: Pick<Exchange, 'method' | 'origin' | 'credentialsInBody' | 'redirects'>,
+  maxRedirects: number,
+): Hop | undefined {
+  if (!REDIRECT_STATUSES.has(status) || !location) return undefined;
+  let next: URL;
+  try {
+    next = new URL(location, sentUrl);
+  } catch {
+    throw new RequestError(`redirected (${status}) to an invalid URL "${shownUrl(location)}"`, 'EINVALIDURL');
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
+  }
+  const crossOrigin = next.origin !== exchange.origin;
+  if (crossOrigin && exchange.credentialsInBody) return undefined;
+  if (exchange.redirects >= maxRedirects) throw new RequestError(`more than ${maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
+  next.hash = '';
+  const dropBody = status === 303 || ((status === 301 || status === 302) && exchange.method === 'POST');
+  const method = dropBody && exchange.method !== 'HEAD' ? 'GET' : exchange.method;
+  // Query placement puts the protocol parameters in the URL, and servers copy them into Location.
+  return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
+}
+
+/** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
+export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 'body' | 'authorize' | 'redirects'>, hop: Hop): void {
+  exchange.redirects++;
+  exchange.url = hop.url;
+  exchange.method = hop.method;
+  if (hop.dropBody) {
+    exchange.body = undefined;
+    deleteHeader(exchange.headers, 'content-type');
+  }
+  if (hop.crossOrigin) {
+    exchange.authorize = false;
+    for (const name of Object.keys(exchange.headers)) if (!HEADERS_FOR_OTHER_ORIGINS.has(name.toLowerCase())) delete exchange.headers[name];
+  }
+}
+
+/** The body as asked for. JSON that does not parse comes back as text with `jsonError`. */
+export function decodeResponse(data: Buffer, responseType: ResponseType, status: number, method: string): { body: unknown; jsonError?: string } {
+  if (method === 'HEAD') return { body: responseType === 'buffer' ? Buffer.alloc(0) : '' };
+  if (responseType === 'buffer') return { body: data };
+  const text = data.toString('utf8');
+  if (responseType === 'text') return { body: text };
+  const json = stripBom(text);
+  // As in the core http request node: "No Content" is an empty object, not a parse error.
+  if (status === 204 && json.trim() === '') return { body: {} };
+  if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
+  try {
+    return { body: JSON.parse(json) };
+  } catch (error) {
+    return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
+  }
+}
+
 export class HttpClient {
   readonly baseUrl?: string;
+  /** Where credentials may go: see {@link serviceOrigins}. */
+  readonly origins: readonly string[];
   private readonly authorizer: RequestAuthorizer;
-  private readonly retries: number;
+  private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly maxRedirects: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly maxRetryDelayMs: number;
+  private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
@@ -300,12 +466,16 @@ export class HttpClient {
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl?.trim() || undefined;
+    this.origins = serviceOrigins(this.baseUrl, options.extraOrigins);
     this.authorizer = options.authorizer;
-    this.retries = Math.max(0, Math.floor(options.retries ?? 3));
+    this.policy = {
+      retries: Math.max(0, Math.floor(options.retries ?? 3)),
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 300,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
+    };
     this.timeoutMs = timeoutOr(options.timeoutMs, 120_000);
     this.maxRedirects = options.maxRedirects ?? 5;
-    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 300;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+    this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
@@ -317,162 +487,130 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 
-  get currentClockOffsetMs(): number {
-    return this.clockOffsetMs;
+  async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
+    const exchange = this.prepare(request);
+    for (;;) {
+      if (exchange.signal?.aborted) throw aborted();
+      exchange.attempts++;
+      const signedWithOffsetMs = this.clockOffsetMs;
+      let answer: Answer;
+      try {
+        answer = await this.attempt(exchange, signedWithOffsetMs);
+      } catch (error) {
+        const failure = error instanceof RequestError ? error : new RequestError(String(error), 'ENETWORK');
+        const delay = retryAfterFailure(failure, exchange, this.policy);
+        if (delay === undefined) throw failure;
+        await this.retryIn(delay, exchange, failure.message);
+        continue;
+      }
+      const { status, headers, sentUrl } = answer;
+      this.learnClock(exchange, firstHeader(headers, 'date'));
+      if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
+        exchange.clockRetried = true;
+        this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
+        continue;
+      }
+      if (refreshCredentials(status, exchange, this.authorizer)) {
+        exchange.credentialsRefreshed = true;
+        continue;
+      }
+      const hop = followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects);
+      if (hop) {
+        takeHop(exchange, hop);
+        this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
+        continue;
+      }
+      const wait = retryAfterStatus(status, firstHeader(headers, 'retry-after'), exchange, this.policy);
+      if (wait !== undefined) {
+        await this.retryIn(wait, exchange, `HTTP ${status}`);
+        continue;
+      }
+      const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
+      return { statusCode: status, headers, body: decoded.body as T, url: withoutProtocolParameters(sentUrl), jsonError: decoded.jsonError, attempts: exchange.attempts };
+    }
   }
 
-  async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
-    let method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
+  /** Checks the request and sets out what the attempts start from; throws before anything is sent. */
+  private prepare(request: ClientRequest): Exchange {
+    const method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
     if (!(HTTP_METHODS as readonly string[]).includes(method)) {
-      throw new RequestError(`unsupported method "${String(request.method)}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
+      throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
-    let url = joinUrl(this.baseUrl, request.url);
+    const url = joinUrl(this.baseUrl, request.url);
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
+      throw new RequestError(`invalid URL "${shownUrl(url)}"`, 'EINVALIDURL');
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new RequestError(`unsupported protocol "${target.protocol}" in "${withoutProtocolParameters(url)}": use http or https`, 'EINVALIDURL');
+      throw new RequestError(`unsupported protocol "${target.protocol}" in "${shownUrl(url)}": use http or https`, 'EINVALIDURL');
     }
-    const originalOrigin = target.origin;
+    const credentialsInBody = request.credentialsInBody === true;
+    if (request.authorize !== false || credentialsInBody) {
+      const problem = originProblem(target.origin, this.origins);
+      if (problem) throw new RequestError(problem, 'EORIGIN');
+    }
     const headers = normalizeHeaders(request.headers);
-    let body = METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined;
-    const responseType = request.responseType ?? 'text';
-    const timeoutMs = timeoutOr(request.timeoutMs, this.timeoutMs);
-    const { signal } = request;
+    return {
+      method,
+      url,
+      headers,
+      body: METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined,
+      authorize: request.authorize !== false,
+      origin: target.origin,
+      credentialsInBody,
+      responseType: request.responseType ?? 'text',
+      timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
+      signal: request.signal,
+      attempts: 0,
+      retries: 0,
+      redirects: 0,
+      clockRetried: false,
+      credentialsRefreshed: false,
+    };
+  }
 
-    let attempts = 0;
-    let retries = 0;
-    let redirects = 0;
-    let authorize = request.authorize !== false;
-    let clockRetried = false;
-    let credentialsRefreshed = false;
+  /** One HTTP exchange: credentials added for this attempt, then sent. */
+  private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
+    const { url: sentUrl, headers } = exchange.authorize ? await this.authorized(exchange, clockOffsetMs) : { url: new URL(exchange.url).href, headers: exchange.headers };
+    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
+  }
 
-    for (;;) {
-      if (signal?.aborted) throw aborted();
-      attempts++;
-      let response: AxiosResponse<Buffer>;
-      const sentHeaders = { ...headers };
-      let sendUrl = url;
-      const signedWithOffsetMs = this.clockOffsetMs;
-      try {
-        if (authorize) {
-          const contentType = headerValue(headers, 'content-type') ?? '';
-          const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
-          let authorized: AuthorizedAttempt;
-          try {
-            authorized = await this.authorizer.authorize({ method, url, formBody }, { clockOffsetMs: signedWithOffsetMs, signal });
-          } catch (error) {
-            if (error instanceof RequestError) throw error;
-            throw new RequestError(`could not sign the request: ${(error as Error).message}`, 'ESIGNING');
-          }
-          sendUrl = authorized.url;
-          deleteHeader(sentHeaders, 'authorization');
-          Object.assign(sentHeaders, authorized.headers);
-        } else {
-          sendUrl = new URL(url).href;
-        }
-        response = await this.send(method, sendUrl, sentHeaders, body, timeoutMs, signal);
-      } catch (error) {
-        const failure = error instanceof RequestError ? error : new RequestError(String(error), 'ENETWORK');
-        if (isRetryableFailure(failure) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
-          retries++;
-          const delay = this.backoff(retries);
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: ${failure.message}; retry ${retries} of ${this.retries} in ${delay} ms`);
-          await sleep(delay, signal);
-          continue;
-        }
-        throw failure;
-      }
-
-      const status = response.status;
-      const resHeaders = responseHeaders(response);
-      // Only the service's own clock counts: a host redirected to may be off on its own.
-      if (authorize) this.learnClock(firstHeader(resHeaders, 'date'));
-
-      if (status === 401 && authorize) {
-        // A timestamp refused because our clock is off: sign once more with the server's time.
-        if (!clockRetried && Math.abs(this.clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS) {
-          clockRetried = true;
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
-          continue;
-        }
-        if (!credentialsRefreshed && this.authorizer.refreshAfterUnauthorized?.()) {
-          credentialsRefreshed = true;
-          continue;
-        }
-      }
-
-      const location = REDIRECT_STATUSES.has(status) ? firstHeader(resHeaders, 'location') : undefined;
-      if (location) {
-        let next: URL;
-        try {
-          next = new URL(location, sendUrl);
-        } catch {
-          throw new RequestError(`redirected (${status}) to an invalid URL "${withoutProtocolParameters(location)}"`, 'EINVALIDURL');
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new RequestError(`redirected (${status}) to an unsupported protocol "${next.protocol}"`, 'EINVALIDURL');
-        }
-        const crossOrigin = next.origin !== originalOrigin;
-        if (!(crossOrigin && request.sameOriginRedirectsOnly)) {
-          if (redirects >= this.maxRedirects) {
-            throw new RequestError(`more than ${this.maxRedirects} redirects`, 'ETOOMANYREDIRECTS');
-          }
-          redirects++;
-          next.hash = '';
-          // Query placement puts the protocol parameters in the URL, and servers copy them into Location.
-          url = withoutProtocolParameters(next.href);
-          if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-            if (method !== 'HEAD') method = 'GET';
-            body = undefined;
-            deleteHeader(headers, 'content-type');
-            deleteHeader(headers, 'content-length');
-          }
-          if (crossOrigin) {
-            // Credentials are for the service's own origin only.
-            authorize = false;
-            for (const name of CREDENTIAL_HEADERS) deleteHeader(headers, name);
-          }
-          this.log?.(`redirected (${status}) to ${url}${crossOrigin ? ', another origin: sent without credentials' : ''}`);
-          continue;
-        }
-      }
-
-      if ((status === 429 || (status >= 500 && status !== 501)) && IDEMPOTENT_METHODS.has(method) && retries < this.retries) {
-        const retryAfter = parseRetryAfter(firstHeader(resHeaders, 'retry-after'));
-        const delay = retryAfter ?? this.backoff(retries + 1);
-        if (delay <= this.maxRetryDelayMs) {
-          retries++;
-          this.log?.(`${method} ${withoutProtocolParameters(url)}: HTTP ${status}; retry ${retries} of ${this.retries} in ${Math.round(delay)} ms`);
-          await sleep(delay, signal);
-          continue;
-        }
-      }
-
-      const decoded = method === 'HEAD' ? { body: responseType === 'buffer' ? Buffer.alloc(0) : '' } : decodeBody(response.data, responseType, status);
-      return {
-        statusCode: status,
-        headers: resHeaders,
-        body: decoded.body as T,
-        url: withoutProtocolParameters(sendUrl),
-        jsonError: 'jsonError' in decoded ? decoded.jsonError : undefined,
-        attempts,
-      };
+  /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
+  private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
+    const { method, url, body, signal } = exchange;
+    const refusal = this.authorizer.refusal?.(new URL(url));
+    if (refusal) throw new RequestError(refusal, 'EINSECURE');
+    const contentType = headerValue(exchange.headers, 'content-type') ?? '';
+    const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
+    let authorized: AuthorizedAttempt;
+    try {
+      authorized = await this.authorizer.authorize({ method, url, formBody, body }, { clockOffsetMs, signal });
+    } catch (error) {
+      if (error instanceof RequestError) throw error;
+      throw new RequestError(`could not sign the request: ${(error as Error).message}`, 'ESIGNING');
     }
+    const headers = { ...exchange.headers };
+    deleteHeader(headers, 'authorization');
+    return { url: authorized.url, headers: Object.assign(headers, authorized.headers) };
   }
 
-  /** Exponential backoff with equal jitter: a random delay between half and all of base × 2^(retry-1). */
-  private backoff(retry: number): number {
-    const ceiling = Math.min(this.maxRetryDelayMs, this.retryBaseDelayMs * 2 ** (retry - 1));
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  private async retryIn(delayMs: number, exchange: Exchange, reason: string): Promise<void> {
+    exchange.retries++;
+    this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: ${reason}; retry ${exchange.retries} of ${this.policy.retries} in ${Math.round(delayMs)} ms`);
+    await sleep(delayMs, exchange.signal);
   }
 
-  /** Adopts the server's time when it differs from ours (as corrected so far) by over a minute. */
-  private learnClock(dateHeader: string | undefined): void {
-    if (!dateHeader) return;
+  /**
+   * Adopts the server's time when it differs from ours (as corrected so far) by over a
+   * minute. Only the service's own clock counts, from an answer to a signed request: a host
+   * redirected to, or asked without credentials, may be off on its own. (Signed requests go
+   * only to the service's origins: `prepare` refuses others, a hop elsewhere stops signing.)
+   */
+  private learnClock(exchange: Pick<Exchange, 'authorize'>, dateHeader: string | undefined): void {
+    if (!exchange.authorize || !dateHeader) return;
     const serverTime = Date.parse(dateHeader);
     if (Number.isNaN(serverTime)) return;
     const offset = serverTime - Date.now();
@@ -502,7 +640,9 @@ export class HttpClient {
       return await axios.request<Buffer>({
         method,
         url,
-        headers,
+        // axios gives a POST, PUT or PATCH without a content type a form one, after signing:
+        // the server would then read signed-for-nothing form parameters. `false` sends none.
+        headers: headerValue(headers, 'content-type') === undefined ? { ...headers, 'Content-Type': false } : headers,
         data: body,
         responseType: 'arraybuffer',
         // We follow redirects ourselves: each hop is signed anew, or not at all off-origin.
@@ -511,7 +651,9 @@ export class HttpClient {
         transformRequest: [(data: unknown) => data],
         transformResponse: [(data: unknown) => data],
         maxBodyLength: Infinity,
-        maxContentLength: Infinity,
+        // axios counts the bytes after decompression, chunk by chunk, and stops reading at
+        // the limit: a small gzip body cannot inflate into all of memory.
+        maxContentLength: this.maxResponseBytes,
         httpAgent: this.httpAgent,
         httpsAgent: this.httpsAgent,
         signal: controller.signal,
@@ -520,11 +662,14 @@ export class HttpClient {
       if (signal?.aborted) throw aborted();
       if (timedOut) throw new RequestError(`no response within ${timeoutMs} ms`, 'ETIMEDOUT');
       const axiosError = error as AxiosError;
+      const where = new URL(url).host;
+      if (axiosError.message?.startsWith('maxContentLength size of')) {
+        throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
+      }
       let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
       // The connection closed in the middle of the body: as much a reset as one before the headers.
       if (systemCode === AxiosError.ERR_BAD_RESPONSE && /aborted/i.test(axiosError.message)) systemCode = 'ECONNRESET';
-      if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${withoutProtocolParameters(url)}"`, 'EINVALIDURL');
-      const where = new URL(url).host;
+      if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${shownUrl(url)}"`, 'EINVALIDURL');
       const reason = systemCode && RETRYABLE_NETWORK_CODES.has(systemCode) ? systemCode : axiosError.message || systemCode || 'network error';
       throw new RequestError(`${reason} (${where})`, 'ENETWORK', systemCode);
     } finally {
@@ -536,8 +681,7 @@ export class HttpClient {
 
 /** The request's own timeout if it is a usable number of milliseconds, else the client's. */
 function timeoutOr(requested: number | undefined, fallback: number): number {
-  const value = typeof requested === 'number' && Number.isFinite(requested) && requested > 0 ? requested : fallback;
-  return Math.min(Math.max(1, value), MAX_TIMER_MS);
+  return Math.min(Math.max(1, positiveNumber(requested) ?? fallback), MAX_TIMER_MS);
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */
@@ -547,56 +691,4 @@ function isRetryableFailure(failure: RequestError): boolean {
 
 export function isRequestError(error: unknown): error is RequestError {
   return error instanceof RequestError;
-}
-
-export type AuthScheme = 'oauth1' | 'oauth2';
-
-export interface ServiceSettings {
-  baseUrl?: string;
-  /** Origins that may also receive credentials (config "Also sign for"); enforced by the client owner's branch. */
-  extraOrigins?: string[];
-  scheme?: AuthScheme;
-  placement?: Placement;
-  signatureMethod?: SignatureMethod;
-  credentials: OAuth1Credentials;
-  retries?: number;
-  timeoutMs?: number;
-  tls?: TlsOptions;
-  log?: (line: string) => void;
-}
-
-/** What a service's settings lack before anything can be sent, or undefined when complete. */
-export function missingCredentials(credentials: Partial<OAuth1Credentials>): string | undefined {
-  const missing: string[] = [];
-  if (!credentials.consumerKey) missing.push('consumer key');
-  if (!credentials.consumerSecret) missing.push('consumer secret');
-  if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
-  return missing.length ? `${missing.join(' and ')} missing` : undefined;
-}
-
-/**
- * The client for one configured service: OAuth 1.0a signing, or for `scheme: "oauth2"` a
- * bearer token from `<baseUrl>/oauth2/token` with the consumer pair as client credentials.
- */
-export function createServiceClient(settings: ServiceSettings): HttpClient {
-  const { credentials } = settings;
-  if (settings.scheme === 'oauth2') {
-    let client: HttpClient | undefined;
-    const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form) => {
-      if (!client) throw new Error('client not ready');
-      return client.request({
-        method: 'POST',
-        url: 'oauth2/token',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form,
-        responseType: 'json',
-        authorize: false,
-        sameOriginRedirectsOnly: true,
-      });
-    });
-    client = new HttpClient({ ...settings, authorizer });
-    return client;
-  }
-  const signer = new OAuth1Signer(credentials, { placement: settings.placement, signatureMethod: settings.signatureMethod });
-  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(signer) });
 }

@@ -4,6 +4,7 @@
  * token pair is generated once in the Control Center and does not expire.
  */
 import type { HttpClient } from './client';
+import { isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
 export interface ExtraHorizonErrorBody {
@@ -25,19 +26,12 @@ export class ExtraHorizonError extends Error {
   }
 }
 
-function isErrorBody(body: unknown): body is ExtraHorizonErrorBody {
-  return typeof body === 'object' && body !== null && ('name' in body || 'message' in body);
-}
-
 /** "401 OAUTH_SIGNATURE_EXCEPTION: Invalid signature" — or the status alone when the body says nothing. */
 export function describeError(statusCode: number, body: unknown): string {
-  if (isErrorBody(body)) {
-    const name = body.name ? ` ${body.name}` : '';
-    const message = body.message ? `: ${body.message}` : '';
-    return `${statusCode}${name}${message}`;
-  }
-  if (typeof body === 'string' && body.trim()) return `${statusCode}: ${body.trim().slice(0, 200)}`;
-  return `${statusCode}: no error details from the service`;
+  const reason = serviceMessage(body);
+  if (reason === undefined) return `${statusCode}: no error details from the service`;
+  // The service's own errors read as "<status> <NAME>: <message>"; anything else (a proxy's page) is quoted after a colon.
+  return typeof body === 'object' && body !== null ? `${statusCode} ${reason}` : `${statusCode}: ${reason}`;
 }
 
 export const TOKEN_MISSING = 'token missing: get me needs a token and token secret';
@@ -62,7 +56,7 @@ export async function getMe<User = Record<string, unknown>>(client: HttpClient, 
     signal: options.signal,
     timeoutMs: options.timeoutMs,
   });
-  if (response.statusCode < 200 || response.statusCode >= 300) {
+  if (!isSuccess(response)) {
     throw new ExtraHorizonError(response.statusCode, response.body);
   }
   if (response.jsonError) {

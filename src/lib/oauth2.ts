@@ -2,8 +2,9 @@
  * OAuth 2 client credentials (RFC 6749 §4.4), as Alteryx Server 2022.1+ requires under
  * `/webapi/`: the consumer key and secret become client id and secret.
  */
-import type { AuthorizedAttempt, ClientResponse, RequestAuthorizer } from './client';
+import type { AuthorizedAttempt, RequestAuthorizer } from './client';
 import type { RequestToSign } from './oauth1';
+import { isSuccess, positiveNumber, serviceMessage, type ClientResponse } from './response';
 
 export interface TokenResponse {
   access_token?: unknown;
@@ -56,11 +57,11 @@ export class ClientCredentialsAuthorizer implements RequestAuthorizer {
     }).toString();
     const response = await this.requestToken(form);
     const body = response.body as TokenResponse | string;
-    if (response.statusCode < 200 || response.statusCode >= 300 || typeof body !== 'object' || typeof body.access_token !== 'string') {
-      const reason = typeof body === 'object' && body && 'error' in body ? `: ${String((body as { error: unknown }).error)}` : '';
-      throw new Error(`OAuth 2 token request failed with HTTP ${response.statusCode}${reason}`);
+    if (!isSuccess(response) || typeof body !== 'object' || body === null || typeof body.access_token !== 'string') {
+      const reason = typeof body === 'object' ? serviceMessage(body) : undefined;
+      throw new Error(`OAuth 2 token request failed with HTTP ${response.statusCode}${reason ? `: ${reason}` : ''}`);
     }
-    const lifetimeMs = (Number(body.expires_in) || 3600) * 1000;
+    const lifetimeMs = (positiveNumber(body.expires_in) ?? 3600) * 1000;
     const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10);
     this.token = { value: body.access_token, expiresAt: this.now() + lifetimeMs - margin };
     return body.access_token;

@@ -5,7 +5,8 @@
  * OAuth 2). Knows nothing of Node-RED, so it is tested on its own.
  */
 import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
-import { createServiceClient, isRequestError, missingCredentials, type ServiceSettings } from '../../lib/client';
+import { isRequestError } from '../../lib/client';
+import { createServiceClient, missingCredentials, type ServiceSettings } from '../../lib/service';
 import { ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
 import { httpOrigin, withoutSecrets } from '../shared/service-settings';
 

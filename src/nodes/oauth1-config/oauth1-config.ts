@@ -1,6 +1,7 @@
 /** `oauth1-config`: one OAuth 1.0a (or OAuth 2) service, its credentials and the shared client. */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { createServiceClient, missingCredentials, type AuthScheme, type HttpClient, type TlsOptions } from '../../lib/client';
+import type { HttpClient, TlsOptions } from '../../lib/client';
+import { createServiceClient, missingCredentials, type AuthScheme } from '../../lib/service';
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { registerConfigAdmin } from './admin';

@@ -31,7 +31,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import type { AuthScheme, ServiceSettings } from '../../lib/client';
+import type { AuthScheme, ServiceSettings } from '../../lib/service';
 import type { SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
 import { httpOrigin, originList, serviceCredentials, signingSettings } from './service-settings';

@@ -1,6 +1,7 @@
 /** What request nodes know of the `oauth1-config` node: its type lives here so no node imports another. */
 import type { Node } from 'node-red';
-import type { AuthScheme, HttpClient } from '../../lib/client';
+import type { HttpClient } from '../../lib/client';
+import type { AuthScheme } from '../../lib/service';
 import type { Placement, SignatureMethod } from '../../lib/oauth1';
 
 export interface OAuth1ConfigCredentials {

@@ -3,7 +3,8 @@
  * unknown values replaced by the defaults, an empty token pair meaning 1-legged.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { AuthScheme, TlsOptions } from '../../lib/client';
+import type { TlsOptions } from '../../lib/client';
+import type { AuthScheme } from '../../lib/service';
 import { PLACEMENTS, SIGNATURE_METHODS, percentEncode, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
 

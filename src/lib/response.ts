@@ -1,0 +1,55 @@
+/** What the client answers, and the few ways every service's answer is read. */
+
+export type ResponseType = 'text' | 'buffer' | 'json';
+
+export interface ClientResponse<T = unknown> {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  body: T;
+  /** The final URL, after redirects, without `oauth_*` parameters. */
+  url: string;
+  /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */
+  jsonError?: string;
+  /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
+  attempts: number;
+}
+
+export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean {
+  return response.statusCode >= 200 && response.statusCode < 300;
+}
+
+/** A header's first value: Node gives repeated headers (Set-Cookie) as arrays. */
+export function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A number above zero, from a number or a numeric string; undefined for anything else. */
+export function positiveNumber(value: unknown): number | undefined {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN;
+  return Number.isFinite(number) && number > 0 ? number : undefined;
+}
+
+/**
+ * What a service's error body says, as one line: Extra Horizon's `name: message`, Alteryx's
+ * `message`, OAuth 2's `error_description` or `error`, or the text itself.
+ */
+export function serviceMessage(body: unknown): string | undefined {
+  if (Buffer.isBuffer(body)) return body.length ? serviceMessage(body.toString('utf8')) : undefined;
+  if (typeof body === 'string') {
+    const text = body.trim().replace(/\s+/g, ' ');
+    if (!text) return undefined;
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const text = (key: string) => (typeof record[key] === 'string' && (record[key] as string).trim() ? (record[key] as string).trim() : undefined);
+  const message = text('message') ?? text('error_description') ?? text('error');
+  const name = text('name');
+  if (name && message) return `${name}: ${message}`;
+  return name ?? message;
+}

@@ -1,0 +1,115 @@
+/**
+ * One configured service: which credentials, which scheme, which origins. Builds the
+ * client that the nodes share; the transport (client.ts) knows none of this.
+ */
+import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
+import { OAuth1Signer, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
+import { ClientCredentialsAuthorizer } from './oauth2';
+
+export type AuthScheme = 'oauth1' | 'oauth2';
+
+/** Alteryx Server's token route; other OAuth 2 services name theirs in `tokenPath`. */
+export const DEFAULT_TOKEN_PATH = 'oauth2/token';
+
+export interface ServiceSettings {
+  baseUrl?: string;
+  scheme?: AuthScheme;
+  placement?: Placement;
+  signatureMethod?: SignatureMethod;
+  credentials: OAuth1Credentials;
+  /** Origins besides the base URL's that may receive credentials ("Also sign for"). */
+  extraOrigins?: string[];
+  /** A response body larger than this, once decompressed, is an error. */
+  maxResponseBytes?: number;
+  /** The OAuth 2 token route, relative to the base URL. */
+  tokenPath?: string;
+  realm?: string;
+  bodyHash?: boolean;
+  retries?: number;
+  timeoutMs?: number;
+  tls?: TlsOptions;
+  log?: (line: string) => void;
+}
+
+/** The "Also sign for" field as a list: origins separated by commas, spaces or new lines. */
+export function originList(text: string | undefined): string[] {
+  return (text ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+/** What a service's settings lack before anything can be sent, or undefined when complete. */
+export function missingCredentials(credentials: Partial<OAuth1Credentials>): string | undefined {
+  const missing: string[] = [];
+  if (!credentials.consumerKey) missing.push('consumer key');
+  if (!credentials.consumerSecret) missing.push('consumer secret');
+  if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
+  return missing.length ? `${missing.join(' and ')} missing` : undefined;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why PLAINTEXT must not be used for this URL, or undefined: PLAINTEXT sends the secrets
+ * themselves, so only over https or to this machine.
+ */
+export function plaintextProblem(url: string | URL | undefined, signatureMethod: SignatureMethod | undefined): string | undefined {
+  if (signatureMethod !== 'PLAINTEXT' || !url) return undefined;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (target.protocol !== 'http:' || isLoopback(target.hostname)) return undefined;
+  return `PLAINTEXT sends the secrets themselves: ${target.origin} is plain http to another machine; use https, or an HMAC signature method`;
+}
+
+export class OAuth1Authorizer implements RequestAuthorizer {
+  private readonly signer: OAuth1Signer;
+  private readonly signatureMethod: SignatureMethod | undefined;
+
+  constructor(credentials: OAuth1Credentials, options: Omit<SigningOptions, 'clockOffsetMs'> = {}) {
+    this.signer = new OAuth1Signer(credentials, options);
+    this.signatureMethod = options.signatureMethod;
+  }
+
+  refusal(url: URL): string | undefined {
+    return plaintextProblem(url, this.signatureMethod);
+  }
+
+  authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
+    const signed = this.signer.sign(request, { clockOffsetMs: context.clockOffsetMs });
+    return { url: signed.url, headers: signed.headers };
+  }
+}
+
+/**
+ * The client for one configured service: OAuth 1.0a signing, or for `scheme: "oauth2"` a
+ * bearer token from `<baseUrl>/<tokenPath>` with the consumer pair as client credentials.
+ */
+export function createServiceClient(settings: ServiceSettings): HttpClient {
+  const { credentials } = settings;
+  if (settings.scheme === 'oauth2') {
+    let client: HttpClient | undefined;
+    const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form) => {
+      if (!client) throw new Error('client not ready');
+      return client.request({
+        method: 'POST',
+        url: settings.tokenPath?.trim() || DEFAULT_TOKEN_PATH,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: form,
+        responseType: 'json',
+        authorize: false,
+        credentialsInBody: true,
+      });
+    });
+    client = new HttpClient({ ...settings, authorizer });
+    return client;
+  }
+  const { placement, signatureMethod, realm, bodyHash } = settings;
+  const signing = { placement, signatureMethod, realm, bodyHash };
+  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(credentials, signing) });
+}
