@@ -63,10 +63,16 @@ export function collectMessages<T = NodeMessage & Record<string, unknown>>(nodeI
   return messages;
 }
 
-/** Everything the runtime logged so far, one string per call, for searching secrets. */
+/** JSON.stringify turns an Error into `{}`: keep what a log line would show of it. */
+function loggable(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { ...value, name: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+/** Everything the runtime logged so far, one string per call, for searching secrets (Errors with their message and stack). */
 export function logLines(): string[] {
   const spy = helper.log() as unknown as { args: unknown[][] } | undefined;
-  return (spy?.args ?? []).map((args) => JSON.stringify(args));
+  return (spy?.args ?? []).map((args) => JSON.stringify(args, loggable));
 }
 
 export function wait(ms: number): Promise<void> {
