@@ -561,6 +561,9 @@ export interface ServiceSettings {
   timeoutMs?: number;
   tls?: TlsOptions;
   log?: (line: string) => void;
+  /** TODO(merge): the client owner's src/lib/service.ts has these; only declared here to compile. */
+  extraOrigins?: string[];
+  maxResponseBytes?: number;
 }
 
 /** What a service's settings lack before anything can be sent, or undefined when complete. */

@@ -2,6 +2,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createServiceClient, missingCredentials, type AuthScheme, type HttpClient, type TlsOptions } from '../../lib/client';
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import { createRedactor, plaintextSignature } from '../../lib/redact';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { testConnection } from './connection-test';
 
@@ -13,7 +14,12 @@ interface OAuth1ConfigDef extends NodeDef {
   tls?: string;
   retries?: string | number;
   requestTimeout?: string | number;
+  /** Origins besides the base URL's that may receive credentials, comma or space separated. */
+  extraOrigins?: string;
+  maxResponseMB?: string | number;
 }
+
+const DEFAULT_MAX_RESPONSE_MB = 100;
 
 /** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
 interface ConnectionTestBody {
@@ -52,6 +58,25 @@ function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions | undefi
   return options as TlsOptions;
 }
 
+/** The origins of the "Also sign for" field: `https://a.example, https://b.example:8443`. */
+function originList(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+// TODO(merge): use plaintextProblem from lib/service
+/** PLAINTEXT sends the secrets themselves: refused over plain http to a host other than this machine. */
+function plaintextProblem(baseUrl: string, signatureMethod: string): string | undefined {
+  if (signatureMethod !== 'PLAINTEXT') return undefined;
+  try {
+    const url = new URL(baseUrl);
+    return url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname) ? url.host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Scheme, placement and signature method from the node's properties, unknown values replaced by the defaults. */
 function signingSettings(source: { scheme?: string; placement?: string; signatureMethod?: string }): {
   scheme: AuthScheme;
@@ -85,16 +110,24 @@ export = function register(RED: NodeAPI): void {
     const timeoutMs = numberOr(config.requestTimeout, 120_000) || 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    const problem = missingCredentials(credentials);
+    const redact = createRedactor([
+      credentials.consumerSecret,
+      credentials.token,
+      credentials.tokenSecret,
+      plaintextSignature(credentials.consumerSecret, credentials.tokenSecret),
+    ]);
+    node.redact = redact;
+    const insecureHost = node.scheme === 'oauth1' ? plaintextProblem(node.baseUrl, node.signatureMethod) : undefined;
+    const problem = missingCredentials(credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
 
     const tls = tlsOptionsOf(RED, config.tls);
-    if (config.tls && !tls) node.warn('the TLS configuration node is missing; using the default TLS settings');
+    if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
     let client: HttpClient | undefined;
     node.client = () => {
-      if (problem) throw new Error(`${node.name || 'OAuth1 service'}: ${problem}`);
+      if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
       client ??= createServiceClient({
         baseUrl: node.baseUrl,
         scheme: node.scheme,
@@ -104,7 +137,9 @@ export = function register(RED: NodeAPI): void {
         retries,
         timeoutMs,
         tls,
-        log: (line) => node.debug(line),
+        extraOrigins: originList(config.extraOrigins),
+        maxResponseBytes: (numberOr(config.maxResponseMB, DEFAULT_MAX_RESPONSE_MB) || DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
+        log: (line) => node.debug(redact(line)),
       });
       return client;
     };

@@ -15,10 +15,12 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   scheme: AuthScheme;
   placement: Placement;
   signatureMethod: SignatureMethod;
-  /** Why nothing can be sent (credentials missing), or undefined. */
+  /** Why nothing can be sent (credentials missing, PLAINTEXT over plain http), or undefined. */
   readonly problem: string | undefined;
   /** True when an access token is configured (3-legged). */
   readonly hasToken: boolean;
+  /** Replaces every secret, token and signature of this service in a text by `…`: for every text a node shows or logs. */
+  redact(text: string): string;
   /** The shared client; throws with {@link problem} when the node is not usable. */
   client(): HttpClient;
 }
