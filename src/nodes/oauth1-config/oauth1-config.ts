@@ -144,9 +144,23 @@ export = function register(RED: NodeAPI): void {
       return client;
     };
 
+    let holders = 0;
+    let closed = false;
+    node.hold = () => {
+      holders++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holders--;
+        if (closed && holders === 0) client?.destroy();
+      };
+    };
+
     node.on('close', (done: () => void) => {
-      client?.destroy();
-      client = undefined;
+      closed = true;
+      // Requests still under way (job starts let finish) keep the old client until they end.
+      if (holders === 0) client?.destroy();
       done();
     });
   }

@@ -21,6 +21,11 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   readonly hasToken: boolean;
   /** Replaces every secret, token and signature of this service in a text by `…`: for every text a node shows or logs. */
   redact(text: string): string;
+  /**
+   * Keeps the client open for a request under way until the returned function is called:
+   * closing the config node (a full redeploy) then lets a job start finish instead of cutting it.
+   */
+  hold(): () => void;
   /** The shared client; throws with {@link problem} when the node is not usable. */
   client(): HttpClient;
 }

@@ -110,6 +110,7 @@ export class NodeShell {
   begin(options: { finishOnClose?: boolean } = {}): Tracked {
     const controller = new AbortController();
     this.controllers.add(controller);
+    const release = this.server?.hold() ?? ((): void => undefined);
     let settle = (): void => undefined;
     if (options.finishOnClose) {
       const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -120,6 +121,7 @@ export class NodeShell {
       signal: controller.signal,
       end: () => {
         this.controllers.delete(controller);
+        release();
         settle();
       },
     };
