@@ -4,6 +4,7 @@ import { createServiceClient, missingCredentials, type AuthScheme, type HttpClie
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import { createRedactor, plaintextSignature } from '../../lib/redact';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
+import { printable } from '../shared/node-shell';
 import { testConnection } from './connection-test';
 
 interface OAuth1ConfigDef extends NodeDef {
@@ -139,7 +140,7 @@ export = function register(RED: NodeAPI): void {
         tls,
         extraOrigins: originList(config.extraOrigins),
         maxResponseBytes: (numberOr(config.maxResponseMB, DEFAULT_MAX_RESPONSE_MB) || DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
-        log: (line) => node.debug(redact(line)),
+        log: (line) => node.debug(printable(redact(line))),
       });
       return client;
     };

@@ -27,13 +27,14 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', async (message, send, done) => {
       const msg = message as GetMeMessage;
-      const { server, problem } = shell;
-      if (problem || !server) return shell.refuse(done, undefined, problem ?? '');
+      if (shell.problem) return shell.refuse(done, undefined, shell.problem);
+      const client = shell.client(done);
+      if (!client) return;
       const timeoutMs = shell.requestTimeout(msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
       try {
-        const { user, statusCode } = await getMe(server.client(), { signal: tracked.signal, timeoutMs });
+        const { user, statusCode } = await getMe(client, { signal: tracked.signal, timeoutMs });
         msg.payload = user;
         msg.statusCode = statusCode;
         shell.status.succeeded(describeUser(user) ?? shell.text('status.ok'));

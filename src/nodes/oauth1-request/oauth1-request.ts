@@ -1,7 +1,7 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { ResponseType } from '../../lib/client';
-import { NodeShell, printable, type Done } from '../shared/node-shell';
+import { NodeShell, type Done } from '../shared/node-shell';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
@@ -53,15 +53,15 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', async (message, send, done) => {
       const msg = message as RequestMessage;
-      const { server } = shell;
-      if (!server) return shell.refuse(done, shell.shared('status.noService'), shell.shared('runtime.noService'));
       const request = requestOf(msg, done);
       if (!request) return;
+      const client = shell.client(done);
+      if (!client) return;
       const timeoutMs = shell.requestTimeout(msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
       try {
-        const response = await server.client().request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
+        const response = await client.request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         msg.payload = response.body;
         msg.statusCode = response.statusCode;
@@ -76,7 +76,7 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        shell.fail(done, error, `${printable(request.method.toUpperCase())} ${printable(request.url || server.baseUrl)}: `);
+        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `);
       } finally {
         tracked.end();
       }

@@ -8,7 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { AlteryxApi, completeJob, isAlteryxError, isPriority, questionsFrom, type AlteryxJob, type JobResult, type Priority, type Question } from '../../lib/alteryx';
 import { redactValue } from '../../lib/redact';
 import type { OAuth1ConfigNode } from '../shared/config';
-import { NodeShell, printable, type Done } from '../shared/node-shell';
+import { NodeShell, type Done } from '../shared/node-shell';
 import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';
 
 interface RunWorkflowDef extends NodeDef {
@@ -77,7 +77,7 @@ export = function register(RED: NodeAPI): void {
         if (payload !== undefined) msg.payload = redactValue(payload, shell.redact);
         return shell.failure(error);
       }
-      return shell.failure(new Error(shell.text('errors.failed', { appId: printable(appId), message: (error as Error).message })));
+      return shell.failure(new Error(shell.text('errors.failed', { appId, message: (error as Error).message })));
     }
 
     /** The workflow, questions and API of a message, or undefined when it was refused. */
@@ -92,12 +92,14 @@ export = function register(RED: NodeAPI): void {
       } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== workflowId) {
         shell.warn(shell.text('warnings.workflowIdIgnored'));
       }
+      let questions: Question[];
       try {
-        return { appId, questions: questionsFrom(msg.payload), alteryx: api() };
+        questions = questionsFrom(msg.payload);
       } catch (error) {
-        shell.refuse(done, shell.failureText(error), (error as Error).message);
-        return undefined;
+        return void shell.refuse(done, shell.failureText(error), (error as Error).message);
       }
+      const client = shell.client(done);
+      return client && { appId, questions, alteryx: new AlteryxApi(client) };
     }
 
     function api(): AlteryxApi {

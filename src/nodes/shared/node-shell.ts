@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
 import { isAlteryxError } from '../../lib/alteryx';
-import { isRequestError } from '../../lib/client';
+import { isRequestError, type HttpClient } from '../../lib/client';
 import { ExtraHorizonError } from '../../lib/extrahorizon';
 import { createRedactor } from '../../lib/redact';
 import type { OAuth1ConfigNode } from './config';
@@ -56,7 +56,10 @@ export class NodeShell {
   /** Why no request can be sent, known at deploy. */
   readonly problem: string | undefined;
   readonly status: RequestStatus;
+  /** The config's redactor: secrets, tokens and signatures become `…`. */
   readonly redact: (text: string) => string;
+  /** What every text goes through before anyone sees it: redacted, control characters escaped. */
+  readonly clean: (text: string) => string;
   /** Set when the node begins to close: what finishes afterwards is handed over, not emitted. */
   closing = false;
   private readonly controllers = new Set<AbortController>();
@@ -69,8 +72,10 @@ export class NodeShell {
     private readonly options: ShellOptions,
   ) {
     this.server = (RED.nodes.getNode(serverId) as OAuth1ConfigNode | null) ?? undefined;
-    this.redact = this.server?.redact ?? createRedactor([]);
-    this.status = new RequestStatus(node, this.redact);
+    const redact = this.server?.redact ?? createRedactor([]);
+    this.redact = redact;
+    this.clean = (text) => printable(redact(text));
+    this.status = new RequestStatus(node, this.clean);
     const problem = this.deployProblem();
     this.problem = problem?.text;
     if (problem) {
@@ -90,11 +95,11 @@ export class NodeShell {
   }
 
   warn(text: string): void {
-    this.node.warn(this.redact(text));
+    this.node.warn(this.clean(text));
   }
 
   log(text: string): void {
-    this.node.log(this.redact(text));
+    this.node.log(this.clean(text));
   }
 
   /** `msg.requestTimeout` in ms, or undefined (the config's timeout); anything but a positive number is ignored with a warning. */
@@ -146,10 +151,24 @@ export class NodeShell {
     });
   }
 
+  /** The config's client, or undefined after a Catch error when the node cannot send (the status already says why). */
+  client(done: Done): HttpClient | undefined {
+    if (!this.server) {
+      this.refuse(done, undefined, this.problem ?? this.shared('runtime.noService'));
+      return undefined;
+    }
+    try {
+      return this.server.client();
+    } catch (error) {
+      this.refuse(done, undefined, (error as Error).message);
+      return undefined;
+    }
+  }
+
   /** Input the node refuses: a short status (unless it already shows the problem) and a Catch error, nothing sent. */
   refuse(done: Done, statusText: string | undefined, message: string): void {
     if (statusText !== undefined) this.status.problem(statusText);
-    done(flowError(this.redact(message)));
+    done(flowError(message, '', this.clean));
   }
 
   /** A failed request: the status shows why in short, Catch gets the whole (redacted) text. */
@@ -160,7 +179,7 @@ export class NodeShell {
   /** The status update and the Catch error of a failure, for callers that report it with node.error. */
   failure(error: unknown, prefix = ''): Error {
     this.status.failed(this.failureText(error));
-    return flowError(error, prefix, this.redact);
+    return flowError(error, prefix, this.clean);
   }
 
   /** The status ring's short text for a failure, in one place for every node. */
