@@ -147,7 +147,7 @@ describe('node shell (every request node)', function () {
   it('allows PLAINTEXT over plain http to this machine, and over https', async () => {
     for (const baseUrl of [service.url, 'http://localhost:1', 'https://service.example']) {
       await loadFlow(TYPES, flow(baseUrl, { signatureMethod: 'PLAINTEXT' }), CREDENTIALS);
-      assert.equal(helper.getNode('cfg').problem, undefined, baseUrl);
+      assert.equal((helper.getNode('cfg') as unknown as { problem?: string }).problem, undefined, baseUrl);
       await helper.unload();
     }
   });
