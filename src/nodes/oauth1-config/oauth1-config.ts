@@ -91,6 +91,12 @@ function signingSettings(source: { scheme?: string; placement?: string; signatur
   };
 }
 
+/** Hides what this service must keep: the secrets, the token, and the PLAINTEXT signature made of the secrets. */
+function redactorOf(credentials: OAuth1ConfigCredentials): (text: string) => string {
+  const { consumerSecret, token, tokenSecret } = credentials;
+  return createRedactor([consumerSecret, token, tokenSecret, plaintextSignature(consumerSecret, tokenSecret)]);
+}
+
 /** The stored credentials as the client takes them: an empty token pair means 1-legged. */
 function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1Credentials {
   return {
@@ -111,12 +117,7 @@ export = function register(RED: NodeAPI): void {
     const timeoutMs = numberOr(config.requestTimeout, 120_000) || 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    const redact = createRedactor([
-      credentials.consumerSecret,
-      credentials.token,
-      credentials.tokenSecret,
-      plaintextSignature(credentials.consumerSecret, credentials.tokenSecret),
-    ]);
+    const redact = redactorOf(credentials);
     node.redact = redact;
     const insecureHost = node.scheme === 'oauth1' ? plaintextProblem(node.baseUrl, node.signatureMethod) : undefined;
     const problem = missingCredentials(credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
