@@ -8,6 +8,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { AlteryxApi, type AlteryxJob } from '../src/lib/alteryx';
 import { createServiceClient } from '../src/lib/client';
+import { JobHandOver, PendingJobs, type JobsOwner, type PendingJob } from '../src/nodes/oauth1-run-workflow/pending-jobs';
 import { collectMessages, helper, loadFlow, wait, type FlowNode } from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
@@ -91,5 +92,70 @@ describe('run workflow: pending jobs in a slow context store', function () {
     const started = Date.now();
     while (out.length < 2 && Date.now() - started < 8_000) await wait(20);
     assert.deepEqual(out.map((msg) => msg._msgid).sort(), ['fresh', 'stored']);
+  });
+});
+
+/** A node with an in-memory context that answers at once. */
+function owner(stored: Record<string, unknown> = {}): JobsOwner & { stored: () => unknown } {
+  let value: unknown = stored;
+  return {
+    id: 'run',
+    stored: () => value,
+    context: () => ({
+      get: (_key, callback) => callback(undefined, value),
+      set: (_key, next, callback) => {
+        value = next;
+        callback();
+      },
+    }),
+  };
+}
+
+const entry = (id: string): PendingJob => ({ appId: 'wf', startedAt: 1, deadline: 2, msg: { _msgid: id } });
+
+describe('pending jobs (hand-over between instances of a node)', () => {
+  it('gives a stopped instance\'s jobs to the next one, resumed once its context is read', () => {
+    const handOver = new JobHandOver();
+    const resumed: string[] = [];
+    const first = new PendingJobs(owner(), handOver, { resume: () => undefined, storeFailed: () => undefined });
+    first.load();
+    first.add('job-1', entry('m1'));
+    void first.close(false);
+    const second = new PendingJobs(owner(), handOver, { resume: (jobId) => resumed.push(jobId), storeFailed: () => undefined });
+    assert.deepEqual(resumed, [], 'not before the context is read');
+    second.load();
+    assert.deepEqual(resumed, ['job-1']);
+  });
+
+  it('hands a job whose start ends after its node closed to the instance already running', () => {
+    const handOver = new JobHandOver();
+    const resumed: string[] = [];
+    const first = new PendingJobs(owner(), handOver, { resume: () => undefined, storeFailed: () => undefined });
+    first.load();
+    void first.close(false);
+    const nextOwner = owner();
+    const second = new PendingJobs(nextOwner, handOver, { resume: (jobId) => resumed.push(jobId), storeFailed: () => undefined });
+    second.load();
+    first.add('late-job', entry('late'));
+    assert.deepEqual(resumed, ['late-job']);
+    assert.deepEqual(Object.keys(nextOwner.stored() as object), ['late-job'], 'and kept in its context');
+  });
+
+  it('keeps a late job for the next instance when none runs yet, and forgets the jobs of a deleted node', async () => {
+    const handOver = new JobHandOver();
+    const first = new PendingJobs(owner(), handOver, { resume: () => undefined, storeFailed: () => undefined });
+    first.load();
+    await first.close(false);
+    first.add('late-job', entry('late'));
+    const resumed: string[] = [];
+    const second = new PendingJobs(owner(), handOver, { resume: (jobId) => resumed.push(jobId), storeFailed: () => undefined });
+    second.load();
+    assert.deepEqual(resumed, ['late-job']);
+    const deleted = owner();
+    const third = new PendingJobs(deleted, new JobHandOver(), { resume: () => undefined, storeFailed: () => undefined });
+    third.load();
+    third.add('job-3', entry('m3'));
+    await third.close(true);
+    assert.equal(deleted.stored(), undefined);
   });
 });

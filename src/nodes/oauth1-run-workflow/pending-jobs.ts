@@ -5,8 +5,16 @@
  * on every stop. A job whose start finishes after its node closed is handed over too, so no
  * message is lost whatever the moment of the redeploy.
  */
-import type { Node } from 'node-red';
 import type { AlteryxJob } from '../../lib/alteryx';
+
+/** What the store needs of its node: its id and its context (a Node-RED node has both). */
+export interface JobsOwner {
+  readonly id: string;
+  context(): {
+    get(key: string, callback: (error: Error | undefined, value: unknown) => void): void;
+    set(key: string, value: unknown, callback: (error?: Error) => void): void;
+  };
+}
 
 /** A job being waited for, as stored in the node context. */
 export interface PendingJob {
@@ -86,7 +94,7 @@ export class PendingJobs {
   private readonly adopt = (jobs: Jobs): void => this.adoptJobs(jobs);
 
   constructor(
-    private readonly node: Node,
+    private readonly node: JobsOwner,
     private readonly handOver: JobHandOver,
     private readonly events: PendingJobsEvents,
   ) {
