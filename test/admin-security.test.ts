@@ -197,7 +197,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 });
 
 describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', () => {
-  const deployed = { baseUrl: 'https://api.example.com/v1', scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', extraOrigins: 'https://files.example.com' } as const;
+  const deployed = { baseUrl: 'https://api.example.com/v1', scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', extraOrigins: ['https://files.example.com'] } as const;
   const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
 
   it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {

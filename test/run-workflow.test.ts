@@ -181,13 +181,13 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const caught = nextMessage<Caught>('caught');
     helper.getNode('run').receive({ workflowId: 'Q3 report/übersicht' } as never);
     const failure = await caught;
-    assert.equal(failure.error.message, 'Error: 404 unknown workflow "Q3 report/übersicht"');
+    assert.equal(failure.error.message, '404 unknown workflow "Q3 report/übersicht"');
     const requested = demo.stats.requests.at(-1)?.path;
     assert.equal(requested, '/gallery/api/v1/workflows/Q3%20report%2F%C3%BCbersicht/jobs/');
 
     const missing = nextMessage<Caught>('caught');
     helper.getNode('run').receive({ payload: {} } as never);
-    assert.equal((await missing).error.message, 'Error: no workflow id: set one in the node or send msg.workflowId');
+    assert.equal((await missing).error.message, 'no workflow id: set one in the node or send msg.workflowId');
   });
 
   it('sends a job with disposition Error to Catch with its first error message, the job on msg.payload', async () => {
@@ -198,7 +198,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' } as never);
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
-    assert.equal(msg.error.message, `Error: Alteryx job ${job.id}: Error: Input Data (3): File not found "march.csv" (tool 3)`);
+    assert.equal(msg.error.message, `Alteryx job ${job.id}: Error: Input Data (3): File not found "march.csv" (tool 3)`);
     assert.equal(msg.error.source.id, 'run');
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Error');
@@ -214,7 +214,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const caught = nextMessage<Caught>('caught');
     helper.getNode('run').receive({} as never);
     const msg = await caught;
-    assert.equal(msg.error.message, 'Error: 404 unknown workflow "no-such-workflow"');
+    assert.equal(msg.error.message, '404 unknown workflow "no-such-workflow"');
     assert.equal(msg.statusCode, 404);
     assert.deepEqual(msg.payload, { message: "Unable to find workflow with id 'no-such-workflow'." });
   });
@@ -226,7 +226,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const caught = nextMessage<Caught>('caught');
     helper.getNode('run').receive({ payload: { Country: 'BE' } } as never);
     const msg = await caught;
-    assert.equal(msg.error.message, 'Error: 401 The provided signature(oauth_signature) is invalid.');
+    assert.equal(msg.error.message, '401 The provided signature(oauth_signature) is invalid.');
     assert.equal(msg.statusCode, 401);
     assert.equal((msg.payload as { exceptionName: string }).exceptionName, 'UnauthorizedException');
     await wait(20);
@@ -244,7 +244,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const msg = await caught;
     const elapsed = Date.now() - started;
     const job = msg.payload as AlteryxJob;
-    assert.equal(msg.error.message, `Error: Alteryx job ${job.id}: no result within 0.4 s (still Running)`);
+    assert.equal(msg.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Running)`);
     assert.equal(job.status, 'Running');
     assert.ok(elapsed >= 350 && elapsed < 4_000, `gave up after ${elapsed} ms`);
     await wait(20);

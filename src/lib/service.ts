@@ -33,7 +33,17 @@ export interface ServiceSettings {
 
 /** The "Also sign for" field as a list: origins separated by commas, spaces or new lines. */
 export function originList(text: string | undefined): string[] {
-  return (text ?? '').split(/[\s,]+/).filter(Boolean);
+  return (text ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      try {
+        return new URL(entry).origin;
+      } catch {
+        // Kept as written: the client refuses it by name when it is built.
+        return entry;
+      }
+    });
 }
 
 /** What a service's settings lack before anything can be sent, or undefined when complete. */

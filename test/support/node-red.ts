@@ -5,6 +5,7 @@
  * `NODE_RED_RUNTIME=<folder of a node-red package>` runs them in another Node-RED than the
  * devDependency: CI uses it for Node-RED 5 on Node 22 (.ci/run).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { NodeMessage } from 'node-red';
@@ -19,10 +20,36 @@ export { helper };
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'nodes');
 
-/** A node initializer of this package, by type, from the build. */
+type Catalog = { [key: string]: string | Catalog };
+
+/** The en-US catalogs of our nodes, merged by their top key (the node type), as the runtime's i18n reads them. */
+function ourCatalogs(): Catalog {
+  const merged: Catalog = {};
+  for (const type of fs.readdirSync(DIST)) {
+    const file = path.join(DIST, type, 'locales', 'en-US', `${type}.json`);
+    if (fs.existsSync(file)) Object.assign(merged, JSON.parse(fs.readFileSync(file, 'utf8')) as Catalog);
+  }
+  return merged;
+}
+
+/**
+ * `RED._` as the runtime has it: the helper's returns the key itself. A `namespace:` prefix
+ * is dropped, `__name__` is substituted; an unknown key comes back as it is, so a test sees it.
+ */
+export function translate(key: string, substitutions: Record<string, unknown> = {}): string {
+  const found = key
+    .slice(key.indexOf(':') + 1)
+    .split('.')
+    .reduce<string | Catalog | undefined>((node, part) => (typeof node === 'object' ? node[part] : undefined), ourCatalogs());
+  if (typeof found !== 'string') return key;
+  return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
+}
+
+/** A node initializer of this package, by type, from the build, with the message catalogs the runtime would load. */
 export function ourNode(type: string): (RED: unknown) => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(DIST, type, `${type}.js`));
+  const register = require(path.join(DIST, type, `${type}.js`)) as (RED: unknown) => void;
+  return (RED: unknown) => register(Object.assign(RED as object, { _: translate }));
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,10 +90,16 @@ export function collectMessages<T = NodeMessage & Record<string, unknown>>(nodeI
   return messages;
 }
 
-/** Everything the runtime logged so far, one string per call, for searching secrets. */
+/** JSON.stringify turns an Error into `{}`: keep what a log line would show of it. */
+function loggable(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { ...value, name: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+/** Everything the runtime logged so far, one string per call, for searching secrets (Errors with their message and stack). */
 export function logLines(): string[] {
   const spy = helper.log() as unknown as { args: unknown[][] } | undefined;
-  return (spy?.args ?? []).map((args) => JSON.stringify(args));
+  return (spy?.args ?? []).map((args) => JSON.stringify(args, loggable));
 }
 
 export function wait(ms: number): Promise<void> {

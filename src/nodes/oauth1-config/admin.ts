@@ -8,7 +8,8 @@ import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
-import { httpOrigin, tlsOptionsOf, withoutSecrets } from '../shared/service-settings';
+import { credentialsRedactor } from '../../lib/redact';
+import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 import { testConnection } from './connection-test';
 
 /** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
@@ -55,7 +56,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
     res.json(result);
   } catch (error) {
-    const reason = withoutSecrets(error instanceof Error ? error.message : String(error), credentials);
+    const reason = credentialsRedactor(credentials)(error instanceof Error ? error.message : String(error));
     RED.log.warn(`oauth1-config ${id}: Test connection could not run: ${reason}`);
     res.status(500).json({ ok: false, message: `the test could not run: ${reason}` });
   }

@@ -8,7 +8,8 @@ import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alt
 import { isRequestError } from '../../lib/client';
 import { createServiceClient, missingCredentials, type ServiceSettings } from '../../lib/service';
 import { ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
-import { httpOrigin, withoutSecrets } from '../shared/service-settings';
+import { credentialsRedactor } from '../../lib/redact';
+import { httpOrigin } from '../shared/service-settings';
 
 export const WORKFLOW_LIST_PATH = 'v1/workflows/subscription/';
 
@@ -52,7 +53,7 @@ export async function testConnection(settings: ServiceSettings): Promise<Connect
     const count = `${workflows.length} workflow${workflows.length === 1 ? '' : 's'} to run`;
     return { ok: true, request, statusCode, message: names.length ? `${count}: ${names.join(', ')}${more}` : count };
   } catch (error) {
-    const message = withoutSecrets(describeFailure(error), settings.credentials);
+    const message = credentialsRedactor(settings.credentials)(describeFailure(error));
     if (error instanceof ExtraHorizonError) return { ok: false, request, statusCode: error.statusCode, message };
     if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? statusCode, message };
     return { ok: false, request, message };

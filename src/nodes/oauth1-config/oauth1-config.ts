@@ -1,9 +1,11 @@
 /** `oauth1-config`: one OAuth 1.0a (or OAuth 2) service, its credentials and the shared client. */
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { HttpClient, TlsOptions } from '../../lib/client';
-import { createServiceClient, missingCredentials, type AuthScheme } from '../../lib/service';
-import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import type { NodeAPI, NodeDef } from 'node-red';
+import { printable, type HttpClient } from '../../lib/client';
+import { credentialsRedactor } from '../../lib/redact';
+import { nonNegativeNumber, positiveNumber } from '../../lib/response';
+import { createServiceClient, missingCredentials, originList, plaintextProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
+import { serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
 
 interface OAuth1ConfigDef extends NodeDef {
@@ -14,53 +16,12 @@ interface OAuth1ConfigDef extends NodeDef {
   tls?: string;
   retries?: string | number;
   requestTimeout?: string | number;
+  /** Origins besides the base URL's that may receive credentials, comma or space separated. */
+  extraOrigins?: string;
+  maxResponseMB?: string | number;
 }
 
-/** The core `tls-config` node fills request options through this method. */
-interface TlsConfigNode extends Node {
-  addTLSOptions(options: Record<string, unknown>): void;
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
-  return allowed.includes(value as T) ? (value as T) : fallback;
-}
-
-function numberOr(value: string | number | undefined, fallback: number): number {
-  const parsed = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
-
-function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions | undefined {
-  if (!id) return undefined;
-  const tlsNode = RED.nodes.getNode(id) as TlsConfigNode | null;
-  if (!tlsNode || typeof tlsNode.addTLSOptions !== 'function') return undefined;
-  const options: Record<string, unknown> = {};
-  tlsNode.addTLSOptions(options);
-  return options as TlsOptions;
-}
-
-/** Scheme, placement and signature method from the node's properties, unknown values replaced by the defaults. */
-function signingSettings(source: { scheme?: string; placement?: string; signatureMethod?: string }): {
-  scheme: AuthScheme;
-  placement: Placement;
-  signatureMethod: SignatureMethod;
-} {
-  return {
-    scheme: oneOf<AuthScheme>(source.scheme, ['oauth1', 'oauth2'], 'oauth1'),
-    placement: oneOf<Placement>(source.placement, PLACEMENTS, 'header'),
-    signatureMethod: oneOf<SignatureMethod>(source.signatureMethod, SIGNATURE_METHODS, 'HMAC-SHA1'),
-  };
-}
-
-/** The stored credentials as the client takes them: an empty token pair means 1-legged. */
-function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1Credentials {
-  return {
-    consumerKey: credentials.consumerKey ?? '',
-    consumerSecret: credentials.consumerSecret ?? '',
-    token: credentials.token || undefined,
-    tokenSecret: credentials.tokenSecret || undefined,
-  };
-}
+const DEFAULT_MAX_RESPONSE_MB = 100;
 
 export = function register(RED: NodeAPI): void {
   function OAuth1Config(this: OAuth1ConfigNode, config: OAuth1ConfigDef): void {
@@ -68,20 +29,24 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     node.baseUrl = (config.baseUrl ?? '').trim();
     Object.assign(node, signingSettings(config));
-    const retries = numberOr(config.retries, 3);
-    const timeoutMs = numberOr(config.requestTimeout, 120_000) || 120_000;
+    node.extraOrigins = originList(config.extraOrigins);
+    const retries = nonNegativeNumber(config.retries) ?? 3;
+    const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    const problem = missingCredentials(credentials);
+    const redact = credentialsRedactor(credentials);
+    node.redact = redact;
+    const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
+    const problem = missingCredentials(credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
 
     const tls = tlsOptionsOf(RED, config.tls);
-    if (config.tls && !tls) node.warn('the TLS configuration node is missing; using the default TLS settings');
+    if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
     let client: HttpClient | undefined;
     node.client = () => {
-      if (problem) throw new Error(`${node.name || 'OAuth1 service'}: ${problem}`);
+      if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
       client ??= createServiceClient({
         baseUrl: node.baseUrl,
         scheme: node.scheme,
@@ -91,14 +56,30 @@ export = function register(RED: NodeAPI): void {
         retries,
         timeoutMs,
         tls,
-        log: (line) => node.debug(line),
+        extraOrigins: node.extraOrigins,
+        maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
+        log: (line) => node.debug(printable(redact(line))),
       });
       return client;
     };
 
+    let holders = 0;
+    let closed = false;
+    node.hold = () => {
+      holders++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holders--;
+        if (closed && holders === 0) client?.destroy();
+      };
+    };
+
     node.on('close', (done: () => void) => {
-      client?.destroy();
-      client = undefined;
+      closed = true;
+      // Requests still under way (job starts let finish) keep the old client until they end.
+      if (holders === 0) client?.destroy();
       done();
     });
   }

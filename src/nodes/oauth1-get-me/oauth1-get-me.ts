@@ -1,9 +1,8 @@
 /** `oauth1-get-me`: the signed-in user of an Extra Horizon backend. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ExtraHorizonError, getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
-import type { OAuth1ConfigNode } from '../shared/config';
-import { flowError } from '../shared/flow-error';
-import { InFlight, RequestStatus, requestFailureText } from '../shared/request-status';
+import { redactValue } from '../../lib/redact';
+import { NodeShell } from '../shared/node-shell';
 
 interface GetMeDef extends NodeDef {
   server: string;
@@ -18,49 +17,42 @@ export = function register(RED: NodeAPI): void {
   function OAuth1GetMe(this: Node, config: GetMeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
-    const status = new RequestStatus(node);
-    const inFlight = new InFlight(node, status);
-
-    // What stops every request is known at deploy: say it now, not at the first message.
-    const problem = !server ? 'no Extra Horizon service: select one in the node' : server.problem ?? (server.scheme === 'oauth1' && !server.hasToken ? TOKEN_MISSING : undefined);
-    if (problem) {
-      status.problem(problem.startsWith('token missing') ? 'token missing' : problem);
-      node.warn(problem);
-    }
+    // What stops every request is known at deploy: the shell says it now, not at the first message.
+    const shell = new NodeShell(RED, node, config.server, {
+      type: 'oauth1-get-me',
+      noServiceKey: 'errors.noService',
+      problemOf: (server) => (server.scheme === 'oauth1' && !server.hasToken ? { text: TOKEN_MISSING, statusKey: 'status.tokenMissing' } : undefined),
+    });
+    shell.onClose();
 
     node.on('input', async (message, send, done) => {
       const msg = message as GetMeMessage;
-      if (problem || !server) {
-        done(flowError(problem));
-        return;
-      }
-      const timeoutMs = Number(msg.requestTimeout) > 0 ? Number(msg.requestTimeout) : undefined;
-      const controller = inFlight.begin();
-      status.started();
+      if (shell.problem) return shell.refuse(done, undefined, shell.problem);
+      const client = shell.client(done);
+      if (!client) return;
+      const timeoutMs = shell.requestTimeout(msg.requestTimeout);
+      const tracked = shell.begin();
+      shell.status.started(shell.shared('status.requesting'));
       try {
-        const { user, statusCode } = await getMe(server.client(), { signal: controller.signal, timeoutMs });
+        const { user, statusCode } = await getMe(client, { signal: tracked.signal, timeoutMs });
         msg.payload = user;
         msg.statusCode = statusCode;
-        status.succeeded(describeUser(user));
+        shell.status.succeeded(describeUser(user) ?? shell.text('status.ok'));
         send(msg);
         done();
       } catch (error) {
-        if (controller.signal.aborted) {
-          status.ended();
+        if (tracked.signal.aborted) {
+          shell.status.ended();
           done();
           return;
         }
         if (error instanceof ExtraHorizonError) {
           msg.statusCode = error.statusCode;
-          msg.payload = error.body;
-          status.failed(String(error.statusCode));
-        } else {
-          status.failed(requestFailureText(error));
+          msg.payload = redactValue(error.body, shell.redact);
         }
-        done(flowError(error));
+        shell.fail(done, error);
       } finally {
-        inFlight.end(controller);
+        tracked.end();
       }
     });
   }
@@ -69,11 +61,11 @@ export = function register(RED: NodeAPI): void {
 };
 
 /** The status text: who signed in, without more personal data than the editor needs. */
-function describeUser(user: unknown): string {
+function describeUser(user: unknown): string | undefined {
   if (user && typeof user === 'object') {
     const { first_name: first, email } = user as { first_name?: unknown; email?: unknown };
     if (typeof first === 'string' && first) return first;
     if (typeof email === 'string' && email) return email;
   }
-  return 'ok';
+  return undefined;
 }

@@ -1,9 +1,7 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { ResponseType } from '../../lib/client';
-import type { OAuth1ConfigNode } from '../shared/config';
-import { flowError } from '../shared/flow-error';
-import { InFlight, RequestStatus, requestFailureText } from '../shared/request-status';
+import { NodeShell, type Done } from '../shared/node-shell';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
@@ -27,85 +25,60 @@ export = function register(RED: NodeAPI): void {
   function OAuth1Request(this: Node, config: OAuth1RequestDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
-    const status = new RequestStatus(node);
-    const inFlight = new InFlight(node, status);
+    const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request' });
+    shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
     const configuredUrl = (config.url ?? '').trim();
+    const methodFromMsg = config.method === 'use' || !config.method;
 
-    if (!server) status.problem('no service');
-    else if (server.problem) {
-      status.problem(server.problem);
-      node.warn(server.problem);
+    /** The URL, method and headers of a message, or undefined when it was refused. */
+    function requestOf(msg: RequestMessage, done: Done): { url: string; method: string; headers?: Record<string, unknown> } | undefined {
+      let url = configuredUrl;
+      if (!url) {
+        if (msg.url !== undefined && typeof msg.url !== 'string') return void shell.refuse(done, shell.text('status.invalidUrl'), shell.text('errors.urlNotString', { type: typeof msg.url }));
+        url = (msg.url ?? '').trim();
+      } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
+        shell.warn(shell.text('warnings.urlIgnored'));
+      }
+      if (methodFromMsg && msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
+        // Sending a GET instead of the request a flow meant would be worse than stopping.
+        return void shell.refuse(done, shell.text('status.invalidMethod'), shell.text('errors.methodNotString', { type: typeof msg.method }));
+      }
+      const method = methodFromMsg ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : (config.method as string);
+      if (msg.headers !== undefined && (typeof msg.headers !== 'object' || msg.headers === null || Array.isArray(msg.headers))) {
+        return void shell.refuse(done, shell.text('status.invalidHeaders'), shell.text('errors.headersNotObject'));
+      }
+      return { url, method, headers: msg.headers as Record<string, unknown> | undefined };
     }
 
     node.on('input', async (message, send, done) => {
       const msg = message as RequestMessage;
-      if (!server) {
-        done(flowError('no OAuth1 service: select one in the node'));
-        return;
-      }
-      let url = configuredUrl;
-      if (!url) {
-        if (msg.url !== undefined && typeof msg.url !== 'string') {
-          status.problem('invalid msg.url');
-          done(flowError(`msg.url must be a string, not ${typeof msg.url}`));
-          return;
-        }
-        url = (msg.url ?? '').trim();
-      } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
-        node.warn('msg.url is ignored: the node has a URL of its own');
-      }
-      const methodFromMsg = config.method === 'use' || !config.method;
-      if (methodFromMsg && msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
-        // Sending a GET instead of the request a flow meant would be worse than stopping.
-        status.problem('invalid msg.method');
-        done(flowError(`msg.method must be a string such as "GET", not ${typeof msg.method}`));
-        return;
-      }
-      const method = methodFromMsg ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : (config.method as string);
-      let timeoutMs: number | undefined;
-      if (msg.requestTimeout !== undefined) {
-        const value = Number(msg.requestTimeout);
-        if (Number.isFinite(value) && value > 0) timeoutMs = value;
-        else node.warn('msg.requestTimeout must be a positive number of milliseconds; using the default');
-      }
-      if (msg.headers !== undefined && (typeof msg.headers !== 'object' || msg.headers === null || Array.isArray(msg.headers))) {
-        status.problem('invalid msg.headers');
-        done(flowError('msg.headers must be an object of header names and values'));
-        return;
-      }
-
-      const controller = inFlight.begin();
-      status.started();
+      const request = requestOf(msg, done);
+      if (!request) return;
+      const client = shell.client(done);
+      if (!client) return;
+      const timeoutMs = shell.requestTimeout(msg.requestTimeout);
+      const tracked = shell.begin();
+      shell.status.started(shell.shared('status.requesting'));
       try {
-        const response = await server.client().request({
-          method,
-          url,
-          headers: msg.headers as Record<string, unknown> | undefined,
-          body: msg.payload,
-          responseType,
-          timeoutMs,
-          signal: controller.signal,
-        });
-        if (response.jsonError) node.warn(`JSON parse error: ${response.jsonError}; msg.payload is the text`);
+        const response = await client.request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
+        if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         msg.payload = response.body;
         msg.statusCode = response.statusCode;
         msg.headers = response.headers;
         msg.responseUrl = response.url;
-        status.succeeded(String(response.statusCode));
+        shell.status.succeeded(String(response.statusCode));
         send(msg);
         done();
       } catch (error) {
-        if (controller.signal.aborted) {
-          status.ended();
+        if (tracked.signal.aborted) {
+          shell.status.ended();
           done();
           return;
         }
-        status.failed(requestFailureText(error));
-        done(flowError(error, `${method.toUpperCase()} ${url || server.baseUrl}: `));
+        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `);
       } finally {
-        inFlight.end(controller);
+        tracked.end();
       }
     });
   }

@@ -1,23 +1,17 @@
 /**
  * `oauth1-run-workflow`: one Alteryx job per message (start, wait, outputs); the job logic
- * is in src/lib/alteryx.ts. Jobs being waited for are kept in the node's context, so a
- * restart (with a persistent context store) or a redeploy resumes them.
+ * is in src/lib/alteryx.ts, the jobs waited for in ./pending-jobs.ts. A start is never
+ * aborted: a redeploy lets it finish and hands the job to the next instance, which emits
+ * the result on the stored message.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import {
-  AlteryxApi,
-  completeJob,
-  isAlteryxError,
-  isPriority,
-  questionsFrom,
-  runWorkflow,
-  type AlteryxJob,
-  type JobResult,
-  type Priority,
-} from '../../lib/alteryx';
+import { AlteryxApi, completeJob, isAlteryxError, isPriority, questionsFrom, type AlteryxJob, type JobResult, type Priority, type Question } from '../../lib/alteryx';
+import { redactValue } from '../../lib/redact';
+import { positiveNumber } from '../../lib/response';
 import type { OAuth1ConfigNode } from '../shared/config';
-import { RequestStatus, requestFailureText } from '../shared/request-status';
+import { NodeShell, type Done } from '../shared/node-shell';
 import { registerRunWorkflowAdmin } from './admin';
+import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';
 
 interface RunWorkflowDef extends NodeDef {
   server: string;
@@ -37,137 +31,38 @@ interface RunMessage extends NodeMessageInFlow {
   outputs?: unknown;
 }
 
-/** A job being waited for, as stored in the node context. */
-interface PendingJob {
-  appId: string;
-  startedAt: number;
-  deadline: number;
-  /** The input message (without http-in's req/res), to emit the result on after a restart. */
-  msg: Record<string, unknown>;
-}
-
-/** One message (or resumed job) in flight. */
-interface Run {
-  controller: AbortController;
-  jobId?: string;
-  /** Set once the message is done: by its outcome or by close, whichever comes first. */
-  finished: boolean;
-  done?: (error?: Error) => void;
-}
-
-const PENDING_KEY = 'alteryxJobs';
 const DEFAULTS = { pollInterval: 5, timeout: 300 };
 
-function positiveNumber(value: unknown, fallback: number): number {
-  const parsed = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-}
-
-function isPendingJob(value: unknown): value is PendingJob {
-  const job = value as PendingJob;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof job.appId === 'string' &&
-    typeof job.startedAt === 'number' &&
-    typeof job.deadline === 'number' &&
-    typeof job.msg === 'object' &&
-    job.msg !== null
-  );
-}
-
-/** The status ring's short text for a failure. */
-function shortReason(error: unknown): string {
-  if (isAlteryxError(error)) {
-    switch (error.code) {
-      case 'EJOB':
-        return 'error';
-      case 'ETIMEOUT':
-        return 'timeout';
-      case 'EHTTP':
-        return String(error.details.statusCode ?? 'error');
-      case 'EFORMAT':
-        return 'format not offered';
-      case 'EINPUT':
-        return 'invalid input';
-      default:
-        return 'bad response';
-    }
-  }
-  return requestFailureText(error);
+function applyResult(msg: RunMessage, result: JobResult): void {
+  msg.payload = result.job;
+  if (result.outputs) msg.outputs = result.outputs;
 }
 
 export = function register(RED: NodeAPI): void {
-  /**
-   * Jobs of a node that was stopped but not deleted (a redeploy, stopped flows), for its next
-   * instance: without a configured context store, Node-RED drops a node's context on every stop.
-   */
-  const handedOver = new Map<string, Map<string, PendingJob>>();
+  const handOver = new JobHandOver();
 
   function RunWorkflow(this: Node, config: RunWorkflowDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const server = RED.nodes.getNode(config.server) as OAuth1ConfigNode | null;
-    const status = new RequestStatus(node);
+    const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-run-workflow' });
     const workflowId = (config.workflowId ?? '').trim();
     const priority: Priority = isPriority(config.priority) ? config.priority : '0';
     const wait = config.wait === true || config.wait === 'true';
-    const pollIntervalMs = positiveNumber(config.pollInterval, DEFAULTS.pollInterval) * 1000;
-    const timeoutMs = positiveNumber(config.timeout, DEFAULTS.timeout) * 1000;
+    const pollIntervalMs = (positiveNumber(config.pollInterval) ?? DEFAULTS.pollInterval) * 1000;
+    const timeoutMs = (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000;
     const outputFormat = (config.outputFormat ?? '').trim();
-    const runs = new Set<Run>();
-    const pending = new Map<string, PendingJob>();
-    const inherited = handedOver.get(node.id) ?? new Map<string, PendingJob>();
-    handedOver.delete(node.id);
-    let closed = false;
-    /** Until the stored jobs are read, writing would overwrite them. */
-    let loaded = false;
-
-    if (!server) status.problem('no service');
-    else if (server.problem) {
-      status.problem(server.problem);
-      node.warn(server.problem);
-    }
-
-    function savePending(): void {
-      if (!loaded) return;
-      node.context().set(PENDING_KEY, Object.fromEntries(pending), (error?: Error) => {
-        if (error) node.warn(`could not keep the in-flight Alteryx jobs in the context store: ${error.message}`);
-      });
-    }
-
-    function remember(jobId: string, entry: PendingJob): void {
-      pending.set(jobId, entry);
-      savePending();
-    }
-
-    function forget(jobId: string | undefined): void {
-      if (jobId !== undefined && pending.delete(jobId)) savePending();
-    }
-
-    function showProgress(text: string): void {
-      status.progress(runs.size > 1 ? `${text} (${runs.size})` : text);
-    }
-
-    function finish(run: Run, error?: Error): boolean {
-      if (run.finished) return false;
-      run.finished = true;
-      runs.delete(run);
-      run.done?.(error);
-      return true;
-    }
+    const pending = new PendingJobs(node, handOver, {
+      resume: (jobId, entry) => void resume(jobId, entry),
+      storeFailed: (operation, error) => shell.warn(shell.text(`warnings.${operation}Failed`, { message: error.message })),
+    });
+    shell.onClose((removed) => pending.close(removed));
 
     function storable(msg: RunMessage): Record<string, unknown> {
-      const copy = RED.util.cloneMessage(msg) as unknown as Record<string, unknown>;
+      const copy: Record<string, unknown> = { ...RED.util.cloneMessage(msg) };
       // An http-in request cannot be answered after a restart, and does not serialise.
       delete copy.req;
       delete copy.res;
       return copy;
-    }
-
-    function applyResult(msg: RunMessage, result: JobResult): void {
-      msg.payload = result.job;
-      if (result.outputs) msg.outputs = result.outputs;
     }
 
     /** Puts what is known of a failure on the message, so Catch sees the job or the status code. */
@@ -175,149 +70,127 @@ export = function register(RED: NodeAPI): void {
       if (isAlteryxError(error)) {
         if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
         const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
-        if (payload !== undefined) msg.payload = payload;
-        return new Error(error.message);
+        if (payload !== undefined) msg.payload = redactValue(payload, shell.redact);
+        return shell.failure(error);
       }
-      return new Error(`Alteryx workflow "${appId}": ${(error as Error).message}`);
+      return shell.failure(new Error(shell.text('errors.failed', { appId, message: (error as Error).message })));
+    }
+
+    /** The workflow, questions and API of a message, or undefined when it was refused. */
+    function jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[]; alteryx: AlteryxApi } | undefined {
+      let appId = workflowId;
+      if (!appId) {
+        if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
+          return void shell.refuse(done, shell.text('status.invalidWorkflowId'), shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }));
+        }
+        appId = (msg.workflowId ?? '').trim();
+        if (!appId) return void shell.refuse(done, shell.text('status.noWorkflow'), shell.text('errors.noWorkflow'));
+      } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== workflowId) {
+        shell.warn(shell.text('warnings.workflowIdIgnored'));
+      }
+      let questions: Question[];
+      try {
+        questions = questionsFrom(msg.payload);
+      } catch (error) {
+        return void shell.refuse(done, shell.failureText(error), (error as Error).message);
+      }
+      const client = shell.client(done);
+      return client && { appId, questions, alteryx: new AlteryxApi(client) };
     }
 
     function api(): AlteryxApi {
-      if (!server) throw new Error('no OAuth1 service: select one in the node');
-      return new AlteryxApi(server.client());
+      if (!shell.server) throw new Error(shell.shared('runtime.noService'));
+      return new AlteryxApi(shell.server.client());
     }
 
     node.on('input', async (message, send, done) => {
       const msg = message as RunMessage;
-      let appId = workflowId;
-      if (!appId) {
-        if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
-          status.problem('invalid msg.workflowId');
-          done(new Error(`msg.workflowId must be a string, not ${typeof msg.workflowId}`));
-          return;
-        }
-        appId = (msg.workflowId ?? '').trim();
-        if (!appId) {
-          status.problem('no workflow');
-          done(new Error('no workflow id: set one in the node or send msg.workflowId'));
-          return;
-        }
-      } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== workflowId) {
-        node.warn('msg.workflowId is ignored: the node has a workflow of its own');
-      }
-
-      let alteryx: AlteryxApi;
-      let questions;
+      const job = jobOf(msg, done);
+      if (!job) return;
+      // Not aborted on close: the job would exist on the server without anyone to report it.
+      const start = shell.begin({ finishOnClose: true });
+      shell.status.started(shell.text('status.starting'));
+      let started: AlteryxJob;
       try {
-        alteryx = api();
-        questions = questionsFrom(msg.payload);
+        started = await job.alteryx.startJob(job.appId, { questions: job.questions, priority }, undefined);
       } catch (error) {
-        status.problem(shortReason(error));
-        done(error as Error);
+        start.end();
+        done(describeFailure(msg, error, job.appId));
         return;
       }
-
-      const run: Run = { controller: new AbortController(), finished: false, done };
-      runs.add(run);
-      status.started('starting');
-      try {
-        const result = await runWorkflow(alteryx, {
-          appId,
-          questions,
-          priority,
-          wait,
-          pollIntervalMs,
-          timeoutMs,
-          outputFormat,
-          signal: run.controller.signal,
-          onStarted: (job, times) => {
-            run.jobId = job.id;
-            if (wait && !closed) remember(job.id, { appId, ...times, msg: storable(msg) });
-          },
-          onProgress: (_job, text) => showProgress(text),
-        });
-        if (run.finished) return;
-        forget(run.jobId);
-        applyResult(msg, result);
-        status.succeeded(wait ? 'done' : 'queued');
-        send(msg);
-        finish(run);
-      } catch (error) {
-        if (run.finished) return;
-        forget(run.jobId);
-        status.failed(shortReason(error));
-        finish(run, describeFailure(msg, error, appId));
+      const startedAt = Date.now();
+      const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + timeoutMs, msg: storable(msg) };
+      if (shell.closing) {
+        // The node closed during the start: its next instance emits the result on the stored message.
+        pending.add(started.id, wait ? entry : { ...entry, queued: started });
+        shell.status.ended();
+        start.end();
+        done();
+        return;
       }
+      start.end();
+      if (!wait) {
+        applyResult(msg, { job: started });
+        shell.status.succeeded(shell.text('status.queued'));
+        send(msg);
+        done();
+        return;
+      }
+      pending.add(started.id, entry);
+      const outcome = await waitFor(started.id, entry);
+      if (outcome === 'closed') return done();
+      if (outcome instanceof Error) return done(describeFailure(msg, outcome, job.appId));
+      applyResult(msg, outcome);
+      send(msg);
+      done();
     });
 
-    /** Waits for a job a previous instance of this node started and emits its result as that message would have been. */
-    async function resume(jobId: string, entry: PendingJob): Promise<void> {
-      const run: Run = { controller: new AbortController(), finished: false, jobId };
-      runs.add(run);
-      status.started('resuming');
-      const msg = entry.msg as RunMessage;
+    /** Waits for a started job and its outputs; 'closed' when the node closed meanwhile (the job is handed over). */
+    async function waitFor(jobId: string, entry: PendingJob): Promise<JobResult | Error | 'closed'> {
+      const tracked = shell.begin();
       try {
         const result = await completeJob(api(), jobId, {
           pollIntervalMs,
           startedAt: entry.startedAt,
           deadline: entry.deadline,
           outputFormat,
-          signal: run.controller.signal,
-          onProgress: (_job, text) => showProgress(text),
+          signal: tracked.signal,
+          onProgress: (_job, text) => shell.status.progress(text),
         });
-        if (run.finished) return;
-        forget(jobId);
-        applyResult(msg, result);
-        status.succeeded('done');
-        finish(run);
-        node.send(msg as NodeMessage);
+        pending.remove(jobId);
+        shell.status.succeeded(shell.text('status.done'));
+        return result;
       } catch (error) {
-        if (run.finished) return;
-        forget(jobId);
-        status.failed(shortReason(error));
-        finish(run);
-        node.error(describeFailure(msg, error, entry.appId), msg as NodeMessage);
+        if (tracked.signal.aborted) return 'closed';
+        pending.remove(jobId);
+        return error as Error;
+      } finally {
+        tracked.end();
       }
     }
 
-    node.context().get(PENDING_KEY, (error: Error | undefined, stored: unknown) => {
-      if (closed) return;
-      loaded = true;
-      if (error) node.warn(`could not read the in-flight Alteryx jobs from the context store: ${error.message}`);
-      const startedHere = new Set(pending.keys());
-      const storedJobs = !error && typeof stored === 'object' && stored !== null ? Object.entries(stored) : [];
-      for (const [jobId, entry] of [...storedJobs, ...inherited]) {
-        if (isPendingJob(entry) && !startedHere.has(jobId)) pending.set(jobId, entry);
-      }
-      inherited.clear();
-      if (pending.size) savePending();
-      for (const [jobId, entry] of pending) {
-        if (startedHere.has(jobId)) continue;
-        node.log(`resuming Alteryx job ${jobId}`);
-        void resume(jobId, entry);
-      }
-    });
-
-    node.on('close', (removed: boolean, done: () => void) => {
-      closed = true;
-      for (const run of [...runs]) {
-        run.controller.abort();
-        finish(run);
-      }
-      status.clear();
-      if (!removed) {
-        // Stopped, not deleted: the next instance of this node (or of Node-RED) resumes the jobs.
-        handedOver.set(node.id, new Map([...inherited, ...pending]));
-        done();
+    /** Waits for a job a previous instance of this node started and emits its result as that message would have been. */
+    async function resume(jobId: string, entry: PendingJob): Promise<void> {
+      shell.log(shell.text('warnings.resuming', { jobId }));
+      const msg = entry.msg as RunMessage;
+      shell.status.started(shell.text('status.resuming'));
+      if (entry.queued) {
+        pending.remove(jobId);
+        applyResult(msg, { job: entry.queued });
+        shell.status.succeeded(shell.text('status.queued'));
+        node.send(msg as NodeMessage);
         return;
       }
-      // A deleted node has nobody to resume its jobs for.
-      pending.clear();
-      try {
-        node.context().set(PENDING_KEY, undefined, () => done());
-      } catch {
-        done();
+      const outcome = await waitFor(jobId, entry);
+      if (outcome === 'closed') return;
+      if (outcome instanceof Error) node.error(describeFailure(msg, outcome, entry.appId), msg as NodeMessage);
+      else {
+        applyResult(msg, outcome);
+        node.send(msg as NodeMessage);
       }
-    });
+    }
+
+    pending.load();
   }
 
   RED.nodes.registerType('oauth1-run-workflow', RunWorkflow);

@@ -34,7 +34,8 @@ import type { NodeAPI } from 'node-red';
 import type { AuthScheme, ServiceSettings } from '../../lib/service';
 import type { SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
-import { httpOrigin, originList, serviceCredentials, signingSettings } from './service-settings';
+import { originList } from '../../lib/service';
+import { httpOrigin, serviceCredentials, signingSettings } from './service-settings';
 
 /** The editor shows a saved password as this placeholder; the value itself stays on the server. */
 export const UNCHANGED_PASSWORD = '__PWRD__';
@@ -85,7 +86,7 @@ export interface DeployedService {
   baseUrl: string;
   scheme: AuthScheme;
   signatureMethod: SignatureMethod;
-  extraOrigins?: readonly string[] | string;
+  extraOrigins?: readonly string[];
 }
 
 /** Where a form sends its credentials. */
@@ -104,7 +105,7 @@ export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedServ
   if (!origin || httpOrigin(form.baseUrl ?? '') !== origin) differences.push('base URL origin');
   if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push('scheme');
   if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push('signature method');
-  const allowed = new Set(originList(deployed.extraOrigins));
+  const allowed = new Set(deployed.extraOrigins ?? []);
   if ((form.extraOrigins ?? []).some((extra) => !allowed.has(extra))) differences.push('"also sign for" origins');
   if (!differences.length) return undefined;
   return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', ')}`;

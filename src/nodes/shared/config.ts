@@ -13,13 +13,22 @@ export interface OAuth1ConfigCredentials {
 
 export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   baseUrl: string;
+  /** Origins besides the base URL's that may receive credentials ("Also sign for"). */
+  extraOrigins: string[];
   scheme: AuthScheme;
   placement: Placement;
   signatureMethod: SignatureMethod;
-  /** Why nothing can be sent (credentials missing), or undefined. */
+  /** Why nothing can be sent (credentials missing, PLAINTEXT over plain http), or undefined. */
   readonly problem: string | undefined;
   /** True when an access token is configured (3-legged). */
   readonly hasToken: boolean;
+  /** Replaces every secret, token and signature of this service in a text by `…`: for every text a node shows or logs. */
+  redact(text: string): string;
+  /**
+   * Keeps the client open for a request under way until the returned function is called:
+   * closing the config node (a full redeploy) then lets a job start finish instead of cutting it.
+   */
+  hold(): () => void;
   /** The shared client; throws with {@link problem} when the node is not usable. */
   client(): HttpClient;
 }

@@ -1,32 +1,41 @@
 /**
  * The status ring of a request node, in one place: a blue dot while requests are in
  * flight (with their count), a green dot with the last result, a red ring on error.
+ * Every text goes through the config's redactor.
  */
 import type { Node } from 'node-red';
-import { isRequestError } from '../../lib/client';
 
 export class RequestStatus {
   private inFlight = 0;
 
-  constructor(private readonly node: Node) {}
+  constructor(
+    private readonly node: Node,
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {}
 
-  started(text = 'requesting'): void {
-    this.inFlight++;
-    this.node.status({ fill: 'blue', shape: 'dot', text: this.inFlight > 1 ? `${text} (${this.inFlight})` : text });
+  /** The number of requests under way. */
+  get count(): number {
+    return this.inFlight;
   }
 
+  started(text: string): void {
+    this.inFlight++;
+    this.progress(text);
+  }
+
+  /** A step of a request under way; the count shows when more than one is. */
   progress(text: string): void {
-    this.node.status({ fill: 'blue', shape: 'dot', text });
+    this.show('blue', 'dot', this.inFlight > 1 ? `${text} (${this.inFlight})` : text);
   }
 
   succeeded(text: string): void {
     this.finish();
-    this.node.status({ fill: 'green', shape: 'dot', text });
+    this.show('green', 'dot', text);
   }
 
   failed(text: string): void {
     this.finish();
-    this.node.status({ fill: 'red', shape: 'ring', text: shorten(text) });
+    this.show('red', 'ring', text);
   }
 
   /** A request ended without a result to show (aborted on close). */
@@ -36,12 +45,16 @@ export class RequestStatus {
   }
 
   problem(text: string): void {
-    this.node.status({ fill: 'red', shape: 'ring', text: shorten(text) });
+    this.show('red', 'ring', text);
   }
 
   clear(): void {
     this.inFlight = 0;
     this.node.status({});
+  }
+
+  private show(fill: 'blue' | 'green' | 'red', shape: 'dot' | 'ring', text: string): void {
+    this.node.status({ fill, shape, text: shorten(this.redact(text)) });
   }
 
   private finish(): void {
@@ -50,40 +63,6 @@ export class RequestStatus {
 }
 
 /** Status texts stay short; the full message goes to the debug sidebar through Catch. */
-function shorten(text: string): string {
+export function shorten(text: string): string {
   return text.length > 24 ? `${text.slice(0, 23)}…` : text;
-}
-
-/** The status text for a request that got no HTTP answer: "timeout", "ECONNREFUSED"… */
-export function requestFailureText(error: unknown): string {
-  if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? 'timeout' : error.systemCode ?? error.code;
-  return 'error';
-}
-
-/** The requests a node has under way: closing the node aborts them all at once and clears its status. */
-export class InFlight {
-  private readonly controllers = new Set<AbortController>();
-
-  constructor(node: Node, status: RequestStatus) {
-    node.on('close', (done: () => void) => {
-      this.abortAll();
-      status.clear();
-      done();
-    });
-  }
-
-  begin(): AbortController {
-    const controller = new AbortController();
-    this.controllers.add(controller);
-    return controller;
-  }
-
-  end(controller: AbortController): void {
-    this.controllers.delete(controller);
-  }
-
-  abortAll(): void {
-    for (const controller of this.controllers) controller.abort();
-    this.controllers.clear();
-  }
 }

@@ -5,7 +5,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { TlsOptions } from '../../lib/client';
 import type { AuthScheme } from '../../lib/service';
-import { PLACEMENTS, SIGNATURE_METHODS, percentEncode, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
 
 export const AUTH_SCHEMES: readonly AuthScheme[] = ['oauth1', 'oauth2'];
@@ -47,16 +47,6 @@ export function httpOrigin(url: string): string | undefined {
   }
 }
 
-/**
- * The `extraOrigins` property ("Also sign for"): comma or space separated, or already a
- * list. Each entry as an origin; an entry that is no http(s) URL is kept as written, so
- * it matches nothing but stays visible.
- */
-export function originList(value: unknown): string[] {
-  const entries = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\s,]+/) : [];
-  return entries.map((entry) => entry.trim()).filter(Boolean).map((entry) => httpOrigin(entry) ?? entry);
-}
-
 /** The core `tls-config` node fills request options through this method. */
 interface TlsConfigNode extends Node {
   addTLSOptions(options: Record<string, unknown>): void;
@@ -72,19 +62,3 @@ export function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions |
   return options as TlsOptions;
 }
 
-/**
- * Service messages may echo the request (an `Authorization` header, `oauth_*` in a query:
- * with PLAINTEXT the secrets themselves; an OAuth 2 token endpoint the form-encoded client
- * secret). Replaces each secret, raw, percent-encoded (once and twice) and form-encoded, by `…`.
- * (At merge: the one redactor of src/lib/redact.ts, `createRedactor`, replaces this.)
- */
-export function withoutSecrets(text: string, credentials: Partial<OAuth1Credentials>): string {
-  let safe = text;
-  for (const secret of [credentials.consumerSecret, credentials.tokenSecret]) {
-    if (!secret) continue;
-    const formEncoded = new URLSearchParams({ s: secret }).toString().slice(2);
-    const forms = new Set([secret, encodeURIComponent(secret), percentEncode(secret), percentEncode(percentEncode(secret)), formEncoded]);
-    for (const form of [...forms].sort((a, b) => b.length - a.length)) safe = safe.split(form).join('…');
-  }
-  return safe;
-}
