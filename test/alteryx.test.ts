@@ -139,7 +139,7 @@ describe('Alteryx library', () => {
       });
       const { api } = jobSequence(job('Running'), failed);
       const error = await rejection(waitForJob(api, 'job-1', fast()));
-      assert.equal(error.message, 'Alteryx job job-1: Error: The tool failed (tool 3)');
+      assert.equal(error.message, 'Alteryx job job-1 failed: The tool failed (tool 3)');
       assert.equal(error.code, 'EJOB');
       assert.deepEqual(error.details?.job, failed);
     });
@@ -320,7 +320,7 @@ describe('Alteryx library', () => {
 
     it('fails a job whose disposition is Error with its first error message', async () => {
       const error = await rejection(run(gallery({ placement: 'query' }), DEMO_WORKFLOW_IDS.customerImport, '', [{ name: 'SourceFile', value: 'march.csv' }]));
-      assert.match(error.message, /^Alteryx job \w+: Error: Input Data \(3\): File not found "march.csv" \(tool 3\)$/);
+      assert.match(error.message, /^Alteryx job \w+ failed: Input Data \(3\): File not found "march.csv" \(tool 3\)$/);
       assert.equal(error.details?.job?.status, 'Completed');
     });
 

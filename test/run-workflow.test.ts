@@ -198,7 +198,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' } as never);
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
-    assert.equal(msg.error.message, `Alteryx job ${job.id}: Error: Input Data (3): File not found "march.csv" (tool 3)`);
+    assert.equal(msg.error.message, `Alteryx job ${job.id} failed: Input Data (3): File not found "march.csv" (tool 3)`);
     assert.equal(msg.error.source.id, 'run');
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Error');

@@ -208,7 +208,7 @@ export function jobFailure(job: AlteryxJob): AlteryxError | undefined {
   }
   if (disposition === 'error' || disposition === 'failed') {
     const detail = firstErrorMessage(job);
-    return new AlteryxError(`Alteryx job ${job.id}: Error${detail ? `: ${detail}` : ''}`, 'EJOB', { job });
+    return new AlteryxError(`Alteryx job ${job.id} failed${detail ? `: ${detail}` : ''}`, 'EJOB', { job });
   }
   return undefined;
 }
