@@ -46,7 +46,9 @@ function readmePictureProblems(pkg) {
   const base = `https://raw.githubusercontent.com/${repository[1]}/main/`;
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
   const problems = [];
-  for (const [, picture] of readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)) {
+  const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)];
+  console.log(`README: ${pictures.length} pictures, each to be under ${base}`);
+  for (const [, picture] of pictures) {
     const file = picture.startsWith(base) ? picture.slice(base.length) : undefined;
     if (!file) problems.push(`README picture ${picture} is not under ${base}`);
     else if (!file.startsWith('docs/images/') || !fs.existsSync(path.join(root, file))) problems.push(`README picture ${picture}: no ${file} in docs/images`);
