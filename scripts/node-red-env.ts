@@ -4,6 +4,7 @@
  * Node-RED) that `npm start` and the browser test (test/browser/editor.test.ts) run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,19 +23,40 @@ export interface UserDirOptions {
   settings?: Record<string, unknown>;
 }
 
-/** Writes settings.js, flows.json and flows_cred.json, and links this package into node_modules. */
+/** The file in a user directory that keeps its credential secret; generated once, never leaves it. */
+export const CREDENTIAL_SECRET_FILE = '.credential-secret';
+
+/** The user directory's credential secret, made on first use. */
+export function credentialSecret(userDir: string): string {
+  const file = path.join(userDir, CREDENTIAL_SECRET_FILE);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** Credentials as Node-RED stores them with a `credentialSecret`: AES-256-CTR under SHA-256 of the secret. */
+export function encryptCredentials(secret: string, credentials: unknown): { $: string } {
+  const key = createHash('sha256').update(secret).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
+}
+
+/**
+ * Writes settings.js, flows.json and flows_cred.json (encrypted with the user directory's own
+ * credential secret, as the credentials a person enters in the editor will be), and links
+ * this package into node_modules.
+ */
 export function prepareUserDir(options: UserDirOptions): void {
   const { userDir } = options;
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const link = path.join(userDir, 'node_modules', 'node-red-contrib-oauth1');
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(REPO_ROOT, link, 'dir');
+  const secret = credentialSecret(userDir);
   const settings = {
     uiHost: '127.0.0.1',
     uiPort: options.port,
     flowFile: 'flows.json',
-    // The credentials file holds only ${ENV} references, so it needs no encryption here.
-    credentialSecret: false,
     contextStorage: { default: { module: 'localfilesystem' } },
     editorTheme: { tours: false, projects: { enabled: false } },
     diagnostics: { enabled: false },
@@ -43,9 +65,12 @@ export function prepareUserDir(options: UserDirOptions): void {
     logging: { console: { level: 'info', metrics: false, audit: false } },
     ...options.settings,
   };
-  fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+  // settings.js reads the secret from its file, so the secret is kept in one place.
+  const readSecret = `require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(CREDENTIAL_SECRET_FILE)}), 'utf8')`;
+  const source = `module.exports = {\n  ...${JSON.stringify(settings, null, 2).replace(/\n/g, '\n  ')},\n  credentialSecret: ${readSecret},\n};\n`;
+  fs.writeFileSync(path.join(userDir, 'settings.js'), source);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
-  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(options.credentials ?? {}, null, 2));
+  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(encryptCredentials(secret, options.credentials ?? {}), null, 2));
 }
 
 export interface RunningNodeRed {
@@ -56,6 +81,8 @@ export interface RunningNodeRed {
 
 /** Starts Node-RED on a prepared user directory and resolves once its editor answers. */
 export async function startNodeRed(userDir: string, port: number, env: NodeJS.ProcessEnv, output: (line: string) => void): Promise<RunningNodeRed> {
+  // Else the editor of whatever holds the port would answer below, as if this Node-RED had started.
+  if (await portInUse(port)) throw new PortInUseError(port);
   const red = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
   const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     env,
@@ -98,6 +125,24 @@ export async function startNodeRed(userDir: string, port: number, env: NodeJS.Pr
       clearTimeout(timer);
     },
   };
+}
+
+/** A port on 127.0.0.1 that another process listens on. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} on 127.0.0.1 is already in use by another process`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Whether another process listens on 127.0.0.1:`port` (0 picks a free port: never in use). */
+export function portInUse(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -161,6 +206,7 @@ export interface ExampleEnvironment {
 
 /** The demo service plus Node-RED with this package, on a fresh user directory. */
 export async function startExampleEnvironment(options: ExampleEnvironmentOptions): Promise<ExampleEnvironment> {
+  for (const wanted of [options.port, options.demoPort]) if (await portInUse(wanted)) throw new PortInUseError(wanted);
   const port = options.port || (await freePort());
   const demo = await startDemoServer({ port: options.demoPort });
   try {

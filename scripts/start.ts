@@ -6,14 +6,16 @@
  * variables; those not set point at the local demo service, so it works with no account.
  */
 import path from 'node:path';
-import { REPO_ROOT, startExampleEnvironment } from './node-red-env';
+import { PortInUseError, REPO_ROOT, startExampleEnvironment } from './node-red-env';
 
 async function main(): Promise<void> {
   const quiet = process.env.NODE_RED_QUIET === '1';
+  const port = Number(process.env.PORT ?? 1880);
+  const demoPort = Number(process.env.DEMO_PORT ?? 8787);
   const examples = await startExampleEnvironment({
     userDir: path.resolve(process.env.NODE_RED_USER_DIR ?? path.join(REPO_ROOT, '.node-red')),
-    port: Number(process.env.PORT ?? 1880),
-    demoPort: Number(process.env.DEMO_PORT ?? 8787),
+    port,
+    demoPort,
     output: (line) => {
       if (!quiet) console.log(`[node-red] ${line}`);
     },
@@ -45,7 +47,13 @@ async function main(): Promise<void> {
   });
 }
 
+/** What to do about a port another process holds: which variable picks another. */
+function portAdvice(error: PortInUseError): string {
+  const variable = error.port === Number(process.env.DEMO_PORT ?? 8787) ? 'DEMO_PORT' : 'PORT';
+  return `Cannot start: ${error.message} (another Node-RED or npm start?). Stop it, or choose another port: ${variable}=<port> npm start`;
+}
+
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof PortInUseError ? portAdvice(error) : error instanceof Error ? error.message : error);
   process.exit(1);
 });

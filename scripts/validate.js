@@ -35,8 +35,31 @@ function fail(message) {
   process.exit(1);
 }
 
+/**
+ * npm's package page shows a README picture only from an absolute URL: each must be the raw
+ * file of docs/images in the repository that package.json names, on its main branch.
+ */
+function readmePictureProblems(pkg) {
+  const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository && pkg.repository.url;
+  const repository = /github\.com[/:]([^/]+\/[^/]+?)(?:\.git)?$/.exec(url || '');
+  if (!repository) return [`package.json repository (${url}) is not a GitHub repository`];
+  const base = `https://raw.githubusercontent.com/${repository[1]}/main/`;
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const problems = [];
+  const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)];
+  console.log(`README: ${pictures.length} pictures, each to be under ${base}`);
+  for (const [, picture] of pictures) {
+    const file = picture.startsWith(base) ? picture.slice(base.length) : undefined;
+    if (!file) problems.push(`README picture ${picture} is not under ${base}`);
+    else if (!file.startsWith('docs/images/') || !fs.existsSync(path.join(root, file))) problems.push(`README picture ${picture}: no ${file} in docs/images`);
+  }
+  return problems;
+}
+
 async function main() {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const pictureProblems = readmePictureProblems(pkg);
+  if (pictureProblems.length) fail(pictureProblems.join('\n'));
   // node-red-dev reads each node's editor file beside the built .js, and says only "Unable to parse" when it is missing.
   for (const [type, file] of Object.entries(pkg['node-red'].nodes)) {
     const html = path.join(root, file.replace(/\.js$/, '.html'));

@@ -5,12 +5,20 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
-import { freePort } from '../scripts/node-red-env';
+import { CREDENTIAL_SECRET_FILE, freePort } from '../scripts/node-red-env';
+
+const START = path.join(__dirname, '..', 'scripts', 'start.ts');
+
+function startScript(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [require.resolve('tsx/cli'), START], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 interface DebugMessage {
   name: string;
@@ -36,10 +44,7 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
 
   before(async () => {
     const [port, demoPort] = await Promise.all([freePort(), freePort()]);
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '..', 'scripts', 'start.ts')], {
-      env: { ...process.env, PORT: String(port), DEMO_PORT: String(demoPort), NODE_RED_USER_DIR: userDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = startScript({ PORT: String(port), DEMO_PORT: String(demoPort), NODE_RED_USER_DIR: userDir });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 90_000;
@@ -122,9 +127,61 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     }
   });
 
+  it('encrypts the credentials with a secret made for its user directory, and never says they are unencrypted', () => {
+    assert.doesNotMatch(output, /unencrypted credentials|encrypted credentials not found/i);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as object), ['$']);
+    const secretFile = path.join(userDir, CREDENTIAL_SECRET_FILE);
+    assert.equal(fs.statSync(secretFile).mode & 0o077, 0, 'only its owner reads the secret');
+    const secret = fs.readFileSync(secretFile, 'utf8');
+    assert.match(secret, /^[0-9a-f]{64}$/);
+    assert.ok(!output.includes(secret), 'printed');
+    assert.ok(!fs.readFileSync(path.join(userDir, 'settings.js'), 'utf8').includes(secret), 'copied into settings.js');
+  });
+
   it('stops both on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     assert.equal(await exited, 0);
   });
+});
+
+describe('npm start when another process holds its port', function () {
+  this.timeout(60_000);
+  let squatter: http.Server;
+  let taken: number;
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-start-taken-'));
+
+  before(async () => {
+    // Answers every request with 200, as another Node-RED's editor would.
+    squatter = http.createServer((_request, response) => response.end('{}'));
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    taken = (squatter.address() as AddressInfo).port;
+  });
+
+  after(() => {
+    squatter.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  async function startOn(ports: { PORT: number; DEMO_PORT: number }): Promise<{ code: number | null; output: string }> {
+    const child = startScript({ PORT: String(ports.PORT), DEMO_PORT: String(ports.DEMO_PORT), NODE_RED_USER_DIR: userDir });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    return { code, output };
+  }
+
+  for (const variable of ['PORT', 'DEMO_PORT'] as const) {
+    it(`says that the ${variable} is taken, and how to choose another, instead of "is running"`, async () => {
+      const ports = { PORT: await freePort(), DEMO_PORT: await freePort(), [variable]: taken };
+      const { code, output } = await startOn(ports);
+      assert.notEqual(code, 0, output);
+      assert.doesNotMatch(output, /is running/);
+      assert.match(output, new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use by another process`));
+      assert.match(output, new RegExp(`${variable}=<port> npm start`));
+    });
+  }
 });

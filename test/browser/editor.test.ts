@@ -22,10 +22,21 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { DEMO_CREDENTIALS } from '../../demo/credentials';
 import { DEMO_USER } from '../../demo/extrahorizon';
 import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
+import { PRIORITIES } from '../../src/lib/alteryx';
+import { HTTP_METHODS } from '../../src/lib/client';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The flags this machine needs: no sandbox as root, and no calls to Google's hosts on a closed network. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'browser');
 const DASHBOARD_EXAMPLE = path.join(REPO_ROOT, 'examples', 'dashboard-run-workflow.json');
 const DASHBOARD = '@flowfuse/node-red-dashboard';
@@ -39,6 +50,7 @@ const EXAMPLE = {
   belgium: 'a1f0c0de00000021',
   runWorkflow: 'a1f0c0de00000022',
   runWorkflowOAuth2: 'a1f0c0de00000025',
+  listWorkflows: 'a1f0c0de00000032',
 };
 
 /** What a person types into the service dialogs: the variables `npm start` and this test set. */
@@ -296,10 +308,48 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     });
   }
 
+  /** The values of a select in the open node dialog, and the selected one. */
+  async function optionsOf(select: string): Promise<{ values: string[]; selected: string }> {
+    const values = await page.locator(`${select} option`).evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    return { values, selected: await page.inputValue(select) };
+  }
+
+  async function cancelDialog(): Promise<void> {
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-input-server').waitFor({ state: 'detached' });
+  }
+
+  it('the request dialog offers every method the runtime accepts (OPTIONS too), with the URL hint shown whole', async () => {
+    await flowNode(EXAMPLE.listWorkflows).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-method').waitFor();
+    assert.deepEqual(await optionsOf('#node-input-method'), { values: [...HTTP_METHODS, 'use'], selected: 'GET' });
+    const hint = await page.locator('#node-input-url').evaluate((input: HTMLInputElement) => {
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = style.font;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { text: input.placeholder, width: context.measureText(input.placeholder).width, room };
+    });
+    assert.ok(hint.text && hint.width <= hint.room, `placeholder "${hint.text}" needs ${hint.width}px of ${hint.room}px`);
+    await cancelDialog();
+  });
+
+  it('the run workflow dialog offers the priorities the runtime accepts', async () => {
+    await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-priority').waitFor();
+    assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
+    assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
+    await cancelDialog();
+  });
+
   it('deploys the imported flows', async () => {
     await deploy();
     const flows = (await (await page.request.get(`${examples!.red.url}/flows`)).json()) as Array<{ type: string }>;
-    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(flows.some((node) => node.type === type), type);
+    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request'])
+      assert.ok(
+        flows.some((node) => node.type === type),
+        type,
+      );
   });
 
   async function openDebugSidebar(): Promise<void> {
@@ -402,7 +452,10 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await country.press('Enter');
     await dashboard.getByRole('button', { name: 'Run Sales report' }).click();
     // The node's status while the job is on its way, mirrored by a Status node.
-    await dashboard.getByText(/^(starting|queued|running \d+s)$/).first().waitFor({ timeout: 30_000 });
+    await dashboard
+      .getByText(/^(starting|queued|running \d+s)$/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     const rows = dashboard.locator('table tbody tr', { hasText: 'NL' });
     await rows.nth(2).waitFor({ timeout: 60_000 });
     const table = await dashboard.locator('table').innerText();
