@@ -146,9 +146,7 @@ const MAX_JOBS = 1000;
 
 const UTF8_BOM = '\uFEFF';
 
-export type AlteryxRoute =
-  | { kind: 'reply'; reply: Reply }
-  | { kind: 'route'; run: (input: RouteInput) => Reply };
+export type AlteryxRoute = { kind: 'reply'; reply: Reply } | { kind: 'route'; run: (input: RouteInput) => Reply };
 
 export interface RouteInput {
   query: URLSearchParams;
@@ -228,8 +226,7 @@ export class AlteryxGallery {
       kind: 'reply',
       reply: alteryxError(405, `The requested resource does not support http method '${method}'.`, { Allow: allow }),
     });
-    const only = (allowed: string, run: (input: RouteInput) => Reply): AlteryxRoute =>
-      method === allowed ? { kind: 'route', run } : notAllowed(allowed);
+    const only = (allowed: string, run: (input: RouteInput) => Reply): AlteryxRoute => (method === allowed ? { kind: 'route', run } : notAllowed(allowed));
 
     if (first === 'workflows' && second === 'subscription' && third === undefined) {
       return only('GET', () => this.subscription());

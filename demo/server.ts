@@ -86,7 +86,10 @@ function galleryUnauthorized(reason: string): Reply {
 
 function decodeSegments(rawPath: string): string[] | undefined {
   try {
-    return rawPath.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+    return rawPath
+      .split('/')
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return undefined;
   }

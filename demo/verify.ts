@@ -61,13 +61,7 @@ export interface IncomingSignedRequest {
 /** RFC 5849 §3.3 leaves the window to the server; 10 minutes is what most services allow. */
 export const DEFAULT_MAX_SKEW_MS = 10 * 60_000;
 
-const REQUIRED_PARAMETERS = [
-  'oauth_consumer_key',
-  'oauth_nonce',
-  'oauth_signature',
-  'oauth_signature_method',
-  'oauth_timestamp',
-] as const;
+const REQUIRED_PARAMETERS = ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp'] as const;
 const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version']);
 /** Beyond this a nonce is not a nonce; the cap keeps one remembered entry small. */
 const MAX_NONCE_LENGTH = 128;
@@ -80,10 +74,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digestA, digestB);
 }
 
-export type ParsedAuthorization =
-  | { kind: 'none' }
-  | { kind: 'oauth'; params: Map<string, string> }
-  | { kind: 'malformed'; message: string };
+export type ParsedAuthorization = { kind: 'none' } | { kind: 'oauth'; params: Map<string, string> } | { kind: 'malformed'; message: string };
 
 /**
  * Parses `Authorization: OAuth realm="x", oauth_consumer_key="a%20b", …` (RFC 5849 §3.5.1):

@@ -52,9 +52,7 @@ function hashToken(token: string): string {
 /** What ASP.NET Web API, and so Alteryx Server, answers to a request without a valid token. */
 export function bearerRefused(check: Exclude<BearerCheck, 'valid'>): Reply {
   const challenge =
-    check === 'missing'
-      ? 'Bearer realm="webapi"'
-      : `Bearer realm="webapi", error="invalid_token", error_description="the access token is ${check}"`;
+    check === 'missing' ? 'Bearer realm="webapi"' : `Bearer realm="webapi", error="invalid_token", error_description="the access token is ${check}"`;
   return jsonReply(401, { message: 'Authorization has been denied for this request.' }, { 'WWW-Authenticate': challenge });
 }
 
@@ -89,12 +87,7 @@ function clientCredentials(request: TokenRequest, form: URLSearchParams): { id: 
   return id !== null && secret !== null ? { id, secret, basic: false } : undefined;
 }
 
-export function tokenEndpoint(
-  request: TokenRequest,
-  credentials: Readonly<DemoCredentials>,
-  tokens: BearerTokens,
-  onIssued: () => void,
-): Reply {
+export function tokenEndpoint(request: TokenRequest, credentials: Readonly<DemoCredentials>, tokens: BearerTokens, onIssued: () => void): Reply {
   if (request.method !== 'POST') {
     return jsonReply(405, { message: `The requested resource does not support http method '${request.method}'.` }, { Allow: 'POST' });
   }
@@ -108,10 +101,7 @@ export function tokenEndpoint(
     return tokenError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
   }
   const client = clientCredentials(request, form);
-  const known =
-    client !== undefined &&
-    constantTimeEqual(client.id, credentials.consumerKey) &&
-    constantTimeEqual(client.secret, credentials.consumerSecret);
+  const known = client !== undefined && constantTimeEqual(client.id, credentials.consumerKey) && constantTimeEqual(client.secret, credentials.consumerSecret);
   if (!known) {
     return tokenError(401, 'invalid_client', 'unknown client id or wrong client secret', {
       ...(client?.basic ? { 'WWW-Authenticate': 'Basic realm="webapi"' } : {}),
@@ -119,9 +109,5 @@ export function tokenEndpoint(
   }
   const { token, expiresInSeconds } = tokens.issue();
   onIssued();
-  return jsonReply(
-    200,
-    { access_token: token, token_type: 'bearer', expires_in: expiresInSeconds },
-    { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
-  );
+  return jsonReply(200, { access_token: token, token_type: 'bearer', expires_in: expiresInSeconds }, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }

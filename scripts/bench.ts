@@ -195,7 +195,12 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 async function main(): Promise<void> {
   const started = Date.now();
   const strict = process.argv.includes('--strict');
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results: boolean[] = [];
 
   const server = await startServer();
@@ -230,7 +235,9 @@ async function main(): Promise<void> {
     const after = await heapAfterGc();
     const grownMb = (after - before) / 1024 / 1024;
     results.push(grownMb <= TARGETS.memoryMb);
-    console.log(`  heap after ${format(MEMORY_FIRST)}: ${(before / 1024 / 1024).toFixed(1)} MB, after ${format(MEMORY_TOTAL)}: ${(after / 1024 / 1024).toFixed(1)} MB`);
+    console.log(
+      `  heap after ${format(MEMORY_FIRST)}: ${(before / 1024 / 1024).toFixed(1)} MB, after ${format(MEMORY_TOTAL)}: ${(after / 1024 / 1024).toFixed(1)} MB`,
+    );
     const shown = grownMb.toFixed(1) === '-0.0' ? '0.0' : grownMb.toFixed(1);
     console.log(`  difference ${shown.startsWith('-') ? '' : '+'}${shown} MB (target <= ${TARGETS.memoryMb} MB): ${verdict(grownMb <= TARGETS.memoryMb)}`);
   } finally {

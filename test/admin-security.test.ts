@@ -98,7 +98,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     it('another origin: asks for the secrets to be typed in again, sends nothing', async () => {
       await deployService();
       for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA1']) {
-        const answer = await postTest('svc', { baseUrl: `${attacker.url}/x`, signatureMethod, placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
+        const answer = await postTest('svc', {
+          baseUrl: `${attacker.url}/x`,
+          signatureMethod,
+          placement: 'query',
+          credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+        });
         assert.equal(answer.ok, false);
         assert.match(answer.message, /^type the secrets in again: /);
         assert.ok(answer.message.includes(demo.url), `names the deployed origin: ${answer.message}`);
@@ -122,7 +127,11 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 
     it('extra origins the deployed node does not have are refused with stored secrets', async () => {
       await deployService();
-      const answer = await postTest('svc', { baseUrl: demo.url, extraOrigins: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } });
+      const answer = await postTest('svc', {
+        baseUrl: demo.url,
+        extraOrigins: attacker.url,
+        credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+      });
       assert.equal(answer.ok, false);
       assert.match(answer.message, /^type the secrets in again: .*also sign for/);
     });
@@ -132,7 +141,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       try {
         await deployService();
         for (const id of ['no-such-node', 'svc']) {
-          const answer = await postTest(id, { baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '${OAUTH1_ADMIN_TEST_SECRET}' } });
+          const answer = await postTest(id, {
+            baseUrl: attacker.url,
+            signatureMethod: 'PLAINTEXT',
+            placement: 'query',
+            credentials: { consumerKey, consumerSecret: '${OAUTH1_ADMIN_TEST_SECRET}' },
+          });
           assert.equal(answer.ok, false);
           assert.match(answer.message, /^type the secrets in again: /);
         }
@@ -161,7 +175,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       const answer = await helper
         .request()
         .post('/oauth1-config/svc/test')
-        .send({ baseUrl: `${demo.url}/`, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } })
+        .send({
+          baseUrl: `${demo.url}/`,
+          scheme: 'oauth1',
+          signatureMethod: 'HMAC-SHA1',
+          credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+        })
         .expect(200);
       assert.equal(answer.body.ok, true, answer.body.message);
       const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
@@ -184,7 +203,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
         const answer = await helper
           .request()
           .post('/oauth1-config/svc/test')
-          .send({ baseUrl: redirectorUrl, signatureMethod: 'PLAINTEXT', placement: 'query', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } })
+          .send({
+            baseUrl: redirectorUrl,
+            signatureMethod: 'PLAINTEXT',
+            placement: 'query',
+            credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+          })
           .expect(200);
         assert.equal(answer.body.ok, false);
         assert.equal(attacker.requests.length, 1, 'the redirect was followed');
@@ -197,7 +221,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 });
 
 describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', () => {
-  const deployed = { baseUrl: 'https://api.example.com/v1', scheme: 'oauth1', signatureMethod: 'HMAC-SHA1', extraOrigins: ['https://files.example.com'] } as const;
+  const deployed = {
+    baseUrl: 'https://api.example.com/v1',
+    scheme: 'oauth1',
+    signatureMethod: 'HMAC-SHA1',
+    extraOrigins: ['https://files.example.com'],
+  } as const;
   const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
 
   it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {
@@ -221,7 +250,12 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     const form = { baseUrl: 'https://api.example.com/v1', credentials: { consumerKey: '${KEY}', consumerSecret: '__PWRD__' } };
     const reading = settingsFromForm(form, stored);
     assert.equal(reading.refusal, undefined);
-    assert.deepEqual(reading.refusal === undefined && reading.settings.credentials, { consumerKey: 'value of KEY', consumerSecret: 'stored-secret', token: undefined, tokenSecret: undefined });
+    assert.deepEqual(reading.refusal === undefined && reading.settings.credentials, {
+      consumerKey: 'value of KEY',
+      consumerSecret: 'stored-secret',
+      token: undefined,
+      tokenSecret: undefined,
+    });
     assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
     let read = false;
     const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
@@ -230,7 +264,10 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
   });
 
   it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {
-    const reading = settingsFromForm({ baseUrl: 'https://evil.example.com', signatureMethod: 'PLAINTEXT', credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' } }, stored);
+    const reading = settingsFromForm(
+      { baseUrl: 'https://evil.example.com', signatureMethod: 'PLAINTEXT', credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' } },
+      stored,
+    );
     assert.ok(reading.refusal === undefined);
     assert.equal(reading.settings.credentials.consumerSecret, 'typed $ {not a variable}');
     assert.equal(reading.usesStoredValues, false);

@@ -76,7 +76,10 @@ describe('Alteryx library', () => {
     });
 
     it('refuses a string or Buffer payload and an array item without a name, saying what to send', () => {
-      assert.throws(() => questionsFrom('{"Country":"BE"}'), /msg.payload is a string: send the questions as an object \{name: value\} or an array \[\{name, value\}\]/);
+      assert.throws(
+        () => questionsFrom('{"Country":"BE"}'),
+        /msg.payload is a string: send the questions as an object \{name: value\} or an array \[\{name, value\}\]/,
+      );
       assert.throws(() => questionsFrom(Buffer.from('x')), /msg.payload is a Buffer/);
       assert.throws(() => questionsFrom([{ name: 'A', value: '1' }, { value: '2' }]), /msg.payload\[1\] must be a question \{name, value\} with a name/);
     });
@@ -107,7 +110,12 @@ describe('Alteryx library', () => {
       assert.equal(error.message, '404 unknown workflow "x"');
       assert.deepEqual(error.details, { statusCode: 404, body: notFound });
 
-      const unauthorized = { data: null, exceptionName: 'UnauthorizedException', innerExceptionMessage: 'signature mismatch', message: 'The provided signature(oauth_signature) is invalid.' };
+      const unauthorized = {
+        data: null,
+        exceptionName: 'UnauthorizedException',
+        innerExceptionMessage: 'signature mismatch',
+        message: 'The provided signature(oauth_signature) is invalid.',
+      };
       ({ api } = fakeService(() => ({ statusCode: 401, body: unauthorized })));
       error = await rejection(api.startJob('x', {}));
       assert.equal(error.message, '401 The provided signature(oauth_signature) is invalid.');
@@ -257,7 +265,14 @@ describe('Alteryx library', () => {
   it('without wait resolves with the queued job after a single request', async () => {
     const { api, requests } = fakeService(() => ({ body: job('Queued') }));
     const started: string[] = [];
-    const result = await runWorkflow(api, { appId: 'app', wait: false, pollIntervalMs: 10, timeoutMs: 1_000, outputFormat: 'Csv', onStarted: (j) => started.push(j.id) });
+    const result = await runWorkflow(api, {
+      appId: 'app',
+      wait: false,
+      pollIntervalMs: 10,
+      timeoutMs: 1_000,
+      outputFormat: 'Csv',
+      onStarted: (j) => started.push(j.id),
+    });
     assert.equal(result.job.status, 'Queued');
     assert.equal(result.outputs, undefined);
     assert.deepEqual(started, ['job-1']);
@@ -364,7 +379,10 @@ describe('Alteryx library', () => {
         ],
       );
       const questions = await api.questions(DEMO_WORKFLOW_IDS.salesReport);
-      assert.deepEqual(questions.map((q) => q.name), ['Country', 'Year', 'IncludeReturns']);
+      assert.deepEqual(
+        questions.map((q) => q.name),
+        ['Country', 'Year', 'IncludeReturns'],
+      );
       assert.equal((await rejection(api.questions('nope'))).message, '404 unknown workflow "nope"');
     });
   });

@@ -63,7 +63,14 @@ function ownLines(fn: ts.FunctionLikeDeclaration, source: ts.SourceFile): number
 
 describe('the shape of the code', () => {
   it('has no import cycle in src, type imports included', () => {
-    const graph = new Map(files.map((file) => [file, importsOf(parsed.get(file)!).map((s) => resolveLocal(file, s)).filter((f): f is string => !!f)]));
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        importsOf(parsed.get(file)!)
+          .map((s) => resolveLocal(file, s))
+          .filter((f): f is string => !!f),
+      ]),
+    );
     const cycles: string[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
     const stack: string[] = [];
@@ -84,7 +91,11 @@ describe('the shape of the code', () => {
   it('keeps src/lib free of Node-RED: the library knows nothing of the nodes or the runtime', () => {
     const offending = files
       .filter((file) => relative(file).startsWith(`lib${path.sep}`))
-      .flatMap((file) => importsOf(parsed.get(file)!).filter((s) => /^node-red|^@node-red|\/nodes\//.test(s)).map((s) => `${relative(file)} imports ${s}`));
+      .flatMap((file) =>
+        importsOf(parsed.get(file)!)
+          .filter((s) => /^node-red|^@node-red|\/nodes\//.test(s))
+          .map((s) => `${relative(file)} imports ${s}`),
+      );
     assert.deepEqual(offending, []);
   });
 

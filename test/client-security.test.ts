@@ -88,19 +88,26 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
     });
 
     it('reads the "Also sign for" text as a list of origins', () => {
-      assert.deepEqual(originList(' https://a.example.com, https://b.example.com\nhttp://c:8080  '), ['https://a.example.com', 'https://b.example.com', 'http://c:8080']);
+      assert.deepEqual(originList(' https://a.example.com, https://b.example.com\nhttp://c:8080  '), [
+        'https://a.example.com',
+        'https://b.example.com',
+        'http://c:8080',
+      ]);
       assert.deepEqual(originList(''), []);
       assert.deepEqual(originList(undefined), []);
     });
 
     it('refuses a bad extraOrigins entry at construction', () => {
       for (const bad of ['not a url', 'ftp://files.example.com', 'api.example.com']) {
-        assert.throws(() => client({ extraOrigins: [bad] }), (error: Error) => {
-          assert.ok(error instanceof RequestError);
-          assert.equal(error.code, 'EINVALIDURL');
-          assert.match(error.message, /"Also sign for": ".*" is not an origin such as https:\/\/api\.example\.com/);
-          return true;
-        });
+        assert.throws(
+          () => client({ extraOrigins: [bad] }),
+          (error: Error) => {
+            assert.ok(error instanceof RequestError);
+            assert.equal(error.code, 'EINVALIDURL');
+            assert.match(error.message, /"Also sign for": ".*" is not an origin such as https:\/\/api\.example\.com/);
+            return true;
+          },
+        );
       }
     });
 
@@ -131,10 +138,23 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
   describe('PLAINTEXT only over https or loopback', () => {
     it('plaintextProblem refuses plain http to a host that is not loopback, for PLAINTEXT only', () => {
       for (const url of ['http://api.example.com/', 'http://10.0.0.1:8080/x', 'http://127.example.com/', 'http://[::2]/', 'HTTP://Gallery.Example.com']) {
-        assert.match(plaintextProblem(url, 'PLAINTEXT') ?? '', /^PLAINTEXT sends the secrets themselves: http:\/\/.* is plain http to another machine; use https, or an HMAC signature method$/, url);
+        assert.match(
+          plaintextProblem(url, 'PLAINTEXT') ?? '',
+          /^PLAINTEXT sends the secrets themselves: http:\/\/.* is plain http to another machine; use https, or an HMAC signature method$/,
+          url,
+        );
         assert.equal(plaintextProblem(url, 'HMAC-SHA1'), undefined);
       }
-      for (const url of ['https://api.example.com/', 'http://127.0.0.1:1880/', 'http://127.8.9.10/', 'http://localhost/', 'http://LOCALHOST:3000', 'http://[::1]:8080/', undefined, '']) {
+      for (const url of [
+        'https://api.example.com/',
+        'http://127.0.0.1:1880/',
+        'http://127.8.9.10/',
+        'http://localhost/',
+        'http://LOCALHOST:3000',
+        'http://[::1]:8080/',
+        undefined,
+        '',
+      ]) {
         assert.equal(plaintextProblem(url, 'PLAINTEXT'), undefined, String(url));
       }
     });

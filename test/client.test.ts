@@ -285,7 +285,10 @@ describe('HTTP client under faults (src/lib/client)', function () {
       } finally {
         process.off('warning', onWarning);
       }
-      assert.deepEqual(warnings.map((w) => w.name), []);
+      assert.deepEqual(
+        warnings.map((w) => w.name),
+        [],
+      );
     });
 
     it('an abort ends a Retry-After wait at once', async () => {
@@ -527,7 +530,12 @@ describe('HTTP client under faults (src/lib/client)', function () {
     });
 
     it('parses JSON that starts with a byte order mark', async () => {
-      server.route('/bom', respond(200, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Országos"}')]), { 'Content-Type': 'application/json; charset=utf-8' }));
+      server.route(
+        '/bom',
+        respond(200, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Országos"}')]), {
+          'Content-Type': 'application/json; charset=utf-8',
+        }),
+      );
       const response = await client().request({ url: '/bom', responseType: 'json' });
       assert.deepEqual(response.body, { name: 'Országos' });
       assert.equal(response.jsonError, undefined);
@@ -659,9 +667,18 @@ describe('HTTP client under faults (src/lib/client)', function () {
     const reset = new RequestError('ECONNRESET (h)', 'ENETWORK', 'ECONNRESET');
 
     it('backoff: between half and all of base × 2^(n-1), capped by the longest wait', () => {
-      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 0)), [50, 100, 200]);
-      assert.deepEqual([1, 2, 3].map((n) => backoff(n, POLICY, () => 1)), [100, 200, 400]);
-      assert.equal(backoff(10, POLICY, () => 1), 1_000);
+      assert.deepEqual(
+        [1, 2, 3].map((n) => backoff(n, POLICY, () => 0)),
+        [50, 100, 200],
+      );
+      assert.deepEqual(
+        [1, 2, 3].map((n) => backoff(n, POLICY, () => 1)),
+        [100, 200, 400],
+      );
+      assert.equal(
+        backoff(10, POLICY, () => 1),
+        1_000,
+      );
     });
 
     it('retryAfterFailure: idempotent methods after a failure the server cannot have acted on, while retries last', () => {
@@ -712,11 +729,26 @@ describe('HTTP client under faults (src/lib/client)', function () {
     it('followRedirect: where a redirect leads, which method and body go on, and when it is the answer', () => {
       const from = { method: 'POST', origin: 'http://h', credentialsInBody: false, redirects: 0 };
       const sent = 'http://h/a/b?oauth_nonce=1&x=1';
-      assert.deepEqual(followRedirect(307, 'c?y=2&oauth_signature=s#top', sent, from, 5), { url: 'http://h/a/c?y=2', method: 'POST', dropBody: false, crossOrigin: false });
+      assert.deepEqual(followRedirect(307, 'c?y=2&oauth_signature=s#top', sent, from, 5), {
+        url: 'http://h/a/c?y=2',
+        method: 'POST',
+        dropBody: false,
+        crossOrigin: false,
+      });
       assert.deepEqual(followRedirect(303, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
       assert.deepEqual(followRedirect(302, '/d', sent, from, 5), { url: 'http://h/d', method: 'GET', dropBody: true, crossOrigin: false });
-      assert.deepEqual(followRedirect(302, '/d', sent, { ...from, method: 'PUT' }, 5), { url: 'http://h/d', method: 'PUT', dropBody: false, crossOrigin: false });
-      assert.deepEqual(followRedirect(303, '/d', sent, { ...from, method: 'HEAD' }, 5), { url: 'http://h/d', method: 'HEAD', dropBody: true, crossOrigin: false });
+      assert.deepEqual(followRedirect(302, '/d', sent, { ...from, method: 'PUT' }, 5), {
+        url: 'http://h/d',
+        method: 'PUT',
+        dropBody: false,
+        crossOrigin: false,
+      });
+      assert.deepEqual(followRedirect(303, '/d', sent, { ...from, method: 'HEAD' }, 5), {
+        url: 'http://h/d',
+        method: 'HEAD',
+        dropBody: true,
+        crossOrigin: false,
+      });
       assert.equal(followRedirect(308, 'http://elsewhere/x', sent, from, 5)?.crossOrigin, true);
       assert.equal(followRedirect(308, 'http://elsewhere/x', sent, { ...from, credentialsInBody: true }, 5), undefined);
       assert.equal(followRedirect(302, undefined, sent, from, 5), undefined);

@@ -25,7 +25,13 @@ const ODD_SECRETS = { consumerSecret: 'odd consumer/secret+1&', tokenSecret: "od
 
 /** Every form in which a secret may appear in a text: raw, percent-encoded once and twice, form-encoded. */
 function secretForms(secret: string): string[] {
-  return [secret, encodeURIComponent(secret), percentEncode(secret), percentEncode(percentEncode(secret)), new URLSearchParams({ s: secret }).toString().slice(2)];
+  return [
+    secret,
+    encodeURIComponent(secret),
+    percentEncode(secret),
+    percentEncode(percentEncode(secret)),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+  ];
 }
 
 /** One logged call as searchable text: Errors with name, message and stack (JSON.stringify would give `{}`). */
@@ -57,7 +63,11 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
   }
 
   async function post(id: string, body: unknown): Promise<TestAnswer> {
-    const response = await helper.request().post(`/oauth1-config/${id}/test`).send(body as object).expect(200);
+    const response = await helper
+      .request()
+      .post(`/oauth1-config/${id}/test`)
+      .send(body as object)
+      .expect(200);
     const answer = response.body as TestAnswer;
     for (const secret of SECRETS) assert.ok(!JSON.stringify(answer).includes(secret), 'a secret in the answer');
     return answer;
@@ -65,13 +75,29 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
 
   it('with a token, calls users/v1/me and names the user (the form of a node not deployed yet)', async () => {
     await loadFlow(['oauth1-config'], []);
-    const answer = await post('new-node', { baseUrl: demo.url, scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA1', credentials: { consumerKey, consumerSecret, token, tokenSecret } });
-    assert.deepEqual(answer, { ok: true, request: 'GET users/v1/me', statusCode: 200, message: `signed in as ${DEMO_USER.first_name} ${DEMO_USER.last_name} (${DEMO_USER.email})` });
+    const answer = await post('new-node', {
+      baseUrl: demo.url,
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      credentials: { consumerKey, consumerSecret, token, tokenSecret },
+    });
+    assert.deepEqual(answer, {
+      ok: true,
+      request: 'GET users/v1/me',
+      statusCode: 200,
+      message: `signed in as ${DEMO_USER.first_name} ${DEMO_USER.last_name} (${DEMO_USER.email})`,
+    });
   });
 
   it('without a token, lists the Alteryx workflows (Gallery, query placement)', async () => {
     await loadFlow(['oauth1-config'], []);
-    const answer = await post('gallery', { baseUrl: `${demo.url}/gallery/api`, scheme: 'oauth1', placement: 'query', credentials: { consumerKey, consumerSecret } });
+    const answer = await post('gallery', {
+      baseUrl: `${demo.url}/gallery/api`,
+      scheme: 'oauth1',
+      placement: 'query',
+      credentials: { consumerKey, consumerSecret },
+    });
     assert.equal(answer.ok, true);
     assert.equal(answer.request, 'GET v1/workflows/subscription/');
     assert.equal(answer.statusCode, 200);
@@ -117,7 +143,10 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     await loadFlow(['oauth1-config'], []);
     const before = demo.stats.requests.length;
     assert.deepEqual(await post('svc', { baseUrl: demo.url, credentials: { consumerKey } }), { ok: false, message: 'consumer secret missing' });
-    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), { ok: false, message: 'base URL missing: the test calls the service at its base URL, and only there are credentials sent' });
+    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), {
+      ok: false,
+      message: 'base URL missing: the test calls the service at its base URL, and only there are credentials sent',
+    });
     assert.equal(demo.stats.requests.length, before, 'nothing was sent');
     const refused = await post('svc', { baseUrl: 'http://127.0.0.1:9', credentials: { consumerKey, consumerSecret } });
     assert.equal(refused.ok, false);
@@ -127,9 +156,16 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
   it('a service that echoes the request in its error: the answer shows its message without the secrets', async () => {
     await loadFlow(['oauth1-config'], []);
     for (const placement of ['header', 'query']) {
-      for (const credentials of [{ consumerKey, ...ODD_SECRETS, token }, { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret }]) {
+      for (const credentials of [
+        { consumerKey, ...ODD_SECRETS, token },
+        { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret },
+      ]) {
         echo.requests.length = 0;
-        const response = await helper.request().post('/oauth1-config/new-node/test').send({ baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement, credentials }).expect(200);
+        const response = await helper
+          .request()
+          .post('/oauth1-config/new-node/test')
+          .send({ baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement, credentials })
+          .expect(200);
         const answer = response.body as TestAnswer;
         assert.equal(answer.ok, false);
         assert.equal(answer.statusCode, 401);
@@ -141,10 +177,16 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
         }
       }
     }
- 
+
     // OAuth 2: the token endpoint gets the consumer secret form-encoded as client_secret, and echoes it.
     echo.requests.length = 0;
-    const oauth2 = (await helper.request().post('/oauth1-config/new-node/test').send({ baseUrl: echo.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret } }).expect(200)).body as TestAnswer;
+    const oauth2 = (
+      await helper
+        .request()
+        .post('/oauth1-config/new-node/test')
+        .send({ baseUrl: echo.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret } })
+        .expect(200)
+    ).body as TestAnswer;
     assert.ok(echo.seen().includes('client_secret='), 'the echo carries the client secret');
     assert.equal(oauth2.ok, false);
     // Today the token error names the status only; should it ever quote the body, the secret stays out.

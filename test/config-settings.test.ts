@@ -1,6 +1,5 @@
 /** What the config node hands the client: the settings of its dialog, parsed once. */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ServiceSettings } from '../src/lib/service';
 import { helper, loadFlow, type FlowNode } from './support/node-red';

@@ -7,14 +7,7 @@ import { DEMO_WORKFLOW_IDS, type JobView, type Question } from '../demo/alteryx'
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { DEMO_SIGNATURE_METHODS, NonceStore, OAuth1Verifier, parseAuthorizationHeader } from '../demo/verify';
-import {
-  OAuth1Signer,
-  PLACEMENTS,
-  type OAuth1Credentials,
-  type Placement,
-  type SignatureMethod,
-  type SigningOverrides,
-} from '../src/lib/oauth1';
+import { OAuth1Signer, PLACEMENTS, type OAuth1Credentials, type Placement, type SignatureMethod, type SigningOverrides } from '../src/lib/oauth1';
 
 const USER_CREDENTIALS: OAuth1Credentials = { ...DEMO_CREDENTIALS };
 const CONSUMER_ONLY: OAuth1Credentials = {
@@ -297,7 +290,13 @@ describe('demo server (demo/server.ts)', () => {
     it('runs Sales report: Queued, then Running, then Completed with Success and two outputs', async () => {
       const started = server.stats.jobsStarted;
       const response = await alteryx('POST', `/v1/workflows/${DEMO_WORKFLOW_IDS.salesReport}/jobs/`, {
-        json: { questions: [{ name: 'Country', value: 'NL' }, { name: 'Year', value: '2031' }], priority: '1' },
+        json: {
+          questions: [
+            { name: 'Country', value: 'NL' },
+            { name: 'Year', value: '2031' },
+          ],
+          priority: '1',
+        },
       });
       assert.equal(response.status, 200);
       const job = await json<JobView>(response);
@@ -321,8 +320,7 @@ describe('demo server (demo/server.ts)', () => {
 
       const [csvOutput, workbookOutput] = done.outputs;
       assert.ok(csvOutput && workbookOutput);
-      const outputUrl = (outputId: string, format?: string): string =>
-        `/v1/jobs/${done.id}/output/${outputId}/${format ? `?format=${format}` : ''}`;
+      const outputUrl = (outputId: string, format?: string): string => `/v1/jobs/${done.id}/output/${outputId}/${format ? `?format=${format}` : ''}`;
 
       const csv = await alteryx('GET', outputUrl(csvOutput.id, 'Csv'));
       assert.equal(csv.status, 200);
@@ -337,7 +335,10 @@ describe('demo server (demo/server.ts)', () => {
       assert.deepEqual(Buffer.from(await raw.arrayBuffer()), csvBytes);
 
       const rows = await json<Array<{ Country: string; Product: string }>>(await alteryx('GET', outputUrl(csvOutput.id, 'Json')));
-      assert.deepEqual(rows.map((row) => row.Country), ['NL', 'NL', 'NL']);
+      assert.deepEqual(
+        rows.map((row) => row.Country),
+        ['NL', 'NL', 'NL'],
+      );
 
       const xlsx = await alteryx('GET', outputUrl(workbookOutput.id, 'Xlsx'));
       assert.equal(xlsx.status, 200);

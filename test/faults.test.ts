@@ -195,7 +195,7 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
 
     result = outcome();
     send({ url: 'hang' });
-    ({ at, msg } = await result);
+    ({ msg } = await result);
     assert.equal(errorText(msg), 'GET hang: no response within 400 ms');
     assert.equal(server.requestsTo('/hang').length, 2, 'a timeout is not retried');
 
@@ -270,7 +270,10 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
     send({ url: `${otherHost.url}/collect` });
     const { at, msg } = await result;
     assert.equal(at, 'caught');
-    assert.match(errorText(msg), new RegExp(`not sent: ${otherHost.url} is not the service's origin \\(${server.url}\\); to sign for it, add it to "Also sign for"`));
+    assert.match(
+      errorText(msg),
+      new RegExp(`not sent: ${otherHost.url} is not the service's origin \\(${server.url}\\); to sign for it, add it to "Also sign for"`),
+    );
     assert.deepEqual(otherHost.requests, []);
     await assertSettled(run);
   });
@@ -355,7 +358,10 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
     while (run.out.length + run.caught.length < 12 && Date.now() < deadline) await wait(20);
     assert.equal(run.out.length, 8);
     assert.equal(run.caught.length, 4);
-    assert.ok(run.statuses.some((s) => /requesting \(\d+\)/.test((s.status as Status).text ?? '')), 'the in-flight count is shown');
+    assert.ok(
+      run.statuses.some((s) => /requesting \(\d+\)/.test((s.status as Status).text ?? '')),
+      'the in-flight count is shown',
+    );
     await assertSettled(run);
   });
 
@@ -412,8 +418,14 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
       }
       await assertSettled(run);
       assert.ok(run.out.length >= 5 && run.caught.length >= 3);
-      assert.ok(logLines().some((line) => line.includes('retry 1 of 1')), 'retries were logged');
-      assert.ok(server.requests.some((r) => r.url.includes('oauth_signature=')), 'the secrets were on the wire');
+      assert.ok(
+        logLines().some((line) => line.includes('retry 1 of 1')),
+        'retries were logged',
+      );
+      assert.ok(
+        server.requests.some((r) => r.url.includes('oauth_signature=')),
+        'the secrets were on the wire',
+      );
       const seen = everythingSeen(run);
       for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret]) {
         for (const form of forms(secret)) assert.ok(!seen.includes(form), `${form} leaked`);
@@ -437,8 +449,14 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
         await result;
       }
       assert.equal(tokens, 2);
-      assert.ok(server.requestsTo('/webapi/v1/workflows/').every((r) => r.headers.authorization?.startsWith(`Bearer ${BEARER}`)), 'bearer tokens were used');
-      assert.ok(server.requestsTo('/webapi/oauth2/token').every((r) => r.body.toString().includes('client_secret=')), 'the client secret was sent');
+      assert.ok(
+        server.requestsTo('/webapi/v1/workflows/').every((r) => r.headers.authorization?.startsWith(`Bearer ${BEARER}`)),
+        'bearer tokens were used',
+      );
+      assert.ok(
+        server.requestsTo('/webapi/oauth2/token').every((r) => r.body.toString().includes('client_secret=')),
+        'the client secret was sent',
+      );
       const seen = everythingSeen(run);
       for (const form of [BEARER, ...forms(CREDENTIALS.consumerSecret)]) assert.ok(!seen.includes(form), `${form} leaked`);
       await assertSettled(run);
@@ -446,9 +464,9 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
 
     it('are password credentials: the editor gets only has_… flags and exports never hold them', async () => {
       await start(server.url);
-      const definition = (helper as unknown as { _redNodes: { getCredentialDefinition(type: string): Record<string, { type: string }> } })._redNodes.getCredentialDefinition(
-        'oauth1-config',
-      );
+      const definition = (
+        helper as unknown as { _redNodes: { getCredentialDefinition(type: string): Record<string, { type: string }> } }
+      )._redNodes.getCredentialDefinition('oauth1-config');
       assert.equal(definition.consumerSecret?.type, 'password');
       assert.equal(definition.tokenSecret?.type, 'password');
     });

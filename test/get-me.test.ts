@@ -57,7 +57,10 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
     });
 
     it('describes errors with and without an Extra Horizon body', () => {
-      assert.equal(describeError(404, { code: 16, name: 'RESOURCE_UNKNOWN_EXCEPTION', message: 'no such route' }), '404 RESOURCE_UNKNOWN_EXCEPTION: no such route');
+      assert.equal(
+        describeError(404, { code: 16, name: 'RESOURCE_UNKNOWN_EXCEPTION', message: 'no such route' }),
+        '404 RESOURCE_UNKNOWN_EXCEPTION: no such route',
+      );
       assert.equal(describeError(502, '<html>Bad gateway</html>'), '502: <html>Bad gateway</html>');
       assert.equal(describeError(500, ''), '500: no error details from the service');
     });
@@ -112,7 +115,12 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
       process.env.EXH_BASE_URL = demo.url;
       try {
         await loadFlow(TYPES, flow('${EXH_BASE_URL}'), {
-          exh: { consumerKey: '${API_OAUTH_CONSUMER_KEY}', consumerSecret: '${API_OAUTH_CONSUMER_SECRET}', token: '${API_OAUTH_TOKEN}', tokenSecret: '${API_OAUTH_TOKEN_SECRET}' },
+          exh: {
+            consumerKey: '${API_OAUTH_CONSUMER_KEY}',
+            consumerSecret: '${API_OAUTH_CONSUMER_SECRET}',
+            token: '${API_OAUTH_TOKEN}',
+            tokenSecret: '${API_OAUTH_TOKEN_SECRET}',
+          },
         });
         const received = nextMessage('out');
         helper.getNode('me').receive({} as never);

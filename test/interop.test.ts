@@ -93,7 +93,7 @@ describe('interoperability with oauthlib', function () {
     ['+ as space, %20 and an encoded +', '/search?q=a+b&q=a%20b&q=%2B'],
     ['%25 literals and a stray %', '/p?pct=100%25&stray=50%'],
     ['non-ASCII, encoded and raw', '/p?euro=%E2%82%AC&face=%F0%9F%98%80&raw=日本'],
-    ['reserved characters !*\'() encoded and raw', "/p?enc=%21%2A%27%28%29&raw=!*'()"],
+    ["reserved characters !*'() encoded and raw", "/p?enc=%21%2A%27%28%29&raw=!*'()"],
     ['empty values, a key without =, repeated keys', '/p?empty=&novalue&dup=2&dup=1&dup=2'],
     ['keys named like Object properties', '/p?__proto__=x&constructor=y&toString=z'],
     ['an encoded path', '/a%20b/c%2Fd/%C3%BC/'],
@@ -141,7 +141,10 @@ describe('interoperability with oauthlib', function () {
           });
 
           it('accepts a realm, which is sent in the header only and never signed', async () => {
-            const response = await sendSigned({ withToken, placement, signatureMethod, realm: '1234567_SB1' }, { method: 'GET', path: '/record/v1/customer?limit=5' });
+            const response = await sendSigned(
+              { withToken, placement, signatureMethod, realm: '1234567_SB1' },
+              { method: 'GET', path: '/record/v1/customer?limit=5' },
+            );
             assert.equal(response.statusCode, 200, describeFailure(response.body, 'realm'));
             assert.equal(response.body.realm, placement === 'header' ? '1234567_SB1' : null);
           });
@@ -202,7 +205,14 @@ describe('interoperability with oauthlib', function () {
       placement: fc.constantFrom(...PLACEMENTS),
       signatureMethod: fc.constantFrom(...SIGNATURE_METHODS),
       withToken: fc.boolean(),
-      form: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.startsWith('oauth_')), text, { maxKeys: 3 }), { nil: undefined }),
+      form: fc.option(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !k.startsWith('oauth_')),
+          text,
+          { maxKeys: 3 },
+        ),
+        { nil: undefined },
+      ),
     });
 
     it('accepts any body bytes with their oauth_body_hash and any realm, for every method, 100 random requests', async () => {

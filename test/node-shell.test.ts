@@ -138,10 +138,16 @@ describe('node shell (every request node)', function () {
     await loadFlow(TYPES, flow('http://service.example', { signatureMethod: 'PLAINTEXT' }), CREDENTIALS);
     const caught = collectMessages('caught');
     await wait(20);
-    assert.ok(warnings().some((line) => line.includes('PLAINTEXT sends the secrets themselves: refused over plain http to service.example')), warnings().join('\n'));
+    assert.ok(
+      warnings().some((line) => line.includes('PLAINTEXT sends the secrets themselves: refused over plain http to service.example')),
+      warnings().join('\n'),
+    );
     const spy = helper.getNode('req').status as unknown as { getCalls(): Array<{ thisValue: { id: string }; args: Array<{ fill?: string; shape?: string }> }> };
     for (const id of ['req', 'me']) {
-      const shown = spy.getCalls().filter((call) => call.thisValue.id === id).map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
+      const shown = spy
+        .getCalls()
+        .filter((call) => call.thisValue.id === id)
+        .map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
       assert.deepEqual(shown, ['red ring'], `${id} at deploy`);
     }
     helper.getNode('req').receive({ url: 'x' } as never);

@@ -39,7 +39,10 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     assert.equal(msg.statusCode, 200);
     const echo = msg.payload as unknown as Echo;
     assert.equal(echo.path, '/api/users/v1/');
-    assert.deepEqual(echo.query, [['select(id,email)', ''], ['limit(10)', '']]);
+    assert.deepEqual(echo.query, [
+      ['select(id,email)', ''],
+      ['limit(10)', ''],
+    ]);
     assert.equal((msg.headers as Record<string, string>)['content-type'], 'application/json');
     assert.equal(msg.responseUrl, `${verifier.url}/api/users/v1/?select(id,email)&limit(10)`);
     assert.equal(msg.topic, 'kept');

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { hashFunction, normalizeUrl, OAuth1Signer, percentEncode, signatureBaseString, signRequest, withoutProtocolParameters, type SignatureMethod } from '../src/lib/oauth1';
+import {
+  hashFunction,
+  normalizeUrl,
+  OAuth1Signer,
+  percentEncode,
+  signatureBaseString,
+  signRequest,
+  withoutProtocolParameters,
+  type SignatureMethod,
+} from '../src/lib/oauth1';
 import { OAUTH_TEST_CASES_PKCS8, OAUTHLIB_TEST_PKCS1 } from './support/rsa-test-keys';
 
 const ALTERYX = { consumerKey: 'testkey', consumerSecret: 'testsecret' };
@@ -14,7 +23,11 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.equal(Buffer.from(signed.oauthParams.oauth_signature as string, 'base64').length, 64);
     });
 
-    for (const [method, digest] of [['RSA-SHA1', 'sha1'], ['RSA-SHA256', 'sha256'], ['RSA-SHA512', 'sha512']] as const) {
+    for (const [method, digest] of [
+      ['RSA-SHA1', 'sha1'],
+      ['RSA-SHA256', 'sha256'],
+      ['RSA-SHA512', 'sha512'],
+    ] as const) {
       it(`signs ${method} with a PKCS#1 or PKCS#8 private key and no consumer secret: the public key verifies the base string`, () => {
         for (const privateKey of [OAUTHLIB_TEST_PKCS1, OAUTH_TEST_CASES_PKCS8]) {
           const url = 'https://h/a?select(id)&x=1';
@@ -35,16 +48,29 @@ describe('signing library (src/lib/oauth1)', () => {
       for (const privateKey of ['not a key', broken, OAUTH_TEST_CASES_PKCS8.slice(0, 200)]) {
         assert.throws(
           () => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA256' }),
-          (error: Error) => error instanceof TypeError && /^private key does not parse: expected an unencrypted PEM RSA private key/.test(error.message) && !error.message.includes('MIIC'),
+          (error: Error) =>
+            error instanceof TypeError &&
+            /^private key does not parse: expected an unencrypted PEM RSA private key/.test(error.message) &&
+            !error.message.includes('MIIC'),
         );
       }
     });
 
     it('reads a PEM key whose line breaks a single-line password field or an environment variable lost', () => {
-      const reference = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey: OAUTH_TEST_CASES_PKCS8 }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+      const reference = signRequest(
+        { method: 'GET', url: 'https://h/' },
+        { consumerKey: 'k', consumerSecret: '', privateKey: OAUTH_TEST_CASES_PKCS8 },
+        { signatureMethod: 'RSA-SHA1' },
+        FIXED,
+      );
       for (const separator of ['', ' ', '\\n', '\r\n']) {
         const privateKey = OAUTH_TEST_CASES_PKCS8.trim().split('\n').join(separator);
-        const signed = signRequest({ method: 'GET', url: 'https://h/' }, { consumerKey: 'k', consumerSecret: '', privateKey }, { signatureMethod: 'RSA-SHA1' }, FIXED);
+        const signed = signRequest(
+          { method: 'GET', url: 'https://h/' },
+          { consumerKey: 'k', consumerSecret: '', privateKey },
+          { signatureMethod: 'RSA-SHA1' },
+          FIXED,
+        );
         assert.equal(signed.oauthParams.oauth_signature, reference.oauthParams.oauth_signature, JSON.stringify(separator));
       }
     });
@@ -56,7 +82,10 @@ describe('signing library (src/lib/oauth1)', () => {
     it('refuses a private key that is not RSA', () => {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-      assert.throws(() => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '', privateKey: pem }, { signatureMethod: 'RSA-SHA1' }), /private key is a ec key: RSA-SHA1 needs an RSA key/);
+      assert.throws(
+        () => new OAuth1Signer({ consumerKey: 'k', consumerSecret: '', privateKey: pem }, { signatureMethod: 'RSA-SHA1' }),
+        /private key is a ec key: RSA-SHA1 needs an RSA key/,
+      );
     });
 
     it('still needs a consumer secret for HMAC and PLAINTEXT', () => {
@@ -93,7 +122,7 @@ describe('signing library (src/lib/oauth1)', () => {
     const json = Buffer.from('{"questions":[],"priority":"0"}');
     const base64Digest = (algorithm: string, body: Buffer) => createHash(algorithm).update(body).digest('base64');
 
-    it('hashes the exact body bytes of a non-form request with the signature method\'s digest, SHA-1 for PLAINTEXT', () => {
+    it("hashes the exact body bytes of a non-form request with the signature method's digest, SHA-1 for PLAINTEXT", () => {
       const digests: Array<[SignatureMethod, string]> = [
         ['HMAC-SHA1', 'sha1'],
         ['HMAC-SHA256', 'sha256'],
@@ -104,7 +133,12 @@ describe('signing library (src/lib/oauth1)', () => {
         const signed = signRequest({ method: 'POST', url: 'https://h/jobs', body: json }, ALTERYX, { signatureMethod, bodyHash: true }, FIXED);
         assert.equal(signed.oauthParams.oauth_body_hash, base64Digest(digest, json), signatureMethod);
       }
-      const rsa = signRequest({ method: 'POST', url: 'https://h/jobs', body: json }, { consumerKey: 'k', consumerSecret: '', privateKey: OAUTHLIB_TEST_PKCS1 }, { signatureMethod: 'RSA-SHA256', bodyHash: true }, FIXED);
+      const rsa = signRequest(
+        { method: 'POST', url: 'https://h/jobs', body: json },
+        { consumerKey: 'k', consumerSecret: '', privateKey: OAUTHLIB_TEST_PKCS1 },
+        { signatureMethod: 'RSA-SHA256', bodyHash: true },
+        FIXED,
+      );
       assert.equal(rsa.oauthParams.oauth_body_hash, base64Digest('sha256', json));
     });
 
@@ -128,13 +162,18 @@ describe('signing library (src/lib/oauth1)', () => {
     });
 
     it('appends the body hash to the URL with query placement', () => {
-      const signed = signRequest({ method: 'PUT', url: 'https://h/p?x=1', body: Buffer.from('Hello World!') }, ALTERYX, { bodyHash: true, placement: 'query' }, FIXED);
+      const signed = signRequest(
+        { method: 'PUT', url: 'https://h/p?x=1', body: Buffer.from('Hello World!') },
+        ALTERYX,
+        { bodyHash: true, placement: 'query' },
+        FIXED,
+      );
       assert.match(signed.url, /^https:\/\/h\/p\?x=1&oauth_body_hash=Lve95gjOVATpfV8EL5X4nxwjKHE%3D&oauth_consumer_key=testkey&/);
     });
   });
 
   describe('guards', () => {
-    it('percent-encodes per RFC 3986, including !*\'()', () => {
+    it("percent-encodes per RFC 3986, including !*'()", () => {
       assert.equal(percentEncode("a b!*'()~-._+%/€"), 'a%20b%21%2A%27%28%29~-._%2B%25%2F%E2%82%AC');
     });
 
@@ -150,13 +189,21 @@ describe('signing library (src/lib/oauth1)', () => {
 
     it('signs RQL keys without values like select(id,email) and sends them untouched', () => {
       const { queryPairs, sendUrl } = normalizeUrl('https://h/users/v1/?select(id,email)&limit(10)');
-      assert.deepEqual(queryPairs, [['select(id,email)', ''], ['limit(10)', '']]);
+      assert.deepEqual(queryPairs, [
+        ['select(id,email)', ''],
+        ['limit(10)', ''],
+      ]);
       assert.equal(sendUrl, 'https://h/users/v1/?select(id,email)&limit(10)');
     });
 
     it('decodes the query exactly once: + is a space, %25 is a literal %, a stray % stays literal', () => {
       const { queryPairs, sendUrl } = normalizeUrl('https://h/?a=x+y&b=100%25&c=50%&d=%E2%82%AC');
-      assert.deepEqual(queryPairs, [['a', 'x y'], ['b', '100%'], ['c', '50%'], ['d', '€']]);
+      assert.deepEqual(queryPairs, [
+        ['a', 'x y'],
+        ['b', '100%'],
+        ['c', '50%'],
+        ['d', '€'],
+      ]);
       assert.equal(sendUrl, 'https://h/?a=x+y&b=100%25&c=50%25&d=%E2%82%AC');
     });
 
@@ -191,7 +238,10 @@ describe('signing library (src/lib/oauth1)', () => {
     it('query placement appends only the oauth_* pairs; header placement leaves the URL alone', () => {
       const query = signRequest({ method: 'GET', url: 'https://h/a?x=1' }, ALTERYX, { placement: 'query' }, FIXED);
       const added = new URL(query.url).searchParams;
-      assert.deepEqual([...added.keys()].filter((k) => !k.startsWith('oauth_')), ['x']);
+      assert.deepEqual(
+        [...added.keys()].filter((k) => !k.startsWith('oauth_')),
+        ['x'],
+      );
       assert.equal(added.get('oauth_signature'), query.oauthParams.oauth_signature);
       assert.deepEqual(query.headers, {});
       const header = signRequest({ method: 'GET', url: 'https://h/a?x=1' }, ALTERYX, {}, FIXED);

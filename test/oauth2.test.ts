@@ -12,10 +12,15 @@ describe('OAuth 2 client credentials (src/lib/oauth2)', () => {
   it('asks once for concurrent requests and keeps the token until shortly before it expires', async () => {
     let now = 0;
     const forms: string[] = [];
-    const authorizer = new ClientCredentialsAuthorizer('id', 's&cret', async (form) => {
-      forms.push(form);
-      return tokenResponse(`token-${forms.length}`, 600);
-    }, () => now);
+    const authorizer = new ClientCredentialsAuthorizer(
+      'id',
+      's&cret',
+      async (form) => {
+        forms.push(form);
+        return tokenResponse(`token-${forms.length}`, 600);
+      },
+      () => now,
+    );
     const [a, b] = await Promise.all([authorizer.authorize(REQUEST, {}), authorizer.authorize(REQUEST, {})]);
     assert.equal(a.headers.Authorization, 'Bearer token-1');
     assert.equal(b.headers.Authorization, 'Bearer token-1');
@@ -47,7 +52,11 @@ describe('OAuth 2 client credentials (src/lib/oauth2)', () => {
   });
 
   it('says why a token request failed, without the secret', async () => {
-    const authorizer = new ClientCredentialsAuthorizer('id', 'top-secret', async () => ({ ...tokenResponse('x'), statusCode: 401, body: { error: 'invalid_client' } }));
+    const authorizer = new ClientCredentialsAuthorizer('id', 'top-secret', async () => ({
+      ...tokenResponse('x'),
+      statusCode: 401,
+      body: { error: 'invalid_client' },
+    }));
     await assert.rejects(authorizer.authorize(REQUEST, {}), (error: Error) => {
       assert.equal(error.message, 'OAuth 2 token request failed with HTTP 401: invalid_client');
       assert.ok(!error.message.includes('top-secret'));

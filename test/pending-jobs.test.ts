@@ -83,7 +83,18 @@ describe('run workflow: pending jobs in a slow context store', function () {
     const nodes: FlowNode[] = [
       { id: 'tab', type: 'tab' },
       { id: 'cfg', type: 'oauth1-config', baseUrl: gallery },
-      { id: 'run', type: 'oauth1-run-workflow', z: 'tab', server: 'cfg', workflowId: DEMO_WORKFLOW_IDS.salesReport, wait: true, pollInterval: 0.05, timeout: 20, outputFormat: '', wires: [['out']] },
+      {
+        id: 'run',
+        type: 'oauth1-run-workflow',
+        z: 'tab',
+        server: 'cfg',
+        workflowId: DEMO_WORKFLOW_IDS.salesReport,
+        wait: true,
+        pollInterval: 0.05,
+        timeout: 20,
+        outputFormat: '',
+        wires: [['out']],
+      },
       { id: 'out', type: 'helper', z: 'tab' },
     ];
     await loadWithStore(slowStore({ 'run:tab': { alteryxJobs: stored } }), nodes);
@@ -114,7 +125,7 @@ function owner(stored: Record<string, unknown> = {}): JobsOwner & { stored: () =
 const entry = (id: string): PendingJob => ({ appId: 'wf', startedAt: 1, deadline: 2, msg: { _msgid: id } });
 
 describe('pending jobs (hand-over between instances of a node)', () => {
-  it('gives a stopped instance\'s jobs to the next one, resumed once its context is read', () => {
+  it("gives a stopped instance's jobs to the next one, resumed once its context is read", () => {
     const handOver = new JobHandOver();
     const resumed: string[] = [];
     const first = new PendingJobs(owner(), handOver, { resume: () => undefined, storeFailed: () => undefined });

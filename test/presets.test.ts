@@ -5,7 +5,19 @@ import { PLACEMENTS, SIGNATURE_METHODS } from '../src/lib/oauth1';
 describe('service presets', () => {
   it('has the presets the issue names, each with help, documentation and valid settings', () => {
     const ids = PRESETS.map((preset) => preset.id);
-    for (const id of ['extrahorizon', 'alteryx-gallery', 'alteryx-server', 'netsuite', 'x', 'woocommerce', 'magento', 'atlassian', 'garmin', 'discogs', 'custom']) {
+    for (const id of [
+      'extrahorizon',
+      'alteryx-gallery',
+      'alteryx-server',
+      'netsuite',
+      'x',
+      'woocommerce',
+      'magento',
+      'atlassian',
+      'garmin',
+      'discogs',
+      'custom',
+    ]) {
       assert.ok(ids.includes(id as never), `preset ${id}`);
     }
     assert.equal(new Set(ids).size, ids.length, 'ids are unique');

@@ -9,7 +9,12 @@ const redact = createRedactor([consumerSecret, tokenSecret, token, plaintextSign
 describe('createRedactor', () => {
   it('hides each secret raw, as a URI component, RFC 3986 encoded and form encoded', () => {
     for (const secret of [consumerSecret, tokenSecret, token]) {
-      const forms = [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), new URLSearchParams({ s: secret }).toString().slice(2)];
+      const forms = [
+        secret,
+        encodeURIComponent(secret),
+        encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+      ];
       for (const form of forms) {
         const text = redact(`401: you sent ${form} here`);
         assert.equal(text, '401: you sent … here', `form ${form}`);
@@ -22,7 +27,8 @@ describe('createRedactor', () => {
     const header = `Authorization: OAuth oauth_consumer_key="key", oauth_signature="${encodeURIComponent(signature)}"`;
     const query = `GET /x?oauth_signature=${encodeURIComponent(signature)}&oauth_nonce=1`;
     for (const text of [redact(header), redact(query)]) {
-      for (const secret of [consumerSecret, tokenSecret, encodeURIComponent(consumerSecret), signature, encodeURIComponent(signature)]) assert.ok(!text.includes(secret), text);
+      for (const secret of [consumerSecret, tokenSecret, encodeURIComponent(consumerSecret), signature, encodeURIComponent(signature)])
+        assert.ok(!text.includes(secret), text);
     }
     assert.match(redact(query), /oauth_nonce=1/);
   });

@@ -131,7 +131,11 @@ describe('run workflow: no message lost on redeploy (100 jobs, the demo service 
       for (const id of outcomes()) counts.set(id, (counts.get(id) ?? 0) + 1);
       const lost = ids.filter((id) => !counts.has(id));
       const twice = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
-      assert.deepEqual({ lost: lost.length, twice: twice.length }, { lost: 0, twice: 0 }, `lost ${lost.slice(0, 5).join(', ')}; twice ${twice.slice(0, 5).join(', ')}`);
+      assert.deepEqual(
+        { lost: lost.length, twice: twice.length },
+        { lost: 0, twice: 0 },
+        `lost ${lost.slice(0, 5).join(', ')}; twice ${twice.slice(0, 5).join(', ')}`,
+      );
       const errors = catches.flat().map((msg) => (msg.error as { message: string }).message);
       assert.deepEqual(errors, [], 'a start let finish is no error');
     });

@@ -35,7 +35,9 @@ interface RuntimeInternals {
     loadContextsPlugin(): Promise<unknown>;
     closeContextsPlugin(): Promise<unknown>;
   };
-  _RED: { hooks: { add(name: string, hook: (event: { msg: { _msgid: string }; node: { id: string }; error?: unknown }) => void): void; remove(name: string): void } };
+  _RED: {
+    hooks: { add(name: string, hook: (event: { msg: { _msgid: string }; node: { id: string }; error?: unknown }) => void): void; remove(name: string): void };
+  };
 }
 const internals = helper as unknown as RuntimeInternals;
 
@@ -138,14 +140,22 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const texts = statusTexts(statuses);
     assert.equal(texts[0], 'starting');
     assert.ok(texts.includes('queued'), texts.join(' | '));
-    assert.ok(texts.some((text) => /^running \d+s$/.test(text)), texts.join(' | '));
+    assert.ok(
+      texts.some((text) => /^running \d+s$/.test(text)),
+      texts.join(' | '),
+    );
     assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'done' });
   });
 
   it('takes questions as an array of {name, value}, header signing, and binary outputs as Buffers', async () => {
     await loadFlow(TYPES, flow(gallery, { outputFormat: 'Raw', priority: '2' }, { placement: 'header' }), CREDENTIALS);
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: [{ name: 'Country', value: 'FR' }, { name: 'IncludeReturns', value: true }] } as never);
+    helper.getNode('run').receive({
+      payload: [
+        { name: 'Country', value: 'FR' },
+        { name: 'IncludeReturns', value: true },
+      ],
+    } as never);
     const msg = await received;
     const job = msg.payload as unknown as AlteryxJob;
     assert.equal(job.priority, '2');
@@ -285,7 +295,10 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       assert.match((msg.outputs as OutputData[])[0]?.data as string, new RegExp(`\\r\\n${country},2024,false,Widgets,`));
     }
     assert.equal(new Set(out.map((msg) => (msg.payload as unknown as AlteryxJob).id)).size, countries.length);
-    assert.ok(statusTexts(statuses).some((text) => / \([234]\)$/.test(text)), `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`);
+    assert.ok(
+      statusTexts(statuses).some((text) => / \([234]\)$/.test(text)),
+      `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`,
+    );
   });
 
   it('runs under Alteryx Server /webapi with the OAuth 2 scheme, one token for the whole job', async () => {
@@ -330,7 +343,11 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const jobsBefore = slow.stats.jobsStarted;
       const changed = nodes.map((node) => (node.id === 'run' ? { ...node, name: 'renamed', pollInterval: 0.1 } : node));
       await helper.setFlows(changed as never, 'nodes', CREDENTIALS as never);
-      assert.deepEqual(completions.map((c) => c.msgid), ['m1'], 'the old instance completed its message');
+      assert.deepEqual(
+        completions.map((c) => c.msgid),
+        ['m1'],
+        'the old instance completed its message',
+      );
       assert.equal(out.length, 0);
 
       await until(() => out.length === 1, 'the result after the redeploy', 8_000);
@@ -392,7 +409,10 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         await internals._redNodes.stopFlows();
         await internals._redNodes.closeContextsPlugin();
         assert.equal(out.length, 0);
-        assert.deepEqual(completions.map((c) => c.msgid), ['before-restart']);
+        assert.deepEqual(
+          completions.map((c) => c.msgid),
+          ['before-restart'],
+        );
         // helper.unload() empties the stores it knows: the next start reads a copy, as a restarted Node-RED reads the same files.
         fs.cpSync(before, after, { recursive: true });
         internals._RED.hooks.remove('*.runWorkflowTest');

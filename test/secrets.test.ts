@@ -14,7 +14,13 @@ const ACCESS_TOKEN = 'bearer-Secret-Q1w2e3';
 
 /** Every form in which a secret could come back. */
 function forbidden(): string[] {
-  const values = [SECRETS.consumerSecret, SECRETS.token, SECRETS.tokenSecret, ACCESS_TOKEN, `${percentEncode(SECRETS.consumerSecret)}&${percentEncode(SECRETS.tokenSecret)}`];
+  const values = [
+    SECRETS.consumerSecret,
+    SECRETS.token,
+    SECRETS.tokenSecret,
+    ACCESS_TOKEN,
+    `${percentEncode(SECRETS.consumerSecret)}&${percentEncode(SECRETS.tokenSecret)}`,
+  ];
   return values.flatMap((value) => [value, encodeURIComponent(value), percentEncode(value), percentEncode(percentEncode(value))]);
 }
 
@@ -51,7 +57,19 @@ function flow(baseUrl: string, config: Record<string, unknown>, withCatch: boole
     { id: 'cfg', type: 'oauth1-config', name: 'echo', baseUrl, retries: 0, ...config },
     { id: 'req', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: 'raw/x?q=1', ret: 'obj', wires: [['out']] },
     { id: 'me', type: 'oauth1-get-me', z: 'tab', server: 'cfg', wires: [['out']] },
-    { id: 'run', type: 'oauth1-run-workflow', z: 'tab', server: 'cfg', workflowId: 'wf1', priority: '0', wait: true, pollInterval: 0.05, timeout: 5, outputFormat: '', wires: [['out']] },
+    {
+      id: 'run',
+      type: 'oauth1-run-workflow',
+      z: 'tab',
+      server: 'cfg',
+      workflowId: 'wf1',
+      priority: '0',
+      wait: true,
+      pollInterval: 0.05,
+      timeout: 5,
+      outputFormat: '',
+      wires: [['out']],
+    },
     { id: 'out', type: 'helper', z: 'tab' },
     ...(withCatch ? [{ id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] }] : []),
     { id: 'caught', type: 'helper', z: 'tab' },

@@ -11,7 +11,7 @@ describe('3-legged OAuth 1.0a pieces', () => {
     assert.throws(() => parseTokenAnswer('{broken'), /no oauth_token/);
   });
 
-  it('accepts only this package\'s callback route for this node, or oob', () => {
+  it("accepts only this package's callback route for this node, or oob", () => {
     assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback', 'abc'));
     assert.ok(isOwnCallbackUrl('https://nr.example.com/admin/oauth1-config/abc/callback', 'abc'));
     assert.ok(isOwnCallbackUrl('oob', 'abc'));
@@ -27,7 +27,7 @@ describe('3-legged OAuth 1.0a pieces', () => {
     }
   });
 
-  it('adds the request token to the provider\'s authorization page, keeping its own query', () => {
+  it("adds the request token to the provider's authorization page, keeping its own query", () => {
     assert.equal(authorizationPageUrl('https://www.discogs.com/oauth/authorize', 'rt 1'), 'https://www.discogs.com/oauth/authorize?oauth_token=rt+1');
     assert.equal(authorizationPageUrl('https://x.example/auth?lang=en', 't'), 'https://x.example/auth?lang=en&oauth_token=t');
   });

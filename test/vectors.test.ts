@@ -168,7 +168,12 @@ describe('known-answer vectors', () => {
     }
 
     it('query placement: sends POST http://i.b/path signed as 08G5Snvw+gDAzBF+CmT5KqlrPKo= in the query', () => {
-      const signed = signRequest({ method: 'POST', url: 'http://i.b/path' }, CLIENT, { placement: 'query' }, { nonce: '14205877133089081931378988215', timestamp: 1378988215 });
+      const signed = signRequest(
+        { method: 'POST', url: 'http://i.b/path' },
+        CLIENT,
+        { placement: 'query' },
+        { nonce: '14205877133089081931378988215', timestamp: 1378988215 },
+      );
       assert.equal(new URL(signed.url).searchParams.get('oauth_signature'), '08G5Snvw+gDAzBF+CmT5KqlrPKo=');
     });
   });
@@ -223,9 +228,33 @@ describe('known-answer vectors', () => {
     const CONSUMER = { consumerKey: 'consumer', consumerSecret: 'con-test-secret', token: 'token', tokenSecret: '' };
     const url = 'http://www.example.com/resource';
     const vectors: Array<[string, string, Buffer | undefined, string, number, string, string]> = [
-      ['A.1 (1a): PUT "Hello World!"', 'PUT', Buffer.from('Hello World!'), '10288510250934', 1236874155, 'Lve95gjOVATpfV8EL5X4nxwjKHE=', 't+MX8l/0S8hdbVQL99nD0X1fPnM='],
-      ['A.1 (1b): PUT "Hello World!"', 'PUT', Buffer.from('Hello World!'), '10369470270925', 1236874236, 'Lve95gjOVATpfV8EL5X4nxwjKHE=', 'CTFmrqJIGT7NsWJ42OrujahTtTc='],
-      ['A.2: GET without a body hashes the empty string', 'GET', undefined, '8628868109991', 1238395022, '2jmj7l5rSw0yVb/vlWAYkK/YBwk=', 'Zhl++aWSP0O3/hYQ0CuBc7jv38I='],
+      [
+        'A.1 (1a): PUT "Hello World!"',
+        'PUT',
+        Buffer.from('Hello World!'),
+        '10288510250934',
+        1236874155,
+        'Lve95gjOVATpfV8EL5X4nxwjKHE=',
+        't+MX8l/0S8hdbVQL99nD0X1fPnM=',
+      ],
+      [
+        'A.1 (1b): PUT "Hello World!"',
+        'PUT',
+        Buffer.from('Hello World!'),
+        '10369470270925',
+        1236874236,
+        'Lve95gjOVATpfV8EL5X4nxwjKHE=',
+        'CTFmrqJIGT7NsWJ42OrujahTtTc=',
+      ],
+      [
+        'A.2: GET without a body hashes the empty string',
+        'GET',
+        undefined,
+        '8628868109991',
+        1238395022,
+        '2jmj7l5rSw0yVb/vlWAYkK/YBwk=',
+        'Zhl++aWSP0O3/hYQ0CuBc7jv38I=',
+      ],
     ];
     for (const [name, method, body, nonce, timestamp, bodyHash, signature] of vectors) {
       it(`${name}: oauth_body_hash ${bodyHash}, signature ${signature}`, () => {

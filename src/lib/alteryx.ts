@@ -173,7 +173,7 @@ export function isPriority(value: unknown): value is Priority {
 function httpFailure(response: ClientResponse, notFound?: string): AlteryxError {
   const status = response.statusCode;
   const body = Buffer.isBuffer(response.body) ? parseMaybeJson(response.body) : response.body;
-  const reason = status === 404 && notFound ? notFound : serviceMessage(body) ?? 'no message';
+  const reason = status === 404 && notFound ? notFound : (serviceMessage(body) ?? 'no message');
   return new AlteryxError(`${status} ${reason}`, 'EHTTP', { statusCode: status, body });
 }
 
@@ -272,7 +272,8 @@ export class AlteryxApi {
       signal,
     });
     if (!isSuccess(response)) throw httpFailure(response, `unknown workflow "${appId}"`);
-    if (!isJob(response.body)) throw new AlteryxError(`starting workflow "${appId}" did not answer with a job`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
+    if (!isJob(response.body))
+      throw new AlteryxError(`starting workflow "${appId}" did not answer with a job`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
     return response.body;
   }
 

@@ -366,7 +366,12 @@ export function retryAfterStatus(
 }
 
 /** A 401 to a timestamp our clock got wrong (the server's `Date` taught us otherwise since): sign once more. */
-export function resignForClock(status: number, exchange: Pick<Exchange, 'authorize' | 'clockRetried'>, signedWithOffsetMs: number, clockOffsetMs: number): boolean {
+export function resignForClock(
+  status: number,
+  exchange: Pick<Exchange, 'authorize' | 'clockRetried'>,
+  signedWithOffsetMs: number,
+  clockOffsetMs: number,
+): boolean {
   return status === 401 && exchange.authorize && !exchange.clockRetried && Math.abs(clockOffsetMs - signedWithOffsetMs) > CLOCK_SKEW_TOLERANCE_MS;
 }
 
@@ -507,7 +512,9 @@ export class HttpClient {
       this.learnClock(exchange, firstHeader(headers, 'date'));
       if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
         exchange.clockRetried = true;
-        this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`);
+        this.log?.(
+          `${exchange.method} ${shownUrl(exchange.url)}: 401 with the local clock ${Math.round(this.clockOffsetMs / 1000)} s off; signing with the server's time`,
+        );
         continue;
       }
       if (refreshCredentials(status, exchange, this.authorizer)) {
@@ -526,7 +533,14 @@ export class HttpClient {
         continue;
       }
       const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
-      return { statusCode: status, headers, body: decoded.body as T, url: withoutProtocolParameters(sentUrl), jsonError: decoded.jsonError, attempts: exchange.attempts };
+      return {
+        statusCode: status,
+        headers,
+        body: decoded.body as T,
+        url: withoutProtocolParameters(sentUrl),
+        jsonError: decoded.jsonError,
+        attempts: exchange.attempts,
+      };
     }
   }
 
@@ -573,7 +587,9 @@ export class HttpClient {
 
   /** One HTTP exchange: credentials added for this attempt, then sent. */
   private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
-    const { url: sentUrl, headers } = exchange.authorize ? await this.authorized(exchange, clockOffsetMs) : { url: new URL(exchange.url).href, headers: exchange.headers };
+    const { url: sentUrl, headers } = exchange.authorize
+      ? await this.authorized(exchange, clockOffsetMs)
+      : { url: new URL(exchange.url).href, headers: exchange.headers };
     const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
   }

@@ -7,17 +7,7 @@
 import type { Placement, SignatureMethod } from './oauth1';
 
 export type PresetId =
-  | 'extrahorizon'
-  | 'alteryx-gallery'
-  | 'alteryx-server'
-  | 'netsuite'
-  | 'x'
-  | 'woocommerce'
-  | 'magento'
-  | 'atlassian'
-  | 'garmin'
-  | 'discogs'
-  | 'custom';
+  'extrahorizon' | 'alteryx-gallery' | 'alteryx-server' | 'netsuite' | 'x' | 'woocommerce' | 'magento' | 'atlassian' | 'garmin' | 'discogs' | 'custom';
 
 /** Config node properties a preset may fill, by their names in the flow. */
 export interface PresetSettings {
@@ -89,9 +79,14 @@ export const PRESETS: readonly ServicePreset[] = [
     probe: { path: 'v1/workflows/subscription/', count: 'workflow' },
     help:
       'The API key and secret of a Gallery subscription (your profile → Keys) are the consumer key and secret; ' +
-      'there is no token (1-legged). The signature goes into the query string, as the Gallery\'s own examples do. ' +
+      "there is no token (1-legged). The signature goes into the query string, as the Gallery's own examples do. " +
       'Alteryx Server 2022.1 removed these OAuth 1.0a endpoints: use the "Alteryx Server 2022.1+" preset there.',
-    docs: [{ title: 'Alteryx Community: run a job with the Server API', url: 'https://community.alteryx.com/t5/Alteryx-Server-Discussions/How-to-Run-a-Job-Using-Alteryx-Server-API-and-Python/td-p/314577' }],
+    docs: [
+      {
+        title: 'Alteryx Community: run a job with the Server API',
+        url: 'https://community.alteryx.com/t5/Alteryx-Server-Discussions/How-to-Run-a-Job-Using-Alteryx-Server-API-and-Python/td-p/314577',
+      },
+    ],
   },
   {
     id: 'alteryx-server',
@@ -103,7 +98,12 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'The API access key and secret from your Server profile are the OAuth 2 client id and secret: they are exchanged at ' +
       '<code>&lt;base URL&gt;/oauth2/token</code> for a bearer token, renewed before it expires.',
-    docs: [{ title: 'Alteryx Server API: OAuth 2 under /webapi (official page not found by us; see the Server help for your version)', url: 'https://help.alteryx.com/' }],
+    docs: [
+      {
+        title: 'Alteryx Server API: OAuth 2 under /webapi (official page not found by us; see the Server help for your version)',
+        url: 'https://help.alteryx.com/',
+      },
+    ],
   },
   {
     id: 'netsuite',
@@ -119,7 +119,10 @@ export const PRESETS: readonly ServicePreset[] = [
       'token id and secret from Setup → Users/Roles → Access Tokens. NetSuite signs with HMAC-SHA256 (SHA-1 ended with 2023.1).',
     docs: [
       { title: 'NetSuite: The Authorization Headers', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1534941295.html' },
-      { title: 'NetSuite: Setting up token-based authentication for a RESTlet integration', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1530099787.html' },
+      {
+        title: 'NetSuite: Setting up token-based authentication for a RESTlet integration',
+        url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1530099787.html',
+      },
       { title: 'NetSuite: Authentication for REST web services', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/chapter_1540809676.html' },
     ],
   },
@@ -139,7 +142,7 @@ export const PRESETS: readonly ServicePreset[] = [
     probe: { path: '2/users/me', identity: ['data.username', 'data.name'] },
     help:
       'API key and secret are the consumer key and secret of your app in the developer portal. Use "Get token" to sign in as any account, ' +
-      'or paste the app owner\'s access token and secret from the portal. JSON bodies are not signed.',
+      "or paste the app owner's access token and secret from the portal. JSON bodies are not signed.",
     docs: [{ title: 'X API: OAuth 1.0a', url: 'https://developer.x.com/en/docs/authentication/oauth-1-0a' }],
   },
   {
@@ -168,7 +171,12 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'Create an integration under System → Extensions → Integrations and activate it: it shows the consumer key and secret, ' +
       'the access token and the access token secret. Integration tokens sign with HMAC-SHA256.',
-    docs: [{ title: 'Adobe Commerce: OAuth-based authentication', url: 'https://developer.adobe.com/commerce/webapi/get-started/authentication/gs-authentication-oauth/' }],
+    docs: [
+      {
+        title: 'Adobe Commerce: OAuth-based authentication',
+        url: 'https://developer.adobe.com/commerce/webapi/get-started/authentication/gs-authentication-oauth/',
+      },
+    ],
   },
   {
     id: 'atlassian',
@@ -187,7 +195,7 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'Create an application link (incoming authentication) with a consumer key of your choice and the public key of an RSA key pair; ' +
       'paste the PEM private key here (no consumer secret: RSA-SHA1 signs with the key). Then use "Get token" to authorize a user. ' +
-      'The probe reads Jira\'s <code>rest/api/2/myself</code>; for Confluence use Custom with <code>rest/api/user/current</code>.',
+      "The probe reads Jira's <code>rest/api/2/myself</code>; for Confluence use Custom with <code>rest/api/user/current</code>.",
     docs: [{ title: 'Jira Data Center: OAuth 1.0a for REST APIs', url: 'https://developer.atlassian.com/server/jira/platform/oauth/' }],
   },
   {
@@ -208,7 +216,7 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'Consumer key and secret come with access to the Garmin Connect Developer Program. Use "Get token" to connect a Garmin account. ' +
       'Tokens are obtained at connectapi.garmin.com, which is why it is listed under "Also sign for". ' +
-      'Garmin\'s OAuth specification is shared with program members only: the URLs here are those its public integrations use.',
+      "Garmin's OAuth specification is shared with program members only: the URLs here are those its public integrations use.",
     docs: [{ title: 'Garmin Health API overview (the OAuth specification itself is not public)', url: 'https://developer.garmin.com/health-api/overview/' }],
   },
   {

@@ -13,7 +13,8 @@ const HIDDEN = '…';
  * an OAuth 1 signature (a PLAINTEXT one is the secrets themselves), an OAuth 2 token
  * answer. Matched as `name=value`, `name="value"` or JSON `"name":"value"`.
  */
-const CREDENTIAL_PAIR = /\b(oauth_signature|oauth_token|access_token|refresh_token|client_secret)((?:%22|%3D|["'])*\s*(?:=|:|%3D)\s*(?:%22|["'])*)([^\s"'&,;}]+)/gi;
+const CREDENTIAL_PAIR =
+  /\b(oauth_signature|oauth_token|access_token|refresh_token|client_secret)((?:%22|%3D|["'])*\s*(?:=|:|%3D)\s*(?:%22|["'])*)([^\s"'&,;}]+)/gi;
 const BEARER = /\b(Bearer)(\s+|%20|\+)[A-Za-z0-9\-._~+/%]+=*/gi;
 
 /** The PLAINTEXT signature (RFC 5849 §3.4.4) of these secrets: the secrets themselves, joined. */
@@ -48,7 +49,12 @@ export function createRedactor(secrets: Array<string | undefined>): (text: strin
 }
 
 /** What one service must keep to itself: its secrets, its token, its private key and the PLAINTEXT signature made of the secrets. */
-export function credentialsRedactor(credentials: { consumerSecret?: string; token?: string; tokenSecret?: string; privateKey?: string }): (text: string) => string {
+export function credentialsRedactor(credentials: {
+  consumerSecret?: string;
+  token?: string;
+  tokenSecret?: string;
+  privateKey?: string;
+}): (text: string) => string {
   const { consumerSecret, token, tokenSecret, privateKey } = credentials;
   return createRedactor([consumerSecret, token, tokenSecret, privateKey, plaintextSignature(consumerSecret, tokenSecret)]);
 }

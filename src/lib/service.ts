@@ -103,9 +103,8 @@ export class OAuth1Authorizer implements RequestAuthorizer {
 export function createServiceClient(settings: ServiceSettings): HttpClient {
   const { credentials } = settings;
   if (settings.scheme === 'oauth2') {
-    let client: HttpClient | undefined;
+    // The token request goes through the same client, unsigned: called only once the client exists.
     const authorizer = new ClientCredentialsAuthorizer(credentials.consumerKey, credentials.consumerSecret, (form) => {
-      if (!client) throw new Error('client not ready');
       return client.request({
         method: 'POST',
         url: settings.tokenPath?.trim() || DEFAULT_TOKEN_PATH,
@@ -116,7 +115,7 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
         credentialsInBody: true,
       });
     });
-    client = new HttpClient({ ...settings, authorizer });
+    const client: HttpClient = new HttpClient({ ...settings, authorizer });
     return client;
   }
   const { placement, signatureMethod, realm, bodyHash } = settings;

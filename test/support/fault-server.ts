@@ -76,7 +76,7 @@ function verifySignature(
   all.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const parameterString = all.map(([key, value]) => `${key}=${value}`).join('&');
   const baseString = `${method.toUpperCase()}&${rfc3986(baseUri)}&${rfc3986(parameterString)}`;
-  const key = `${rfc3986(credentials.consumerSecret)}&${rfc3986(credentials.token ? credentials.tokenSecret ?? '' : '')}`;
+  const key = `${rfc3986(credentials.consumerSecret)}&${rfc3986(credentials.token ? (credentials.tokenSecret ?? '') : '')}`;
   const expected = createHmac('sha1', key).update(baseString).digest('base64');
   return expected === oauth.oauth_signature ? 'valid' : 'invalid';
 }
@@ -205,7 +205,8 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
 
 /** Echoes what the request looked like (never its Authorization header). */
 export function echo(status = 200): Fault {
-  return (request, res) => json({ method: request.method, url: request.url, placement: request.placement, signature: request.signature }, status)(request, res, 0);
+  return (request, res) =>
+    json({ method: request.method, url: request.url, placement: request.placement, signature: request.signature }, status)(request, res, 0);
 }
 
 /** Closes the connection without a response (the client sees ECONNRESET / socket hang up). */

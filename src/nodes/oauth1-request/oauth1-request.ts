@@ -35,7 +35,8 @@ export = function register(RED: NodeAPI): void {
     function requestOf(msg: RequestMessage, done: Done): { url: string; method: string; headers?: Record<string, unknown> } | undefined {
       let url = configuredUrl;
       if (!url) {
-        if (msg.url !== undefined && typeof msg.url !== 'string') return void shell.refuse(done, shell.text('status.invalidUrl'), shell.text('errors.urlNotString', { type: typeof msg.url }));
+        if (msg.url !== undefined && typeof msg.url !== 'string')
+          return void shell.refuse(done, shell.text('status.invalidUrl'), shell.text('errors.urlNotString', { type: typeof msg.url }));
         url = (msg.url ?? '').trim();
       } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
         shell.warn(shell.text('warnings.urlIgnored'));

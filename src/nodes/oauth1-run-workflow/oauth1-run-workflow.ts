@@ -5,10 +5,19 @@
  * the result on the stored message.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { AlteryxApi, completeJob, isAlteryxError, isPriority, questionsFrom, type AlteryxJob, type JobResult, type Priority, type Question } from '../../lib/alteryx';
+import {
+  AlteryxApi,
+  completeJob,
+  isAlteryxError,
+  isPriority,
+  questionsFrom,
+  type AlteryxJob,
+  type JobResult,
+  type Priority,
+  type Question,
+} from '../../lib/alteryx';
 import { redactValue } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
-import type { OAuth1ConfigNode } from '../shared/config';
 import { NodeShell, type Done } from '../shared/node-shell';
 import { registerRunWorkflowAdmin } from './admin';
 import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';

@@ -98,7 +98,7 @@ export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'signat
  * signature method, and no extra origin the deployed node lacks.
  */
 export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedService | undefined): string | undefined {
-  if (!deployed) return 'this node is not deployed, and stored values are only used for a deployed node\'s own service';
+  if (!deployed) return "this node is not deployed, and stored values are only used for a deployed node's own service";
   const origin = httpOrigin(deployed.baseUrl);
   const service = `the deployed service (${origin ?? 'no base URL'}, ${deployed.scheme}, ${deployed.signatureMethod})`;
   const differences: string[] = [];
@@ -124,9 +124,7 @@ export interface StoredValues {
   readVariable(name: string): unknown;
 }
 
-export type FormReading =
-  | { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined }
-  | { refusal: string };
+export type FormReading = { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined } | { refusal: string };
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
@@ -141,9 +139,16 @@ function isStoredValue(value: string, credential: boolean): boolean {
  * or the refusal to answer (`type the secrets in again: …`) when it does not.
  */
 export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormReading {
-  const fields = { baseUrl: text(form.baseUrl), scheme: text(form.scheme), placement: text(form.placement), signatureMethod: text(form.signatureMethod), extraOrigins: text(form.extraOrigins) };
+  const fields = {
+    baseUrl: text(form.baseUrl),
+    scheme: text(form.scheme),
+    placement: text(form.placement),
+    signatureMethod: text(form.signatureMethod),
+    extraOrigins: text(form.extraOrigins),
+  };
   const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
-  const usesStoredValues = Object.values(fields).some((value) => isStoredValue(value, false)) || Object.values(typed).some((value) => isStoredValue(value, true));
+  const usesStoredValues =
+    Object.values(fields).some((value) => isStoredValue(value, false)) || Object.values(typed).some((value) => isStoredValue(value, true));
   if (usesStoredValues && !stored.deployed) return { refusal: typeAgain(storedSecretsProblem({}, undefined)) };
 
   // Only reached with a deployed node, or with nothing to resolve.

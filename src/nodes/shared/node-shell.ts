@@ -179,7 +179,7 @@ export class NodeShell {
 
   /** The status ring's short text for a failure, in one place for every node. */
   failureText(error: unknown): string {
-    if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? this.shared('status.timeout') : error.systemCode ?? error.code;
+    if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? this.shared('status.timeout') : (error.systemCode ?? error.code);
     if (error instanceof ExtraHorizonError) return String(error.statusCode);
     if (isAlteryxError(error)) {
       if (error.code === 'EHTTP') return String(error.details.statusCode ?? this.shared('status.error'));
@@ -190,7 +190,10 @@ export class NodeShell {
 
   private deployProblem(): { text: string; status: string } | undefined {
     if (!this.server) {
-      return { text: this.options.noServiceKey ? this.text(this.options.noServiceKey) : this.shared('runtime.noService'), status: this.shared('status.noService') };
+      return {
+        text: this.options.noServiceKey ? this.text(this.options.noServiceKey) : this.shared('runtime.noService'),
+        status: this.shared('status.noService'),
+      };
     }
     if (this.server.problem) return { text: this.server.problem, status: this.server.problem };
     const problem = this.options.problemOf?.(this.server);

@@ -61,4 +61,3 @@ export function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions |
   tlsNode.addTLSOptions(options);
   return options as TlsOptions;
 }
-
