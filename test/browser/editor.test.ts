@@ -262,12 +262,39 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     }
   }
 
+  /** Leaves both dialogs without changing the flow. */
+  async function cancelDialogs(): Promise<void> {
+    await page.click('#node-config-dialog-cancel');
+    await page.locator('#node-config-input-baseUrl').waitFor({ state: 'detached' });
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-input-server').waitFor({ state: 'detached' });
+  }
+
   async function closeDialogs(): Promise<void> {
     await page.click('#node-config-dialog-ok');
     await page.locator('#node-config-input-baseUrl').waitFor({ state: 'detached' });
     await page.click('#node-dialog-ok');
     await page.locator('#node-input-server').waitFor({ state: 'detached' });
   }
+
+  it('fills in the services\' credentials as the examples\' notes say, and deploys the imported flows', async () => {
+    for (const [nodeId, service] of [
+      [EXAMPLE.getMe, 'Extra Horizon'],
+      [EXAMPLE.runWorkflow, 'Alteryx Gallery'],
+      [EXAMPLE.runWorkflowOAuth2, 'Alteryx Server 2022.1+'],
+    ] as const) {
+      await openService(nodeId, service);
+      await closeDialogs();
+    }
+    await deploy();
+    const flows = (await (await page.request.get(`${examples!.red.url}/flows`)).json()) as Array<{ type: string }>;
+    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) {
+      assert.ok(
+        flows.some((node) => node.type === type),
+        type,
+      );
+    }
+  });
 
   it('opens the "Extra Horizon" service dialog: grouped fields, explained choices, and "Test connection" names the user', async () => {
     // Tall enough for the whole dialog in one picture.
@@ -288,7 +315,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.match(text, /GET users\/v1\/me: 200 signed in as/);
     assert.ok(text.includes(DEMO_USER.email), text);
     await screenshot(page.locator('.red-ui-tray').last(), 'config-dialog.png');
-    await closeDialogs();
+    await cancelDialogs();
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
@@ -304,7 +331,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
       const result = page.locator('#oauth1-config-test-result.oauth1-config-test-ok');
       await result.waitFor();
       assert.match(await result.innerText(), /GET v1\/workflows\/subscription\/: 200 3 workflows to run: .*Sales report/);
-      await closeDialogs();
+      await cancelDialogs();
     });
   }
 
@@ -340,16 +367,6 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
     await cancelDialog();
-  });
-
-  it('deploys the imported flows', async () => {
-    await deploy();
-    const flows = (await (await page.request.get(`${examples!.red.url}/flows`)).json()) as Array<{ type: string }>;
-    for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request'])
-      assert.ok(
-        flows.some((node) => node.type === type),
-        type,
-      );
   });
 
   async function openDebugSidebar(): Promise<void> {
