@@ -7,6 +7,7 @@ import {
   AlteryxError,
   completeJob,
   downloadOutputs,
+  downloadedFileName,
   progressText,
   questionsFrom,
   runWorkflow,
@@ -235,13 +236,22 @@ describe('Alteryx library', () => {
         return { body: workbook, headers: { 'content-type': 'application/octet-stream' } };
       });
       const csv = await downloadOutputs(api, { ...completed, outputs: completed.outputs?.slice(0, 1) }, 'csv');
-      assert.deepEqual(csv, [{ id: 'o1', name: 'Sales.csv', format: 'Csv', data: 'a,b\r\n1,2\r\n' }]);
+      assert.deepEqual(csv, [{ id: 'o1', name: 'Sales.csv', format: 'Csv', fileName: 'Sales.csv', data: 'a,b\r\n1,2\r\n' }]);
       assert.equal(requests[0]?.url, 'v1/jobs/job-1/output/o1/?format=Csv');
 
       const raw = await downloadOutputs(api, completed, 'Raw');
       assert.equal(raw[0]?.data, 'a,b\r\n1,2\r\n');
       assert.ok(Buffer.isBuffer(raw[1]?.data));
       assert.deepEqual(raw[1]?.data, workbook);
+    });
+
+    it('names what was downloaded: the service\'s Content-Disposition, else the output with the format\'s extension', () => {
+      assert.equal(downloadedFileName('Sales.xlsx', 'Csv', 'attachment; filename="Sales.csv"'), 'Sales.csv');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Csv', "attachment; filename*=UTF-8''Ventes%20%C3%A9t%C3%A9.csv"), 'Ventes été.csv');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Csv', undefined), 'Sales.csv');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Json', ''), 'Sales.json');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Raw', undefined), 'Sales.xlsx');
+      assert.equal(downloadedFileName('report', 'Csv', undefined), 'report.csv');
     });
 
     it('refuses a format an output does not offer, naming the ones it does, before downloading anything', async () => {

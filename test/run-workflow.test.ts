@@ -121,10 +121,11 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     assert.equal(msg.topic, 'monthly');
     const outputs = msg.outputs as OutputData[];
     assert.deepEqual(
-      outputs.map((output) => [output.name, output.format, typeof output.data]),
+      outputs.map((output) => [output.name, output.format, output.fileName, typeof output.data]),
       [
-        ['Sales.csv', 'Csv', 'string'],
-        ['Sales.xlsx', 'Csv', 'string'],
+        ['Sales.csv', 'Csv', 'Sales.csv', 'string'],
+        // The workbook output fetched as CSV: its file name says what the data is.
+        ['Sales.xlsx', 'Csv', 'Sales.csv', 'string'],
       ],
     );
     assert.deepEqual(

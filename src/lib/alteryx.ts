@@ -64,8 +64,11 @@ export interface WorkflowQuestion {
 
 export interface OutputData {
   id: string;
+  /** The output as the workflow names it: `Sales.xlsx`, whatever format was downloaded. */
   name: string;
   format: string;
+  /** The name of what was downloaded: the service's own (Content-Disposition), else `name` with the format's extension (`Sales.csv`). */
+  fileName: string;
   /** Text formats as a string without BOM, binary formats as a Buffer. */
   data: string | Buffer;
 }
@@ -297,7 +300,13 @@ export class AlteryxApi {
     const bytes = response.body;
     if (!Buffer.isBuffer(bytes)) throw new AlteryxError(`Alteryx job ${jobId}: output "${output.name}" came back without bytes`, 'ERESPONSE', { body: bytes });
     const data = isTextOutput(format, firstHeader(response.headers, 'content-type')) ? stripBom(bytes.toString('utf8')) : bytes;
-    return { id: output.id, name: output.name, format, data };
+    return {
+      id: output.id,
+      name: output.name,
+      format,
+      fileName: downloadedFileName(output.name, format, firstHeader(response.headers, 'content-disposition')),
+      data,
+    };
   }
 
   private async getJson(url: string, signal: AbortSignal | undefined, notFound?: string): Promise<unknown> {
@@ -306,6 +315,23 @@ export class AlteryxApi {
     if (response.jsonError) throw new AlteryxError(`GET ${url}: ${response.jsonError}`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
     return response.body;
   }
+}
+
+/**
+ * What a downloaded output is called. A workbook output `Sales.xlsx` fetched as Csv is CSV
+ * text: naming it by the service's `Content-Disposition`, or by the format, says so.
+ */
+export function downloadedFileName(name: string, format: string, contentDisposition: string | undefined): string {
+  const given = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition ?? '')?.[1];
+  if (given) {
+    try {
+      return decodeURIComponent(given.trim());
+    } catch {
+      return given.trim();
+    }
+  }
+  if (format.toLowerCase() === 'raw') return name;
+  return `${name.replace(/\.[^.]*$/, '')}.${format.toLowerCase()}`;
 }
 
 /** Each output in the wanted format, checked for all outputs before anything is downloaded. */
