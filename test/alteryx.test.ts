@@ -245,7 +245,7 @@ describe('Alteryx library', () => {
       assert.deepEqual(raw[1]?.data, workbook);
     });
 
-    it('names what was downloaded: the service\'s Content-Disposition, else the output with the format\'s extension', () => {
+    it("names what was downloaded: the service's Content-Disposition, else the output with the format's extension", () => {
       assert.equal(downloadedFileName('Sales.xlsx', 'Csv', 'attachment; filename="Sales.csv"'), 'Sales.csv');
       assert.equal(downloadedFileName('Sales.xlsx', 'Csv', "attachment; filename*=UTF-8''Ventes%20%C3%A9t%C3%A9.csv"), 'Ventes été.csv');
       assert.equal(downloadedFileName('Sales.xlsx', 'Csv', undefined), 'Sales.csv');

@@ -277,7 +277,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.locator('#node-input-server').waitFor({ state: 'detached' });
   }
 
-  it('fills in the services\' credentials as the examples\' notes say, and deploys the imported flows', async () => {
+  it("fills in the services' credentials as the examples' notes say, and deploys the imported flows", async () => {
     for (const [nodeId, service] of [
       [EXAMPLE.getMe, 'Extra Horizon'],
       [EXAMPLE.runWorkflow, 'Alteryx Gallery'],
