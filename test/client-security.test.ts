@@ -10,6 +10,7 @@ import { createServiceClient, originList, plaintextProblem, type ServiceSettings
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
+import { requestRejection } from './support/assertions';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'security-consumer',
@@ -18,16 +19,6 @@ const CREDENTIALS: OAuth1Credentials = {
   tokenSecret: 'TOKEN-secret-Pw8',
 };
 const HOUR = 3_600_000;
-
-async function rejection(promise: Promise<unknown>): Promise<RequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof RequestError, `not a RequestError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the request did not fail');
-}
 
 describe('HTTP client: credentials stay with their service (src/lib/client)', function () {
   this.timeout(20_000);
@@ -58,7 +49,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       const http = client();
       // Another port, and the same server under another name: both other origins.
       for (const url of [`${other.url}/steal`, `http://localhost:${service.port}/steal`]) {
-        const error = await rejection(http.request({ url }));
+        const error = await requestRejection(http.request({ url }));
         assert.equal(error.code, 'EORIGIN');
         const origin = new URL(url).origin;
         assert.equal(
@@ -68,10 +59,10 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       }
       for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA1'] as const) {
         for (const placement of ['header', 'query'] as const) {
-          await rejection(client({ signatureMethod, placement }).request({ url: `${other.url}/steal` }));
+          await requestRejection(client({ signatureMethod, placement }).request({ url: `${other.url}/steal` }));
         }
       }
-      await rejection(client({ scheme: 'oauth2' }).request({ url: `${other.url}/steal` }));
+      await requestRejection(client({ scheme: 'oauth2' }).request({ url: `${other.url}/steal` }));
       assert.deepEqual(other.requests, []);
       assert.deepEqual(service.requests, [], 'not even a token request');
     });
@@ -83,7 +74,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.equal(response.statusCode, 200);
       const [signed] = other.requests as [RecordedRequest];
       assert.equal(signed.signature, 'valid');
-      const error = await rejection(http.request({ url: `http://localhost:${other.port}/allowed` }));
+      const error = await requestRejection(http.request({ url: `http://localhost:${other.port}/allowed` }));
       assert.match(error.message, new RegExp(`is not the service's origin \\(${service.url}, ${other.url}\\)`));
     });
 
@@ -113,7 +104,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
 
     it('signs for nothing without a base URL or extraOrigins, and for extraOrigins alone when given', async () => {
       other.route('/x', json({}));
-      const error = await rejection(client({ baseUrl: undefined }).request({ url: `${other.url}/x` }));
+      const error = await requestRejection(client({ baseUrl: undefined }).request({ url: `${other.url}/x` }));
       assert.equal(error.code, 'EORIGIN');
       assert.match(error.message, /no base URL and nothing in "Also sign for"/);
       assert.equal(other.requests.length, 0);
@@ -164,7 +155,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       // This machine's name: it reaches the local server here, but is no loopback name.
       const baseUrl = `http://${os.hostname()}:${service.port}`;
       for (const placement of ['header', 'query'] as const) {
-        const error = await rejection(client({ baseUrl, signatureMethod: 'PLAINTEXT', placement }).request({ url: '/me' }));
+        const error = await requestRejection(client({ baseUrl, signatureMethod: 'PLAINTEXT', placement }).request({ url: '/me' }));
         assert.equal(error.code, 'EINSECURE');
         assert.match(error.message, /^PLAINTEXT sends the secrets themselves/);
       }
@@ -213,7 +204,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
     it('refuses a body over maxResponseBytes with ETOOLARGE, and takes one at the limit', async () => {
       service.route('/big', respond(200, 'x'.repeat(1000)));
       assert.equal((await client({ maxResponseBytes: 1000 }).request({ url: '/big' })).body, 'x'.repeat(1000));
-      const error = await rejection(client({ maxResponseBytes: 999 }).request({ url: '/big' }));
+      const error = await requestRejection(client({ maxResponseBytes: 999 }).request({ url: '/big' }));
       assert.equal(error.code, 'ETOOLARGE');
       assert.equal(error.message, `the response body is larger than 999 bytes (maxResponseBytes) (127.0.0.1:${service.port})`);
     });
@@ -226,7 +217,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.ok(bomb.length < 1024 * 1024);
       service.route('/bomb', respond(200, bomb, { 'Content-Encoding': 'gzip', 'Content-Type': 'application/octet-stream' }));
       const before = process.memoryUsage();
-      const error = await rejection(client({ maxResponseBytes: 1024 * 1024 }).request({ url: '/bomb', responseType: 'buffer' }));
+      const error = await requestRejection(client({ maxResponseBytes: 1024 * 1024 }).request({ url: '/bomb', responseType: 'buffer' }));
       const after = process.memoryUsage();
       assert.equal(error.code, 'ETOOLARGE');
       const grown = after.rss + after.arrayBuffers - (before.rss + before.arrayBuffers);
@@ -245,7 +236,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
         [{ url: 'ftp://x/\r\nInjected: 1' }, 'EINVALIDURL', /^unsupported protocol "ftp:" in "ftp:\/\/x\/\\r\\nInjected: 1"/],
       ];
       for (const [request, code, message] of cases) {
-        const error = await rejection(http.request(request));
+        const error = await requestRejection(http.request(request));
         assert.equal(error.code, code);
         assert.doesNotMatch(error.message, /[\r\n]/);
         assert.match(error.message, message);
@@ -294,13 +285,13 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       assert.equal(byDefault.body.authorization, 'Bearer default-path-token');
       const ownPath = client({ scheme: 'oauth2', tokenPath: 'auth/v2/token' });
       assert.equal((await ownPath.request<{ authorization: string }>({ url: '/me', responseType: 'json' })).body.authorization, 'Bearer own-path-token');
-      assert.equal((await rejection(ownPath.request({ url: `${other.url}/me` }))).code, 'EORIGIN');
+      assert.equal((await requestRejection(ownPath.request({ url: `${other.url}/me` }))).code, 'EORIGIN');
       assert.deepEqual(other.requests, []);
     });
 
     it('sends the client secret to no other origin, even when tokenPath names one', async () => {
       other.route('/token', token('stolen'));
-      const error = await rejection(client({ scheme: 'oauth2', tokenPath: `${other.url}/token` }).request({ url: '/me' }));
+      const error = await requestRejection(client({ scheme: 'oauth2', tokenPath: `${other.url}/token` }).request({ url: '/me' }));
       assert.equal(error.code, 'EORIGIN');
       assert.deepEqual(other.requests, [], 'the client secret went to another origin');
       assert.deepEqual(service.requests, []);

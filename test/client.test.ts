@@ -35,6 +35,7 @@ import {
   type FaultServer,
   type RecordedRequest,
 } from './support/fault-server';
+import { requestRejection } from './support/assertions';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'fault-consumer',
@@ -59,16 +60,6 @@ function assertFreshlySigned(requests: RecordedRequest[]): void {
 async function signingOffset(http: HttpClient): Promise<number> {
   const response = await http.request<{ timestamp: string }>({ url: '/stamp', responseType: 'json' });
   return Number(response.body.timestamp) * 1000 - Date.now();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RequestError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof RequestError, `not a RequestError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the request did not fail');
 }
 
 describe('HTTP client under faults (src/lib/client)', function () {
@@ -164,7 +155,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
 
     it('never retries a POST after a connection reset', async () => {
       server.route('/jobs/', reset(), json({ id: 'job' }));
-      const error = await rejection(client().request({ method: 'POST', url: '/jobs/', body: { questions: [] } }));
+      const error = await requestRejection(client().request({ method: 'POST', url: '/jobs/', body: { questions: [] } }));
       assert.equal(error.code, 'ENETWORK');
       assert.equal(error.systemCode, 'ECONNRESET');
       assert.equal(server.requestsTo('/jobs/').length, 1);
@@ -180,7 +171,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
 
     it('reports a reset that outlasts the retries as ECONNRESET with the host, no secret', async () => {
       server.route('/reset', reset());
-      const error = await rejection(client({ retries: 2 }).request({ url: '/reset?x=1' }));
+      const error = await requestRejection(client({ retries: 2 }).request({ url: '/reset?x=1' }));
       assert.equal(error.code, 'ENETWORK');
       assert.match(error.message, /^ECONNRESET \(127\.0\.0\.1:\d+\)$/);
       assert.equal(server.requestsTo('/reset').length, 3);
@@ -251,7 +242,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/ok', json({ ok: true }));
       const http = client();
       const started = Date.now();
-      const error = await rejection(http.request({ url: '/hang', timeoutMs: 200 }));
+      const error = await requestRejection(http.request({ url: '/hang', timeoutMs: 200 }));
       const elapsed = Date.now() - started;
       assert.equal(error.code, 'ETIMEDOUT');
       assert.equal(error.message, 'no response within 200 ms');
@@ -265,7 +256,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
         res.writeHead(200, { 'Content-Length': '100' });
         res.write('only a part');
       });
-      const error = await rejection(client({ timeoutMs: 200 }).request({ url: '/stall' }));
+      const error = await requestRejection(client({ timeoutMs: 200 }).request({ url: '/stall' }));
       assert.equal(error.code, 'ETIMEDOUT');
     });
 
@@ -274,7 +265,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/ok', json({}));
       const http = client({ timeoutMs: 150 });
       for (const timeoutMs of [undefined, 0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-        assert.equal((await rejection(http.request({ url: '/hang', timeoutMs }))).message, 'no response within 150 ms', String(timeoutMs));
+        assert.equal((await requestRejection(http.request({ url: '/hang', timeoutMs }))).message, 'no response within 150 ms', String(timeoutMs));
       }
       // Beyond setTimeout's 2^31-1 ms, Node fires at once; capped, the request has all the time it needs.
       const warnings: Error[] = [];
@@ -298,7 +289,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       await server.waitForRequests('/limited', 1);
       const started = Date.now();
       controller.abort();
-      const error = await rejection(pending);
+      const error = await requestRejection(pending);
       assert.equal(error.code, 'EABORTED');
       assert.ok(Date.now() - started < 1_000);
       assert.equal(server.requestsTo('/limited').length, 1);
@@ -315,14 +306,14 @@ describe('HTTP client under faults (src/lib/client)', function () {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const started = Date.now();
         controller.abort();
-        assert.equal((await rejection(pending)).code, 'EABORTED', path);
+        assert.equal((await requestRejection(pending)).code, 'EABORTED', path);
         assert.ok(Date.now() - started < 1_000, path);
       }
     });
 
     it('sends nothing when the signal is already aborted', async () => {
       server.route('/ok', json({}));
-      const error = await rejection(client().request({ url: '/ok', signal: AbortSignal.abort() }));
+      const error = await requestRejection(client().request({ url: '/ok', signal: AbortSignal.abort() }));
       assert.equal(error.code, 'EABORTED');
       assert.equal(server.requests.length, 0);
     });
@@ -442,7 +433,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
 
     it('stops a redirect loop with ETOOMANYREDIRECTS', async () => {
       server.route('/loop', redirect('/loop'));
-      const error = await rejection(client({ maxRedirects: 3 }).request({ url: '/loop' }));
+      const error = await requestRejection(client({ maxRedirects: 3 }).request({ url: '/loop' }));
       assert.equal(error.code, 'ETOOMANYREDIRECTS');
       assert.equal(server.requestsTo('/loop').length, 4);
     });
@@ -451,8 +442,8 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/ftp', redirect('ftp://files.example.com/x'));
       server.route('/broken', redirect('http://[::1'));
       const http = client();
-      assert.match((await rejection(http.request({ url: '/ftp' }))).message, /redirected \(302\) to an unsupported protocol "ftp:"/);
-      assert.match((await rejection(http.request({ url: '/broken' }))).message, /redirected \(302\) to an invalid URL/);
+      assert.match((await requestRejection(http.request({ url: '/ftp' }))).message, /redirected \(302\) to an unsupported protocol "ftp:"/);
+      assert.match((await requestRejection(http.request({ url: '/broken' }))).message, /redirected \(302\) to an invalid URL/);
     });
 
     it('does not learn the clock of the host it was redirected to', async () => {
@@ -471,7 +462,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/v1/workflows/', json([]));
       const http = createServiceClient({ baseUrl: server.url, scheme: 'oauth2', credentials: CREDENTIALS, retries: 0 });
       clients.push(http);
-      const error = await rejection(http.request({ url: '/v1/workflows/' }));
+      const error = await requestRejection(http.request({ url: '/v1/workflows/' }));
       assert.match(error.message, /OAuth 2 token request failed with HTTP 307/);
       assert.equal(otherHost.requests.length, 0);
       assert.equal(server.requestsTo('/v1/workflows/').length, 0);
@@ -546,7 +537,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/not-http', (_request, res) => {
         res.socket?.end('SSH-2.0-OpenSSH_9.6\r\n');
       });
-      const error = await rejection(client({ retries: 0 }).request({ url: '/not-http' }));
+      const error = await requestRejection(client({ retries: 0 }).request({ url: '/not-http' }));
       assert.equal(error.code, 'ENETWORK');
     });
   });
@@ -555,7 +546,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
     it('refuses an unsupported method before sending anything', async () => {
       const http = client();
       for (const method of ['BREW', 'get me', 'CONNECT', 'TRACE']) {
-        const error = await rejection(http.request({ method, url: '/x' }));
+        const error = await requestRejection(http.request({ method, url: '/x' }));
         assert.equal(error.code, 'EINVALIDMETHOD');
         assert.match(error.message, /^unsupported method ".*": use one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS$/);
       }
@@ -571,13 +562,16 @@ describe('HTTP client under faults (src/lib/client)', function () {
         ['http://', /^invalid URL/],
       ];
       for (const [url, message] of cases) {
-        const error = await rejection(http.request({ url }));
+        const error = await requestRejection(http.request({ url }));
         assert.equal(error.code, 'EINVALIDURL', url);
         assert.match(error.message, message);
       }
       const baseless = new HttpClient({ authorizer: new OAuth1Authorizer(CREDENTIALS) });
-      assert.match((await rejection(baseless.request({ url: 'users/v1/me' }))).message, /"users\/v1\/me" is relative and the config node has no base URL/);
-      assert.match((await rejection(baseless.request({ url: '' }))).message, /no URL: set msg.url or a base URL/);
+      assert.match(
+        (await requestRejection(baseless.request({ url: 'users/v1/me' }))).message,
+        /"users\/v1\/me" is relative and the config node has no base URL/,
+      );
+      assert.match((await requestRejection(baseless.request({ url: '' }))).message, /no URL: set msg.url or a base URL/);
       assert.equal(server.requests.length, 0);
     });
 
@@ -592,7 +586,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
         [Symbol('s'), /^cannot send a symbol as the body/],
       ];
       for (const [body, message] of refused) {
-        const error = await rejection(http.request({ method: 'POST', url: '/echo', body }));
+        const error = await requestRejection(http.request({ method: 'POST', url: '/echo', body }));
         assert.equal(error.code, 'EINVALIDBODY');
         assert.match(error.message, message);
       }
@@ -625,10 +619,10 @@ describe('HTTP client under faults (src/lib/client)', function () {
 
     it('refuses invalid header names and values with EINVALIDHEADER, without repeating what follows the bad character', async () => {
       const http = client();
-      const name = await rejection(http.request({ url: '/x', headers: { 'Authorization: Bearer abc.def': '1' } }));
+      const name = await requestRejection(http.request({ url: '/x', headers: { 'Authorization: Bearer abc.def': '1' } }));
       assert.equal(name.code, 'EINVALIDHEADER');
       assert.equal(name.message, 'invalid header name "Authorization…": HTTP allows no spaces, colons or quotes in names');
-      const value = await rejection(http.request({ url: '/x', headers: { 'X-Note': 'line\r\nInjected: yes' } }));
+      const value = await requestRejection(http.request({ url: '/x', headers: { 'X-Note': 'line\r\nInjected: yes' } }));
       assert.equal(value.code, 'EINVALIDHEADER');
       assert.equal(value.message, 'invalid character in the value of header "X-Note"');
       assert.equal(server.requests.length, 0);

@@ -41,16 +41,11 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (error) {
-        if (tracked.signal.aborted) {
-          shell.status.ended();
-          done();
-          return;
-        }
         if (error instanceof ExtraHorizonError) {
           msg.statusCode = error.statusCode;
           msg.payload = redactValue(error.body, shell.redact);
         }
-        shell.fail(done, error);
+        shell.fail(done, error, '', tracked);
       } finally {
         tracked.end();
       }

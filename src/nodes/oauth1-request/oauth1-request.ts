@@ -72,12 +72,7 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (error) {
-        if (tracked.signal.aborted) {
-          shell.status.ended();
-          done();
-          return;
-        }
-        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `);
+        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `, tracked);
       } finally {
         tracked.end();
       }

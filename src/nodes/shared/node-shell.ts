@@ -166,8 +166,16 @@ export class NodeShell {
     done(flowError(message, '', this.clean));
   }
 
-  /** A failed request: the status shows why in short, Catch gets the whole (redacted) text. */
-  fail(done: Done, error: unknown, prefix = ''): void {
+  /**
+   * A failed request: the status shows why in short, Catch gets the whole (redacted) text.
+   * A request aborted because the node closed just ends: nobody is left to tell.
+   */
+  fail(done: Done, error: unknown, prefix = '', tracked?: Tracked): void {
+    if (tracked?.signal.aborted) {
+      this.status.ended();
+      done();
+      return;
+    }
     done(this.failure(error, prefix));
   }
 
