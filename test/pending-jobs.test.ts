@@ -9,7 +9,7 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import { AlteryxApi, type AlteryxJob } from '../src/lib/alteryx';
 import { createServiceClient } from '../src/lib/service';
 import { JobHandOver, PendingJobs, type JobsOwner, type PendingJob } from '../src/nodes/oauth1-run-workflow/pending-jobs';
-import { collectMessages, helper, loadFlow, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlowWithContextStore, wait, type FlowNode } from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
 const CREDENTIALS = { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: DEMO_CREDENTIALS.consumerSecret } };
@@ -42,23 +42,8 @@ function slowStore(initial: Record<string, Record<string, unknown>>): (config: u
   });
 }
 
-interface RuntimeInternals {
-  _redNodes: { loadFlows(...args: unknown[]): Promise<unknown>; loadContextsPlugin(): Promise<unknown> };
-}
-
 async function loadWithStore(store: (config: unknown) => unknown, nodes: FlowNode[]): Promise<void> {
-  helper.settings({ contextStorage: { default: { module: store } } } as never);
-  const redNodes = (helper as unknown as RuntimeInternals)._redNodes;
-  const loadFlows = redNodes.loadFlows;
-  redNodes.loadFlows = async (...args: unknown[]) => {
-    await redNodes.loadContextsPlugin();
-    return loadFlows.apply(redNodes, args);
-  };
-  try {
-    await loadFlow(TYPES, nodes, CREDENTIALS);
-  } finally {
-    redNodes.loadFlows = loadFlows;
-  }
+  await loadFlowWithContextStore(TYPES, nodes, CREDENTIALS, { module: store });
 }
 
 describe('run workflow: pending jobs in a slow context store', function () {

@@ -6,7 +6,7 @@ import { DEMO_WORKFLOW_IDS } from '../demo/alteryx';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import type { AlteryxJob, OutputData } from '../src/lib/alteryx';
-import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlow, loadFlowWithContextStore, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
 const { salesReport, customerImport, nightlyForecast } = DEMO_WORKFLOW_IDS;
@@ -378,18 +378,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
 
     /** Loads a flow as the runtime starts: context stores first (the helper alone never loads them). */
     async function loadWithContextStore(dir: string, nodes: FlowNode[]): Promise<void> {
-      helper.settings({ contextStorage: { default: { module: 'localfilesystem', config: { dir } } } } as never);
-      const redNodes = internals._redNodes;
-      const loadFlows = redNodes.loadFlows;
-      redNodes.loadFlows = async (...args: unknown[]) => {
-        await redNodes.loadContextsPlugin();
-        return loadFlows.apply(redNodes, args);
-      };
-      try {
-        await loadFlow(TYPES, nodes, CREDENTIALS);
-      } finally {
-        redNodes.loadFlows = loadFlows;
-      }
+      await loadFlowWithContextStore(TYPES, nodes, CREDENTIALS, { module: 'localfilesystem', config: { dir } });
     }
 
     it('resumes waiting after Node-RED restarts with a persistent context store, and still emits the result', async () => {

@@ -67,6 +67,30 @@ export async function loadFlow(types: string[], flow: FlowNode[], credentials: R
   await helper.load(initializers as never, positioned as never, credentials as never);
 }
 
+/**
+ * Loads a flow with a context store (the test helper knows none): `module` is a store's
+ * name (`localfilesystem`) or a store factory, `config` its settings.
+ */
+export async function loadFlowWithContextStore(
+  types: string[],
+  flow: FlowNode[],
+  credentials: Record<string, Record<string, string>>,
+  store: { module: unknown; config?: unknown },
+): Promise<void> {
+  helper.settings({ contextStorage: { default: store } } as never);
+  const redNodes = (helper as unknown as { _redNodes: { loadFlows(...args: unknown[]): Promise<unknown>; loadContextsPlugin(): Promise<unknown> } })._redNodes;
+  const loadFlows = redNodes.loadFlows;
+  redNodes.loadFlows = async (...args: unknown[]) => {
+    await redNodes.loadContextsPlugin();
+    return loadFlows.apply(redNodes, args);
+  };
+  try {
+    await loadFlow(types, flow, credentials);
+  } finally {
+    redNodes.loadFlows = loadFlows;
+  }
+}
+
 export interface Received {
   msg: NodeMessage & Record<string, unknown>;
 }
