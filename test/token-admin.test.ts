@@ -121,7 +121,7 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
     assert.equal(page.status, 200, page.text);
     const stored = storedCredentials();
     assert.ok(stored?.token && stored.tokenSecret, 'the pair is in the credential store');
-    assert.equal(stored.consumerSecret, consumerSecret);
+    assert.equal(stored.consumerSecret, consumerSecret, 'the consumer pair is kept');
     assert.ok(page.text.includes(stored.token), 'the page carries the token');
     assert.ok(!page.text.includes(stored.tokenSecret), 'the page never carries the token secret');
     assert.match(page.text, /window\.opener\.postMessage\(data,window\.location\.origin\)/);

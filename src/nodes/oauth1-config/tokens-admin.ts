@@ -175,10 +175,9 @@ async function finishDance(RED: NodeAPI, id: string, dance: TokenPair & { settin
  * asks the preset's probe who it belongs to; a probe that fails only leaves `who` out.
  */
 async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSettings, pair: TokenPair, presetId?: string): Promise<StoredToken> {
+  // The consumer pair stays as stored (a `${NAME}` stays a reference); the dialog's Deploy sends the one it holds.
   const existing = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
-  const { consumerKey, consumerSecret } = settings.credentials;
-  // The consumer pair the token was made for is kept with it: a token works only with its consumer.
-  await RED.nodes.addCredentials(id, { ...existing, consumerKey, consumerSecret, token: pair.token, tokenSecret: pair.tokenSecret });
+  await RED.nodes.addCredentials(id, { ...existing, token: pair.token, tokenSecret: pair.tokenSecret });
   const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id, origin: httpOrigin(settings.baseUrl ?? '') };
   RED.log.audit(audit);
   const who = await probeWho({ ...settings, credentials: { ...settings.credentials, ...pair } }, presetId);
