@@ -215,6 +215,8 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
     const before = storedCredentials();
     const codeOf = async (approved: Response) => /<code id="verifier">([^<]+)<\/code>/.exec(await approved.text())?.[1] ?? '';
     await codeOf(await approve(await authorize('oob')));
+    const empty = await post('/oauth1-config/svc/verifier', { verifier: ' ' }).expect(400);
+    assert.match(empty.body.message, /type the code/);
     const wrong = await post('/oauth1-config/svc/verifier', { verifier: 'guessed' }).expect(200);
     assert.equal(wrong.body.ok, false);
     assert.deepEqual(storedCredentials(), before);

@@ -73,9 +73,12 @@ export function registerTokenAdmin(RED: NodeAPI): void {
   });
   RED.httpAdmin.post('/oauth1-config/:id/verifier', write, ...ADMIN_REQUEST_RULES, (req, res) => {
     void answer(RED, req, res, 'verifier', async (id) => {
+      const verifier = text(bodyOf(req).verifier);
+      // An empty code does not use up the waiting request token.
+      if (!verifier) throw new Refusal('type the code the provider shows');
       const dance = pending.takeForNode(id);
       if (!dance) throw new Refusal('no sign-in is waiting for a code: click "Get token" again (a request token lasts 10 minutes and is used once)');
-      return finishDance(RED, id, dance, text(bodyOf(req).verifier));
+      return finishDance(RED, id, dance, verifier);
     });
   });
   RED.httpAdmin.post('/oauth1-config/:id/password-token', write, ...ADMIN_REQUEST_RULES, (req, res) => {
