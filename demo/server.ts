@@ -13,10 +13,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { withoutProtocolParameters } from '../src/lib/oauth1';
 import { AlteryxGallery, DEFAULT_JOB_TIMING, alteryxError, type JobTiming, type RouteInput } from './alteryx';
 import { DEMO_CREDENTIALS, type DemoCredentials } from './credentials';
-import { DEMO_USER, exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
+import { exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
 import { jsonReply, mediaType, readBody, type Reply } from './http';
 import { BearerTokens, bearerRefused, tokenEndpoint } from './webapi';
 import { NonceStore, OAuth1Verifier, requestUrl } from './verify';
+import { DemoTokens } from './tokens';
 
 export interface DemoOptions {
   /** 0 (the default) picks a free port. */
@@ -102,7 +103,9 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
   const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
   const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, requests: [] };
 
-  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore() });
+  // Tokens of the 3-legged dance and Extra Horizon's sign-in (demo/tokens.ts) sign like the fixed demo token.
+  const demoTokens = new DemoTokens(now);
+  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), issuedTokens: demoTokens });
   const gallery = new AlteryxGallery(timing, now, () => {
     stats.jobsStarted += 1;
   });
@@ -139,6 +142,8 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
     const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
 
     if (service === 'extraHorizon') {
+      const tokenReply = demoTokens.route({ method, path: rawPath, url, query: input.query, authorization, formBody, body: body.body, contentType }, verifier);
+      if (tokenReply) return { reply: tokenReply };
       const isMe = decoded.length === 3 && decoded[0] === 'users' && decoded[1] === 'v1' && decoded[2] === 'me';
       if (!isMe || method !== 'GET') {
         return { reply: serviceError(service, 'resourceUnknown', `No resource ${method} ${rawPath}.`) };
@@ -148,7 +153,7 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
         const { status, body: errorBody } = exhAuthError(verdict.reason, verdict.message);
         return { reply: jsonReply(status, errorBody) };
       }
-      return { reply: jsonReply(200, DEMO_USER) };
+      return { reply: jsonReply(200, demoTokens.userOf(verdict.token)) };
     }
 
     // Alteryx routes end in a slash; without it they are the same route.

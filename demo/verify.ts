@@ -44,6 +44,9 @@ export type VerificationResult =
       ok: true;
       consumerKey: string;
       token?: string;
+      /** `oauth_callback` and `oauth_verifier` as signed, for the token routes. */
+      callback?: string;
+      verifier?: string;
       signatureMethod: SignatureMethod;
       placement: 'header' | 'query';
     }
@@ -62,7 +65,7 @@ export interface IncomingSignedRequest {
 export const DEFAULT_MAX_SKEW_MS = 10 * 60_000;
 
 const REQUIRED_PARAMETERS = ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp'] as const;
-const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version']);
+const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version', 'oauth_callback', 'oauth_verifier']);
 /** Beyond this a nonce is not a nonce; the cap keeps one remembered entry small. */
 const MAX_NONCE_LENGTH = 128;
 
@@ -159,11 +162,18 @@ export interface VerifierOptions {
   now?: () => number;
   maxSkewMs?: number;
   nonces?: NonceStore;
+  /** Tokens the demo issued (3-legged dance, Extra Horizon sign-in): their secrets, by kind. */
+  issuedTokens?: { secretOf(token: string, kind: TokenKind): string | undefined };
 }
+
+/** An access token opens resources; a request token only its exchange for an access token. */
+export type TokenKind = 'access' | 'request';
 
 export interface VerifyOptions {
   /** 3-legged routes (Extra Horizon's users) refuse requests signed without a token. */
   requireToken: boolean;
+  /** Which tokens are good here: access tokens (the fixed demo token and issued ones) unless `request`. */
+  tokenKind?: TokenKind;
 }
 
 function fail(reason: VerificationFailure, message: string): VerificationResult {
@@ -175,12 +185,20 @@ export class OAuth1Verifier {
   private readonly now: () => number;
   private readonly maxSkewMs: number;
   private readonly nonces: NonceStore;
+  private readonly issuedTokens: VerifierOptions['issuedTokens'];
 
   constructor(options: VerifierOptions) {
     this.credentials = options.credentials;
     this.now = options.now ?? Date.now;
     this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     this.nonces = options.nonces ?? new NonceStore(this.maxSkewMs);
+    this.issuedTokens = options.issuedTokens;
+  }
+
+  /** The secret of a token good for this route, or undefined. */
+  private tokenSecretOf(token: string, kind: TokenKind): string | undefined {
+    if (kind === 'access' && constantTimeEqual(token, this.credentials.token)) return this.credentials.tokenSecret;
+    return this.issuedTokens?.secretOf(token, kind);
   }
 
   verify(request: IncomingSignedRequest, options: VerifyOptions): VerificationResult {
@@ -238,7 +256,8 @@ export class OAuth1Verifier {
     if (!constantTimeEqual(consumerKey, this.credentials.consumerKey)) {
       return fail('unknown_consumer_key', 'the consumer key is unknown');
     }
-    if (token !== undefined && !constantTimeEqual(token, this.credentials.token)) {
+    const tokenSecret = token === undefined ? undefined : this.tokenSecretOf(token, options.tokenKind ?? 'access');
+    if (token !== undefined && tokenSecret === undefined) {
       return fail('unknown_token', 'the token is unknown for this consumer key');
     }
     if (token === undefined && options.requireToken) {
@@ -256,13 +275,19 @@ export class OAuth1Verifier {
     const signerCredentials: OAuth1Credentials = {
       consumerKey: this.credentials.consumerKey,
       consumerSecret: this.credentials.consumerSecret,
-      ...(token !== undefined ? { token: this.credentials.token, tokenSecret: this.credentials.tokenSecret } : {}),
+      ...(token !== undefined ? { token, tokenSecret } : {}),
     };
     let expected: string;
     try {
       // The signer drops any oauth_* pairs from the query itself (normalizeUrl), as §3.4.1.3.1 wants.
       expected = new OAuth1Signer(signerCredentials, { signatureMethod }).sign(
-        { method: request.method, url: request.url, formBody: request.formBody },
+        {
+          method: request.method,
+          url: request.url,
+          formBody: request.formBody,
+          callback: params.get('oauth_callback'),
+          verifier: params.get('oauth_verifier'),
+        },
         {},
         { nonce, timestamp, includeVersion: version !== undefined },
       ).oauthParams.oauth_signature as string;
@@ -279,7 +304,9 @@ export class OAuth1Verifier {
       return fail('replayed_nonce', 'this oauth_nonce was already used with this timestamp: sign every request afresh');
     }
 
-    return { ok: true, consumerKey, ...(token !== undefined ? { token } : {}), signatureMethod, placement };
+    const callback = params.get('oauth_callback');
+    const verifier = params.get('oauth_verifier');
+    return { ok: true, consumerKey, ...(token !== undefined ? { token } : {}), callback, verifier, signatureMethod, placement };
   }
 }
 

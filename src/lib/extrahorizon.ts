@@ -64,3 +64,68 @@ export async function getMe<User = Record<string, unknown>>(client: HttpClient, 
   }
   return { user: response.body, statusCode: response.statusCode };
 }
+
+/** Extra Horizon's token routes (its JS SDK: `auth.oauth1.generateToken`, MFA included). */
+export const PASSWORD_TOKEN_PATH = 'auth/v2/oauth1/tokens';
+export const MFA_TOKEN_PATH = 'auth/v2/oauth1/tokens/mfa';
+/** The error code of a sign-in that needs a second factor. */
+export const MFA_REQUIRED_CODE = 129;
+
+export interface MfaMethod {
+  id: string;
+  type?: string;
+  name?: string;
+  tags?: string[];
+}
+
+/** What Extra Horizon asks for after a password of an MFA account: the MFA token and the methods to prove it with. */
+export interface MfaChallenge {
+  token: string;
+  tokenExpiresIn?: number;
+  methods: MfaMethod[];
+}
+
+/** A token pair, or the MFA step still to take. A wrong password throws {@link ExtraHorizonError} with the service's message. */
+export type SignInResult = { ok: true; token: string; tokenSecret: string; userId?: string } | { ok: false; mfa: MfaChallenge };
+
+function mfaChallengeOf(body: unknown): MfaChallenge | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { code, mfa } = body as { code?: unknown; mfa?: Partial<MfaChallenge> };
+  if (code !== MFA_REQUIRED_CODE || typeof mfa !== 'object' || mfa === null || typeof mfa.token !== 'string') return undefined;
+  const methods = (Array.isArray(mfa.methods) ? mfa.methods : []).filter((method): method is MfaMethod => typeof method?.id === 'string');
+  return { token: mfa.token, tokenExpiresIn: typeof mfa.tokenExpiresIn === 'number' ? mfa.tokenExpiresIn : undefined, methods };
+}
+
+async function postForTokenPair(client: HttpClient, path: string, body: Record<string, string>): Promise<SignInResult> {
+  const response = await client.request<Record<string, unknown>>({
+    method: 'POST',
+    url: path,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body,
+    responseType: 'json',
+  });
+  if (!isSuccess(response)) {
+    const challenge = mfaChallengeOf(response.body);
+    if (challenge) return { ok: false, mfa: challenge };
+    throw new ExtraHorizonError(response.statusCode, response.body);
+  }
+  const { token, tokenSecret, userId } = response.body ?? {};
+  if (typeof token !== 'string' || typeof tokenSecret !== 'string') {
+    throw new ExtraHorizonError(response.statusCode, 'the answer holds no token and tokenSecret');
+  }
+  return { ok: true, token, tokenSecret, userId: typeof userId === 'string' ? userId : undefined };
+}
+
+/**
+ * Signs in with email and password (`client` signs with the consumer pair only) and
+ * returns the new token pair, or the MFA challenge. The password goes in the body and
+ * nowhere else: not in a message, not in a log line.
+ */
+export function passwordToken(client: HttpClient, email: string, password: string): Promise<SignInResult> {
+  return postForTokenPair(client, PASSWORD_TOKEN_PATH, { email, password });
+}
+
+/** The second step of an MFA sign-in: the challenge's token, the chosen method and the code it shows. */
+export function mfaToken(client: HttpClient, mfa: { token: string; methodId: string; code: string }): Promise<SignInResult> {
+  return postForTokenPair(client, MFA_TOKEN_PATH, { token: mfa.token, methodId: mfa.methodId, code: mfa.code });
+}

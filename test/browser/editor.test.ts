@@ -21,6 +21,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEMO_CREDENTIALS } from '../../demo/credentials';
 import { DEMO_USER } from '../../demo/extrahorizon';
+import { DEMO_MFA_CODE, DEMO_MFA_USER, DEMO_PASSWORD } from '../../demo/tokens';
 import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
 import { PRIORITIES } from '../../src/lib/alteryx';
 import { HTTP_METHODS } from '../../src/lib/client';
@@ -51,7 +52,18 @@ const EXAMPLE = {
   runWorkflow: 'a1f0c0de00000022',
   runWorkflowOAuth2: 'a1f0c0de00000025',
   listWorkflows: 'a1f0c0de00000032',
+  tokenWhoAmI: 'a1f0c0de00000051',
+  tokenGetMe: 'a1f0c0de00000052',
+  signInWhoAmI: 'a1f0c0de00000061',
+  signInGetMe: 'a1f0c0de00000062',
 };
+
+/** The services of examples/flows.json that get their token in the editor (issue 12). */
+const GET_TOKEN_SERVICE = 'Demo 3-legged (Get token)';
+const SIGN_IN_SERVICE = 'Extra Horizon (sign in)';
+/** bcrypt of "local-test-only", as in test/admin-auth.test.ts: a throwaway password for a loopback Node-RED of this test. */
+const ADMIN_PASSWORD = 'local-test-only';
+const ADMIN_PASSWORD_HASH = '$2b$08$HoIWtLPoXm27z26wXMcWTegOfOd.wUlJTihl6hojG6ltX2LiyoL3y';
 
 /** What a person types into the service dialogs: the variables `npm start` and this test set. */
 const SERVICE_CREDENTIALS: Record<string, Record<string, string>> = {
@@ -62,6 +74,8 @@ const SERVICE_CREDENTIALS: Record<string, Record<string, string>> = {
     tokenSecret: '${API_OAUTH_TOKEN_SECRET}',
   },
   'Alteryx Gallery': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+  [GET_TOKEN_SERVICE]: { consumerKey: '${API_OAUTH_CONSUMER_KEY}', consumerSecret: '${API_OAUTH_CONSUMER_SECRET}' },
+  [SIGN_IN_SERVICE]: { consumerKey: '${API_OAUTH_CONSUMER_KEY}', consumerSecret: '${API_OAUTH_CONSUMER_SECRET}' },
   'Alteryx Server 2022.1+': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
 };
 
@@ -245,6 +259,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await notification.waitFor({ state: 'detached', timeout: 60_000 });
     await page.locator(`#red-ui-tab-${EXAMPLE.tab} a`).click();
     await flowNode(EXAMPLE.getMe).waitFor();
+    // Deployed once as imported: the dialogs' `${ENV}` values stand for a deployed node's values only (issue 10).
+    await deploy();
   });
 
   /** Opens the service of a flow node from its edit dialog (the pencil beside "Service"), fills empty credentials. */
@@ -301,7 +317,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 1450 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
-    assert.deepEqual(sections, ['Service', 'Signing', 'Credentials', 'TLS, retries and timeout', 'Test']);
+    assert.deepEqual(sections, ['Service', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test']);
     assert.match(await page.locator('#oauth1-config-scheme-tip').innerText(), /3-legged services such as Extra Horizon/);
     assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /Authorization: OAuth/);
     await page.selectOption('#node-config-input-placement', 'query');
@@ -423,6 +439,74 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await screenshot(page, 'running-flow.png');
   });
 
+  /** Clicks "Get token", approves on the demo's page in the window that opens, and waits for the dialog to report the token. */
+  async function getTokenInDialog(approvePicture?: string): Promise<void> {
+    const opened = context!.waitForEvent('page');
+    await page.click('#oauth1-config-get-token');
+    const popup = await opened;
+    await popup.locator('#approve').waitFor();
+    if (approvePicture) await screenshot(popup, approvePicture, { x: 430, y: 20, width: 540, height: 190 });
+    const closed = popup.waitForEvent('close');
+    await popup.click('#approve');
+    await closed;
+    const result = page.locator('#oauth1-config-token-result.oauth1-config-test-ok');
+    await result.waitFor();
+    assert.match(await result.innerText(), /Token set: deploy to save and use it/);
+    assert.match(await page.inputValue('#node-config-input-token'), /^access-/);
+    assert.equal(await page.inputValue('#node-config-input-tokenSecret'), '__PWRD__', 'the secret stays in the runtime');
+  }
+
+  /** The latest debug message of the debug node named `name`. */
+  async function debugMessage(name: string): Promise<string> {
+    const message = page.locator('.red-ui-debug-msg', { has: page.locator('.red-ui-debug-msg-name', { hasText: name }) });
+    await message.first().waitFor();
+    return message.last().innerText();
+  }
+
+  it('"Get token": approve on the demo\'s page, the dialog reports the token; deploy, and get me names the user', async () => {
+    await page.setViewportSize({ width: 1400, height: 1450 });
+    await openService(EXAMPLE.tokenGetMe, GET_TOKEN_SERVICE);
+    assert.equal(await page.inputValue('#node-config-input-token'), '', 'no token yet');
+    await getTokenInDialog('get-token-approve.png');
+    await screenshot(page.locator('#oauth1-config-token'), 'get-token.png');
+    await closeDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await deploy();
+    await clickInject(EXAMPLE.tokenWhoAmI);
+    assert.match(await debugMessage('token user'), new RegExp(`email\\s*:\\s*"${DEMO_USER.email}"`));
+  });
+
+  it('Extra Horizon sign-in: a wrong password shows its message; with MFA the code field appears; deploy, get me', async () => {
+    await page.setViewportSize({ width: 1400, height: 1450 });
+    await openService(EXAMPLE.signInGetMe, SIGN_IN_SERVICE);
+    assert.ok(await page.locator('#oauth1-config-token-email').isVisible(), 'email and password for the Extra Horizon preset');
+    assert.ok(!(await page.locator('#oauth1-config-get-token').isVisible()), 'no Get token for a password preset');
+    await page.fill('#oauth1-config-token-email', DEMO_MFA_USER.email);
+    await page.fill('#oauth1-config-token-password', 'not-the-password');
+    await page.click('#oauth1-config-token-sign-in');
+    const failed = page.locator('#oauth1-config-token-result.oauth1-config-test-failed');
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /401 AUTHENTICATION_EXCEPTION: The email and password do not match\./);
+    assert.equal(await page.inputValue('#oauth1-config-token-password'), '', 'the password is not kept');
+
+    await page.fill('#oauth1-config-token-password', DEMO_PASSWORD);
+    await page.click('#oauth1-config-token-sign-in');
+    await page.locator('#oauth1-config-token-mfa-row').waitFor();
+    assert.equal(await page.inputValue('#oauth1-config-token-password'), '');
+    await page.fill('#oauth1-config-token-mfa-code', DEMO_MFA_CODE);
+    await screenshot(page.locator('#oauth1-config-token'), 'sign-in-mfa.png');
+    await page.click('#oauth1-config-token-sign-in');
+    const result = page.locator('#oauth1-config-token-result.oauth1-config-test-ok');
+    await result.waitFor();
+    assert.match(await result.innerText(), new RegExp(`Token set for ${DEMO_MFA_USER.first_name}`));
+    await screenshot(page.locator('#oauth1-config-token'), 'sign-in.png');
+    await closeDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await deploy();
+    await clickInject(EXAMPLE.signInWhoAmI);
+    assert.match(await debugMessage('signed-in user'), new RegExp(`email\\s*:\\s*"${DEMO_MFA_USER.email}"`));
+  });
+
   it('never shows a demo secret in the editor, and the page raised no error', async () => {
     const html = await page.content();
     for (const secret of [DEMO_CREDENTIALS.consumerSecret, DEMO_CREDENTIALS.tokenSecret]) {
@@ -481,5 +565,42 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await screenshot(dashboard, 'dashboard.png');
     await dashboard.close();
     assert.deepEqual(browserErrors, []);
+  });
+
+  it('"Get token" with adminAuth on: signed in to the editor, the callback needs no admin token; deploy, get me', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-editor-auth-'));
+    tempDirs.push(dir);
+    const secured = await startExampleEnvironment({
+      userDir: dir,
+      port: 0,
+      demoPort: 0,
+      demoOnly: true,
+      settings: { adminAuth: { type: 'credentials', users: [{ username: 'writer', password: ADMIN_PASSWORD_HASH, permissions: '*' }] } },
+      output: (line) => nodeRedOutput.push(line),
+    });
+    const editorPage = page;
+    page = await context!.newPage();
+    try {
+      page.setDefaultTimeout(30_000);
+      page.on('pageerror', (error) => browserErrors.push(`adminAuth: ${error.message}`));
+      await page.setViewportSize({ width: 1400, height: 1450 });
+      await page.goto(`${secured.red.url}/`);
+      await page.fill('#node-dialog-login-username', 'writer');
+      await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+      await page.click('#node-dialog-login-submit');
+      await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 90_000 });
+      await openService(EXAMPLE.tokenGetMe, GET_TOKEN_SERVICE);
+      await getTokenInDialog();
+      await closeDialogs();
+      await deploy();
+      await openDebugSidebar();
+      await clickInject(EXAMPLE.tokenWhoAmI);
+      assert.match(await debugMessage('token user'), new RegExp(`email\\s*:\\s*"${DEMO_USER.email}"`));
+      assert.deepEqual(browserErrors, []);
+    } finally {
+      await page.close();
+      page = editorPage;
+      await secured.stop();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { createServiceClient, missingCredentials, originList, plaintextProblem }
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
+import { registerTokenAdmin } from './tokens-admin';
 
 interface OAuth1ConfigDef extends NodeDef {
   baseUrl?: string;
@@ -94,4 +95,5 @@ export = function register(RED: NodeAPI): void {
   });
 
   registerConfigAdmin(RED);
+  registerTokenAdmin(RED);
 };
