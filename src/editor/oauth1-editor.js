@@ -84,5 +84,36 @@ function createOAuth1Editor(constants) {
     };
   }
 
-  return $.extend({ registerNode: registerNode, registerConfigNode: registerConfigNode, fillSelect: fillSelect, isOneOf: isOneOf }, constants);
+  /** The service preset of this id from src/lib/presets.ts (served as `PRESETS`), else Custom. */
+  function findPreset(id) {
+    var custom;
+    for (var i = 0; i < constants.PRESETS.length; i++) {
+      if (constants.PRESETS[i].id === id) return constants.PRESETS[i];
+      if (constants.PRESETS[i].id === 'custom') custom = constants.PRESETS[i];
+    }
+    return custom;
+  }
+
+  /** A preset's help paragraph (HTML of our own table) and links to its documentation, opened in a new tab. */
+  function presetHelp(preset, docsLabel) {
+    var $help = $('<div></div>').append($('<p></p>').html(preset.help));
+    var $links = $('<p></p>').text(docsLabel + ' ');
+    preset.docs.forEach(function (doc, index) {
+      if (index) $links.append(' · ');
+      $('<a target="_blank" rel="noopener noreferrer"></a>').attr('href', doc.url).text(doc.title).appendTo($links);
+    });
+    return $help.append($links);
+  }
+
+  return $.extend(
+    {
+      registerNode: registerNode,
+      registerConfigNode: registerConfigNode,
+      fillSelect: fillSelect,
+      isOneOf: isOneOf,
+      findPreset: findPreset,
+      presetHelp: presetHelp,
+    },
+    constants,
+  );
 }
