@@ -5,6 +5,7 @@
  * - Extra Horizon, base URL `<url>`: `GET /users/v1/me` (3-legged).
  * - Alteryx Gallery API v1, base URL `<url>/gallery/api` (1-legged OAuth 1.0a).
  * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials).
+ * - NetSuite-like (realm), Jira-like (RSA-SHA1) and body-hash routes: demo/presets.ts.
  *
  * Dev tooling only: it is not part of the published package.
  */
@@ -17,6 +18,7 @@ import { DEMO_USER, exhAuthError, exhError, type ExhErrorKind } from './extrahor
 import { jsonReply, mediaType, readBody, type Reply } from './http';
 import { BearerTokens, bearerRefused, tokenEndpoint } from './webapi';
 import { NonceStore, OAuth1Verifier, requestUrl } from './verify';
+import { demoKeyPair, presetRoute } from './presets';
 
 export interface DemoOptions {
   /** 0 (the default) picks a free port. */
@@ -49,7 +51,9 @@ export interface DemoServer {
   /** `http://127.0.0.1:<port>`, also the Extra Horizon base URL. */
   url: string;
   port: number;
-  baseUrls: { extraHorizon: string; gallery: string; webapi: string };
+  baseUrls: { extraHorizon: string; gallery: string; webapi: string; netsuite: string; jira: string; bodyHash: string };
+  /** PEM private key of the RSA key pair made at start (Jira-like route); handed to Node-RED in an environment variable. */
+  rsaPrivateKey: string;
   stats: DemoStats;
   close(): Promise<void>;
 }
@@ -102,7 +106,9 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
   const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
   const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, requests: [] };
 
-  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore() });
+  // RSA-SHA* requests verify with the public key of a key pair made now, never stored.
+  const keyPair = demoKeyPair();
+  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), publicKey: keyPair.publicKey });
   const gallery = new AlteryxGallery(timing, now, () => {
     stats.jobsStarted += 1;
   });
@@ -137,6 +143,9 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
     const authorization = req.headers.authorization;
     const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
     const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
+    const signed = { method, url, authorization, formBody, body: body.body };
+    const presetReply = presetRoute({ method, segments: decoded, query: input.query, signed }, verifier);
+    if (presetReply) return { reply: presetReply };
 
     if (service === 'extraHorizon') {
       const isMe = decoded.length === 3 && decoded[0] === 'users' && decoded[1] === 'v1' && decoded[2] === 'me';
@@ -232,7 +241,15 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
   return {
     url,
     port,
-    baseUrls: { extraHorizon: url, gallery: `${url}/gallery/api`, webapi: `${url}/webapi` },
+    baseUrls: {
+      extraHorizon: url,
+      gallery: `${url}/gallery/api`,
+      webapi: `${url}/webapi`,
+      netsuite: `${url}/netsuite/services/rest`,
+      jira: `${url}/jira`,
+      bodyHash: `${url}/body-hash`,
+    },
+    rsaPrivateKey: keyPair.privateKeyPem,
     stats,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

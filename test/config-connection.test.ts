@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
+import { JIRA_DEMO_USER, NETSUITE_DEMO_ACCOUNT } from '../demo/presets';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { percentEncode } from '../src/lib/oauth1';
 import { findPreset } from '../src/lib/presets';
@@ -277,5 +278,40 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.message, /^401 UnauthorizedException|oauth_signature/);
+  });
+  it('NetSuite: the metadata catalog with the account id as realm; a wrong realm is INVALID_LOGIN', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const form = {
+      preset: 'netsuite',
+      baseUrl: demo.baseUrls.netsuite,
+      signatureMethod: 'HMAC-SHA256',
+      realm: NETSUITE_DEMO_ACCOUNT,
+      credentials: { consumerKey, consumerSecret, token, tokenSecret },
+    };
+    assert.deepEqual(await post('new-node', form), {
+      ok: true,
+      request: 'GET record/v1/metadata-catalog/',
+      statusCode: 200,
+      message: 'the signed request was accepted (HTTP 200)',
+    });
+    const wrong = await post('new-node', { ...form, realm: '1234567-sb1' });
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.message, /^401 INVALID_LOGIN: Invalid login attempt\. \(demo: realm "1234567-sb1" is not the account id 1234567_SB1\)/);
+  });
+
+  it('Jira: RSA-SHA1 with the stored private key (__PWRD__) names the user; the key never shows', async () => {
+    const privateKey = demo.rsaPrivateKey;
+    const service = { preset: 'atlassian', baseUrl: demo.baseUrls.jira, signatureMethod: 'RSA-SHA1' };
+    await loadFlow(['oauth1-config'], flow(service), { svc: { consumerKey, token, tokenSecret, privateKey } });
+    const answer = await post('svc', { ...service, credentials: { consumerKey, token, tokenSecret: '__PWRD__', privateKey: '__PWRD__' } });
+    assert.deepEqual(answer, { ok: true, request: 'GET rest/api/2/myself', statusCode: 200, message: `signed in as ${JIRA_DEMO_USER.displayName}` });
+    const missing = await post('svc', { ...service, credentials: { consumerKey, consumerSecret, token, tokenSecret } });
+    assert.deepEqual(missing, { ok: false, message: 'private key missing' });
+    const broken = await post('svc', { ...service, credentials: { consumerKey, token, tokenSecret, privateKey: privateKey.slice(0, 200) } });
+    assert.equal(broken.ok, false);
+    assert.match(broken.message, /private key does not parse/);
+    const keyLine = privateKey.split('\n')[2]!;
+    for (const text of [JSON.stringify(broken), ...loggedCalls().map(logText)]) assert.ok(!text.includes(keyLine), 'a line of the key shown');
   });
 });
