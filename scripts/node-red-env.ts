@@ -174,7 +174,7 @@ export function demoVariables(demo: DemoServer): Record<string, string> {
 }
 
 /**
- * The variables of the preset examples (examples/netsuite-restlet-call.json, jira-issue-search.json).
+ * The variables of the preset examples (examples/netsuite-restlet-call.json, jira-issue-search.json, body-hash-post.json).
  * The Jira private key is the demo's, made at its start: it exists only in this process and Node-RED's.
  */
 function presetDemoVariables(demo: DemoServer): Record<string, string> {
@@ -190,11 +190,14 @@ function presetDemoVariables(demo: DemoServer): Record<string, string> {
     JIRA_PRIVATE_KEY: demo.rsaPrivateKey,
     JIRA_TOKEN: DEMO_CREDENTIALS.token,
     JIRA_TOKEN_SECRET: DEMO_CREDENTIALS.tokenSecret,
+    BODY_HASH_BASE_URL: demo.baseUrls.bodyHash,
+    BODY_HASH_CONSUMER_KEY: DEMO_CREDENTIALS.consumerKey,
+    BODY_HASH_CONSUMER_SECRET: DEMO_CREDENTIALS.consumerSecret,
   };
 }
 
 /** The example files `npm start` deploys: the main tab and one tab per preset family. */
-export const DEPLOYED_EXAMPLES = ['flows.json', 'netsuite-restlet-call.json', 'jira-issue-search.json'];
+export const DEPLOYED_EXAMPLES = ['flows.json', 'netsuite-restlet-call.json', 'jira-issue-search.json', 'body-hash-post.json'];
 
 export interface ExampleEnvironmentOptions {
   userDir: string;

@@ -36,6 +36,8 @@ const EXAMPLE = {
   netsuiteCatalog: 'b3f0c0de00000021',
   jiraSearch: 'c4f0c0de00000011',
   jiraMyself: 'c4f0c0de00000021',
+  /** examples/body-hash-post.json */
+  bodyHashPost: 'd5f0c0de00000011',
 };
 
 describe('npm start (demo service + Node-RED + examples/flows.json)', function () {
@@ -95,7 +97,7 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     const types = new Set(flows.map((node) => node.type));
     for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(types.has(type), type);
     const tabs = flows.filter((node) => node.type === 'tab').map((node) => node.label);
-    assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search']);
+    assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)']);
   });
 
   it('"who am I?" shows the demo user in the debug sidebar', async () => {
@@ -141,6 +143,14 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     await click(EXAMPLE.jiraMyself);
     assert.match((await debugFrom('jira user')).msg, /"displayName":"Demo User"/);
     assert.ok(!debug.some((message) => message.name === 'jira errors'), JSON.stringify(debug));
+  });
+
+  it('"Signed body": a JSON POST with oauth_body_hash (HMAC-SHA256 → SHA-256) is accepted', async () => {
+    await click(EXAMPLE.bodyHashPost);
+    const answer = await debugFrom('body hash answer');
+    assert.match(answer.msg, /"oauth_body_hash":"verified"/);
+    assert.match(answer.msg, /"signatureMethod":"HMAC-SHA256"/);
+    assert.ok(!debug.some((message) => message.name === 'body hash errors'), JSON.stringify(debug));
   });
 
   it('never shows the demo secrets in the output or the user directory', () => {
