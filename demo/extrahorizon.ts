@@ -58,6 +58,7 @@ const FAILURE_KINDS: Record<VerificationFailure, ExhErrorKind> = {
   unknown_token: 'oauthToken',
   stale_timestamp: 'oauthTimestamp',
   bad_signature: 'oauthSignature',
+  bad_body_hash: 'oauthSignature',
   replayed_nonce: 'duplicateRequest',
 };
 

@@ -5,6 +5,7 @@
  * - Extra Horizon, base URL `<url>`: `GET /users/v1/me` (3-legged).
  * - Alteryx Gallery API v1, base URL `<url>/gallery/api` (1-legged OAuth 1.0a).
  * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials).
+ * - NetSuite-like (realm), Jira-like (RSA-SHA1) and body-hash routes: demo/presets.ts.
  *
  * Dev tooling only: it is not part of the published package.
  */
@@ -17,6 +18,7 @@ import { exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
 import { jsonReply, mediaType, readBody, type Reply } from './http';
 import { BearerTokens, bearerRefused, tokenEndpoint } from './webapi';
 import { NonceStore, OAuth1Verifier, requestUrl } from './verify';
+import { demoKeyPair, presetRoute } from './presets';
 import { DemoTokens } from './tokens';
 
 export interface DemoOptions {
@@ -50,7 +52,9 @@ export interface DemoServer {
   /** `http://127.0.0.1:<port>`, also the Extra Horizon base URL. */
   url: string;
   port: number;
-  baseUrls: { extraHorizon: string; gallery: string; webapi: string };
+  baseUrls: { extraHorizon: string; gallery: string; webapi: string; netsuite: string; jira: string; bodyHash: string };
+  /** PEM private key of the RSA key pair made at start (Jira-like route); handed to Node-RED in an environment variable. */
+  rsaPrivateKey: string;
   stats: DemoStats;
   close(): Promise<void>;
 }
@@ -105,7 +109,9 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
 
   // Tokens of the 3-legged dance and Extra Horizon's sign-in (demo/tokens.ts) sign like the fixed demo token.
   const demoTokens = new DemoTokens(now);
-  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), issuedTokens: demoTokens });
+  // RSA-SHA* requests verify with the public key of a key pair made now, never stored.
+  const keyPair = demoKeyPair();
+  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), issuedTokens: demoTokens, publicKey: keyPair.publicKey });
   const gallery = new AlteryxGallery(timing, now, () => {
     stats.jobsStarted += 1;
   });
@@ -140,6 +146,9 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
     const authorization = req.headers.authorization;
     const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
     const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
+    const signed = { method, url, authorization, formBody, body: body.body };
+    const presetReply = presetRoute({ method, segments: decoded, query: input.query, signed }, verifier);
+    if (presetReply) return { reply: presetReply };
 
     if (service === 'extraHorizon') {
       const tokenReply = demoTokens.route({ method, path: rawPath, url, query: input.query, authorization, formBody, body: body.body, contentType }, verifier);
@@ -237,7 +246,15 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
   return {
     url,
     port,
-    baseUrls: { extraHorizon: url, gallery: `${url}/gallery/api`, webapi: `${url}/webapi` },
+    baseUrls: {
+      extraHorizon: url,
+      gallery: `${url}/gallery/api`,
+      webapi: `${url}/webapi`,
+      netsuite: `${url}/netsuite/services/rest`,
+      jira: `${url}/jira`,
+      bodyHash: `${url}/body-hash`,
+    },
+    rsaPrivateKey: keyPair.privateKeyPem,
     stats,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

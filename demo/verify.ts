@@ -5,20 +5,25 @@
  * again with `OAuth1Signer`, fed the nonce, timestamp and method the client sent. A
  * second base-string implementation here could agree with a wrong signer and hide its bugs.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
 import {
+  BODY_HASH_DIGESTS,
   OAuth1Signer,
   normalizeUrl,
   parseParameters,
   SIGNATURE_METHODS,
+  signatureBaseString,
   usesPrivateKey,
   type OAuth1Credentials,
   type SignatureMethod,
 } from '../src/lib/oauth1';
 import type { DemoCredentials } from './credentials';
 
-/** The methods the demo can check by signing again: RSA-SHA* needs a public key and a route of its own (issue 11). */
-export const DEMO_SIGNATURE_METHODS = SIGNATURE_METHODS.filter((method) => !usesPrivateKey(method));
+/**
+ * The methods the demo checks: HMAC-SHA* and PLAINTEXT by signing again, RSA-SHA* with the
+ * public key of the demo's key pair (a verifier without one refuses them).
+ */
+export const DEMO_SIGNATURE_METHODS = SIGNATURE_METHODS;
 
 /** Why a request was refused; each demo service turns it into its own error body. */
 export type VerificationFailure =
@@ -36,6 +41,8 @@ export type VerificationFailure =
   /** More than the allowed skew away from the server clock. */
   | 'stale_timestamp'
   | 'bad_signature'
+  /** `oauth_body_hash` missing where the route wants one, or not the digest of the body sent. */
+  | 'bad_body_hash'
   /** The same nonce, timestamp and credentials were accepted before. */
   | 'replayed_nonce';
 
@@ -49,6 +56,10 @@ export type VerificationResult =
       verifier?: string;
       signatureMethod: SignatureMethod;
       placement: 'header' | 'query';
+      /** The `realm` of the Authorization header, when there was one. */
+      realm?: string;
+      /** True when the request carried a matching `oauth_body_hash`. */
+      bodyHash: boolean;
     }
   | { ok: false; reason: VerificationFailure; message: string };
 
@@ -59,13 +70,15 @@ export interface IncomingSignedRequest {
   authorization?: string;
   /** The raw body when it is `application/x-www-form-urlencoded` (RFC 5849 §3.4.1.3.1 signs it). */
   formBody?: string;
+  /** The raw body, for `oauth_body_hash`. */
+  body?: Buffer;
 }
 
 /** RFC 5849 §3.3 leaves the window to the server; 10 minutes is what most services allow. */
 export const DEFAULT_MAX_SKEW_MS = 10 * 60_000;
 
 const REQUIRED_PARAMETERS = ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp'] as const;
-const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version', 'oauth_callback', 'oauth_verifier']);
+const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token', 'oauth_version', 'oauth_body_hash', 'oauth_callback', 'oauth_verifier']);
 /** Beyond this a nonce is not a nonce; the cap keeps one remembered entry small. */
 const MAX_NONCE_LENGTH = 128;
 
@@ -77,7 +90,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digestA, digestB);
 }
 
-export type ParsedAuthorization = { kind: 'none' } | { kind: 'oauth'; params: Map<string, string> } | { kind: 'malformed'; message: string };
+export type ParsedAuthorization = { kind: 'none' } | { kind: 'oauth'; params: Map<string, string>; realm?: string } | { kind: 'malformed'; message: string };
 
 /**
  * Parses `Authorization: OAuth realm="x", oauth_consumer_key="a%20b", …` (RFC 5849 §3.5.1):
@@ -113,8 +126,9 @@ export function parseAuthorizationHeader(header: string | undefined): ParsedAuth
     }
   }
   // realm is not a protocol parameter and is never signed (RFC 5849 §3.4.1.3.1).
+  const realm = params.get('realm');
   params.delete('realm');
-  return { kind: 'oauth', params };
+  return realm === undefined ? { kind: 'oauth', params } : { kind: 'oauth', params, realm };
 }
 
 /**
@@ -162,6 +176,8 @@ export interface VerifierOptions {
   now?: () => number;
   maxSkewMs?: number;
   nonces?: NonceStore;
+  /** Public key of the consumer's RSA key pair: RSA-SHA* requests are checked with it. */
+  publicKey?: KeyObject;
   /** Tokens the demo issued (3-legged dance, Extra Horizon sign-in): their secrets, by kind. */
   issuedTokens?: { secretOf(token: string, kind: TokenKind): string | undefined };
 }
@@ -172,6 +188,8 @@ export type TokenKind = 'access' | 'request';
 export interface VerifyOptions {
   /** 3-legged routes (Extra Horizon's users) refuse requests signed without a token. */
   requireToken: boolean;
+  /** Routes that sign bodies refuse a request without `oauth_body_hash`. */
+  requireBodyHash?: boolean;
   /** Which tokens are good here: access tokens (the fixed demo token and issued ones) unless `request`. */
   tokenKind?: TokenKind;
 }
@@ -185,14 +203,16 @@ export class OAuth1Verifier {
   private readonly now: () => number;
   private readonly maxSkewMs: number;
   private readonly nonces: NonceStore;
+  private readonly publicKey: KeyObject | undefined;
   private readonly issuedTokens: VerifierOptions['issuedTokens'];
 
   constructor(options: VerifierOptions) {
+    this.publicKey = options.publicKey;
+    this.issuedTokens = options.issuedTokens;
     this.credentials = options.credentials;
     this.now = options.now ?? Date.now;
     this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     this.nonces = options.nonces ?? new NonceStore(this.maxSkewMs);
-    this.issuedTokens = options.issuedTokens;
   }
 
   /** The secret of a token good for this route, or undefined. */
@@ -235,7 +255,6 @@ export class OAuth1Verifier {
 
     const consumerKey = params.get('oauth_consumer_key') as string;
     const nonce = params.get('oauth_nonce') as string;
-    const signature = params.get('oauth_signature') as string;
     const method = params.get('oauth_signature_method') as string;
     const timestampText = params.get('oauth_timestamp') as string;
     const version = params.get('oauth_version');
@@ -272,6 +291,59 @@ export class OAuth1Verifier {
       );
     }
 
+    const bodyProblem = bodyHashProblem(params.get('oauth_body_hash'), signatureMethod, request, options.requireBodyHash === true);
+    if (bodyProblem) return fail('bad_body_hash', bodyProblem);
+    const signatureProblem = this.signatureProblem(request, params, signatureMethod, tokenSecret);
+    if (signatureProblem) return signatureProblem;
+
+    // Only a request with a valid signature uses up its nonce: otherwise anyone could burn them.
+    const nonceKey = JSON.stringify([consumerKey, token ?? '', timestampText, nonce]);
+    if (!this.nonces.remember(nonceKey, timestamp * 1000, nowMs)) {
+      return fail('replayed_nonce', 'this oauth_nonce was already used with this timestamp: sign every request afresh');
+    }
+
+    const realm = header.kind === 'oauth' ? header.realm : undefined;
+    const bodyHash = params.has('oauth_body_hash');
+    return {
+      ok: true,
+      consumerKey,
+      ...(token !== undefined ? { token } : {}),
+      callback: params.get('oauth_callback'),
+      verifier: params.get('oauth_verifier'),
+      signatureMethod,
+      placement,
+      ...(realm !== undefined ? { realm } : {}),
+      bodyHash,
+    };
+  }
+
+  /**
+   * HMAC-SHA* and PLAINTEXT: signs the request again with OAuth1Signer. RSA-SHA*: the base
+   * string from the library (signatureBaseString) checked against the signature with the public key.
+   */
+  private signatureProblem(
+    request: IncomingSignedRequest,
+    params: Map<string, string>,
+    signatureMethod: SignatureMethod,
+    tokenSecret: string | undefined,
+  ): VerificationResult | undefined {
+    const signature = params.get('oauth_signature') as string;
+    const token = params.get('oauth_token');
+    if (usesPrivateKey(signatureMethod)) {
+      if (!this.publicKey)
+        return fail('unsupported_signature_method', `${signatureMethod} is not accepted here: no public key is registered for this consumer`);
+      let baseString: string;
+      try {
+        const { baseUri, queryPairs } = normalizeUrl(request.url);
+        const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
+        const oauthPairs = [...params].filter(([key]) => key !== 'oauth_signature');
+        baseString = signatureBaseString(request.method, baseUri, [...queryPairs, ...formPairs, ...oauthPairs]);
+      } catch {
+        return fail('malformed_parameters', 'the request URL cannot be signed');
+      }
+      const valid = verifySignature(digestOf(signatureMethod), Buffer.from(baseString, 'utf8'), this.publicKey, Buffer.from(signature, 'base64'));
+      return valid ? undefined : fail('bad_signature', 'the RSA signature does not verify with the public key of this consumer: check the private key');
+    }
     const signerCredentials: OAuth1Credentials = {
       consumerKey: this.credentials.consumerKey,
       consumerSecret: this.credentials.consumerSecret,
@@ -280,16 +352,17 @@ export class OAuth1Verifier {
     let expected: string;
     try {
       // The signer drops any oauth_* pairs from the query itself (normalizeUrl), as §3.4.1.3.1 wants.
-      expected = new OAuth1Signer(signerCredentials, { signatureMethod }).sign(
+      expected = new OAuth1Signer(signerCredentials, { signatureMethod, bodyHash: params.has('oauth_body_hash') }).sign(
         {
           method: request.method,
           url: request.url,
           formBody: request.formBody,
+          body: request.body,
           callback: params.get('oauth_callback'),
           verifier: params.get('oauth_verifier'),
         },
         {},
-        { nonce, timestamp, includeVersion: version !== undefined },
+        { nonce: params.get('oauth_nonce'), timestamp: Number(params.get('oauth_timestamp')), includeVersion: params.has('oauth_version') },
       ).oauthParams.oauth_signature as string;
     } catch {
       return fail('malformed_parameters', 'the request URL cannot be signed');
@@ -297,17 +370,26 @@ export class OAuth1Verifier {
     if (!constantTimeEqual(signature, expected)) {
       return fail('bad_signature', 'the signature does not match: check the consumer secret, the token secret and the signed URL');
     }
-
-    // Only a request with a valid signature uses up its nonce: otherwise anyone could burn them.
-    const nonceKey = JSON.stringify([consumerKey, token ?? '', timestampText, nonce]);
-    if (!this.nonces.remember(nonceKey, timestamp * 1000, nowMs)) {
-      return fail('replayed_nonce', 'this oauth_nonce was already used with this timestamp: sign every request afresh');
-    }
-
-    const callback = params.get('oauth_callback');
-    const verifier = params.get('oauth_verifier');
-    return { ok: true, consumerKey, ...(token !== undefined ? { token } : {}), callback, verifier, signatureMethod, placement };
+    return undefined;
   }
+}
+
+/** `sha1`, `sha256` or `sha512`: the digest of a method as node:crypto names it. */
+function digestOf(method: SignatureMethod): string {
+  return BODY_HASH_DIGESTS[method].replace('-', '').toLowerCase();
+}
+
+/**
+ * Checks `oauth_body_hash` on its own, with node:crypto rather than the signer: base64 of the
+ * body's digest (the method's own hash), never on a form body (body hash draft §4.1).
+ */
+function bodyHashProblem(sent: string | undefined, method: SignatureMethod, request: IncomingSignedRequest, required: boolean): string | undefined {
+  if (sent === undefined) return required ? 'oauth_body_hash missing: this resource signs request bodies' : undefined;
+  if (request.formBody !== undefined) return 'oauth_body_hash must not be sent with a form body: its parameters are signed instead';
+  const expected = createHash(digestOf(method))
+    .update(request.body ?? Buffer.alloc(0))
+    .digest('base64');
+  return constantTimeEqual(sent, expected) ? undefined : `oauth_body_hash is not the ${BODY_HASH_DIGESTS[method]} digest of the body received`;
 }
 
 /** The URL a client addressed, rebuilt from the request line and the Host header. */

@@ -169,8 +169,35 @@ export function demoVariables(demo: DemoServer): Record<string, string> {
     ALTERYX_WEBAPI_URL: `${demo.url}/webapi`,
     ALTERYX_API_KEY: DEMO_CREDENTIALS.consumerKey,
     ALTERYX_API_SECRET: DEMO_CREDENTIALS.consumerSecret,
+    ...presetDemoVariables(demo),
   };
 }
+
+/**
+ * The variables of the preset examples (examples/netsuite-restlet-call.json, jira-issue-search.json, body-hash-post.json).
+ * The Jira private key is the demo's, made at its start: it exists only in this process and Node-RED's.
+ */
+function presetDemoVariables(demo: DemoServer): Record<string, string> {
+  return {
+    NETSUITE_BASE_URL: demo.baseUrls.netsuite,
+    NETSUITE_RESTLET_URL: `${demo.url}/netsuite/app/site/hosting/restlet.nl?script=42&deploy=1`,
+    NETSUITE_CONSUMER_KEY: DEMO_CREDENTIALS.consumerKey,
+    NETSUITE_CONSUMER_SECRET: DEMO_CREDENTIALS.consumerSecret,
+    NETSUITE_TOKEN_ID: DEMO_CREDENTIALS.token,
+    NETSUITE_TOKEN_SECRET: DEMO_CREDENTIALS.tokenSecret,
+    JIRA_BASE_URL: demo.baseUrls.jira,
+    JIRA_CONSUMER_KEY: DEMO_CREDENTIALS.consumerKey,
+    JIRA_PRIVATE_KEY: demo.rsaPrivateKey,
+    JIRA_TOKEN: DEMO_CREDENTIALS.token,
+    JIRA_TOKEN_SECRET: DEMO_CREDENTIALS.tokenSecret,
+    BODY_HASH_BASE_URL: demo.baseUrls.bodyHash,
+    BODY_HASH_CONSUMER_KEY: DEMO_CREDENTIALS.consumerKey,
+    BODY_HASH_CONSUMER_SECRET: DEMO_CREDENTIALS.consumerSecret,
+  };
+}
+
+/** The example files `npm start` deploys: the main tab and one tab per preset family. */
+export const DEPLOYED_EXAMPLES = ['flows.json', 'netsuite-restlet-call.json', 'jira-issue-search.json', 'body-hash-post.json'];
 
 export interface ExampleEnvironmentOptions {
   userDir: string;
@@ -183,7 +210,7 @@ export interface ExampleEnvironmentOptions {
   /** Every service of the examples points at the demo, whatever the environment says. */
   demoOnly?: boolean;
   /**
-   * Deploy examples/flows.json with `${ENV}` credentials (the default, `npm start`), or
+   * Deploy examples/flows.json and the preset examples ({@link DEPLOYED_EXAMPLES}) with `${ENV}` credentials (the default, `npm start`), or
    * start with an empty workspace, for a test that imports the examples through the editor.
    */
   deployExamples?: boolean;
@@ -225,7 +252,9 @@ export async function startExampleEnvironment(options: ExampleEnvironmentOptions
     let flows: Array<Record<string, unknown>> = [];
     const credentials: Record<string, Record<string, string>> = {};
     if (options.deployExamples !== false) {
-      flows = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'flows.json'), 'utf8')) as Array<Record<string, unknown>>;
+      flows = DEPLOYED_EXAMPLES.flatMap(
+        (file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as Array<Record<string, unknown>>,
+      );
       // The examples carry `${ENV}` credential references, as an editor import would take them;
       // a deployed flow keeps credentials in flows_cred.json instead.
       for (const node of flows) {

@@ -1,5 +1,6 @@
 /**
- * `npm start`: the demo service plus Node-RED with this package and examples/flows.json,
+ * `npm start`: the demo service plus Node-RED with this package, examples/flows.json and the
+ * preset examples (NetSuite RESTlet call, Jira issue search, signed body),
  * on a user directory inside the repository (.node-red/, ignored by git).
  *
  * Each service of the examples reads its base URL and credentials from environment
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
 
   console.log(`
   Node-RED with node-red-contrib-oauth1 is running:  ${red.url}/
-  Demo service (Extra Horizon + Alteryx, checks every signature):  ${demo.url}
+  Demo service (Extra Horizon, Alteryx, NetSuite-like, Jira-like, body hash; checks every signature):  ${demo.url}
 
   Open the editor, click the buttons of the inject nodes on the "OAuth 1.0a examples" tab
   and watch the debug sidebar. ${fromEnvironment.length ? `From the environment: ${fromEnvironment.join(', ')}.` : 'All services point at the demo.'}

@@ -90,7 +90,7 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
   }
 
   it('checks permissions: none without a token, oauth1-config.write to test, oauth1-run-workflow.read to list', async () => {
-    const body = JSON.stringify({ baseUrl: demo.url, credentials: STORED });
+    const body = JSON.stringify({ preset: 'extrahorizon', baseUrl: demo.url, credentials: STORED });
     assert.equal((await testRoute(undefined, body)).status, 401);
     // Node-RED answers a missing permission with 401 too, and audits it.
     const before = output.length;
@@ -102,13 +102,17 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
 
   it('a user with write permission cannot post a form, nor send the stored secrets to another host', async () => {
     const form = new URLSearchParams({
+      preset: 'extrahorizon',
       baseUrl: attacker.url,
       signatureMethod: 'PLAINTEXT',
       'credentials[consumerKey]': consumerKey,
       'credentials[consumerSecret]': '__PWRD__',
     });
     assert.equal((await testRoute('writer', form.toString(), 'application/x-www-form-urlencoded')).status, 415);
-    const answer = await testRoute('writer', JSON.stringify({ baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', credentials: STORED }));
+    const answer = await testRoute(
+      'writer',
+      JSON.stringify({ preset: 'extrahorizon', baseUrl: attacker.url, signatureMethod: 'PLAINTEXT', credentials: STORED }),
+    );
     assert.equal(answer.status, 200);
     const { ok, message } = (await answer.json()) as { ok: boolean; message: string };
     assert.equal(ok, false);
@@ -118,7 +122,7 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
 
   it('uses the stored secrets for the deployed service, with an audit line that names the user', async () => {
     const before = output.length;
-    const answer = await testRoute('writer', JSON.stringify({ baseUrl: demo.url, credentials: STORED }));
+    const answer = await testRoute('writer', JSON.stringify({ preset: 'extrahorizon', baseUrl: demo.url, credentials: STORED }));
     const result = (await answer.json()) as { ok: boolean; message: string };
     assert.equal(result.ok, true, result.message);
     const line = await waitForLine(before, '"event":"oauth1-config.test"');

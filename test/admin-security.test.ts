@@ -47,6 +47,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     it('cannot send the stored secrets in clear with PLAINTEXT to another host: 415, nothing sent', async () => {
       await deployService();
       const form = new URLSearchParams({
+        preset: 'extrahorizon',
         baseUrl: attacker.url,
         signatureMethod: 'PLAINTEXT',
         placement: 'query',
@@ -68,14 +69,14 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 
     it('a text/plain body (what a form with enctype="text/plain" sends) is refused too', async () => {
       await deployService();
-      const json = JSON.stringify({ baseUrl: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__' } });
+      const json = JSON.stringify({ preset: 'extrahorizon', baseUrl: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__' } });
       await helper.request().post('/oauth1-config/svc/test').set('content-type', 'text/plain').send(json).expect(415);
       assertNothingReachedTheAttacker();
     });
 
     it('a request a browser marks cross-site (Sec-Fetch-Site) is refused on every route, GET included', async () => {
       await deployService();
-      const body = { baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } };
+      const body = { preset: 'extrahorizon', baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } };
       for (const site of ['cross-site', 'same-site']) {
         await helper.request().post('/oauth1-config/svc/test').set('sec-fetch-site', site).send(body).expect(403);
         await helper.request().get('/oauth1-run-workflow/svc/workflows').set('sec-fetch-site', site).expect(403);
@@ -99,6 +100,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       await deployService();
       for (const signatureMethod of ['PLAINTEXT', 'HMAC-SHA1']) {
         const answer = await postTest('svc', {
+          preset: 'extrahorizon',
           baseUrl: `${attacker.url}/x`,
           signatureMethod,
           placement: 'query',
@@ -108,7 +110,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
         assert.match(answer.message, /^type the secrets in again: /);
         assert.ok(answer.message.includes(demo.url), `names the deployed origin: ${answer.message}`);
       }
-      const oauth2 = await postTest('svc', { baseUrl: attacker.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: '__PWRD__' } });
+      const oauth2 = await postTest('svc', {
+        preset: 'extrahorizon',
+        baseUrl: attacker.url,
+        scheme: 'oauth2',
+        credentials: { consumerKey, consumerSecret: '__PWRD__' },
+      });
       assert.match(oauth2.message, /^type the secrets in again: /);
       assertNothingReachedTheAttacker();
     });
@@ -117,8 +124,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       await deployService();
       const before = demo.stats.requests.length;
       const stored = { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' };
-      for (const change of [{ signatureMethod: 'PLAINTEXT' }, { scheme: 'oauth2' }, { baseUrl: demo.url.replace('127.0.0.1', 'localhost') }]) {
-        const answer = await postTest('svc', { baseUrl: demo.url, credentials: stored, ...change });
+      for (const change of [
+        { signatureMethod: 'PLAINTEXT' },
+        { scheme: 'oauth2' },
+        { preset: 'extrahorizon', baseUrl: demo.url.replace('127.0.0.1', 'localhost') },
+      ]) {
+        const answer = await postTest('svc', { preset: 'extrahorizon', baseUrl: demo.url, credentials: stored, ...change });
         assert.equal(answer.ok, false, JSON.stringify(change));
         assert.match(answer.message, /^type the secrets in again: /);
       }
@@ -128,6 +139,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     it('extra origins the deployed node does not have are refused with stored secrets', async () => {
       await deployService();
       const answer = await postTest('svc', {
+        preset: 'extrahorizon',
         baseUrl: demo.url,
         extraOrigins: attacker.url,
         credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
@@ -142,6 +154,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
         await deployService();
         for (const id of ['no-such-node', 'svc']) {
           const answer = await postTest(id, {
+            preset: 'extrahorizon',
             baseUrl: attacker.url,
             signatureMethod: 'PLAINTEXT',
             placement: 'query',
@@ -150,7 +163,11 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
           assert.equal(answer.ok, false);
           assert.match(answer.message, /^type the secrets in again: /);
         }
-        const asUrl = await postTest('no-such-node', { baseUrl: '${OAUTH1_ADMIN_TEST_SECRET}', credentials: { consumerKey, consumerSecret: 'typed-in' } });
+        const asUrl = await postTest('no-such-node', {
+          preset: 'extrahorizon',
+          baseUrl: '${OAUTH1_ADMIN_TEST_SECRET}',
+          credentials: { consumerKey, consumerSecret: 'typed-in' },
+        });
         assert.match(asUrl.message, /^type the secrets in again: /);
         assert.ok(!asUrl.message.includes(ENV_SECRET));
       } finally {
@@ -162,7 +179,11 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 
     it('secrets typed in go where the form says (nothing stored is used)', async () => {
       await deployService();
-      const answer = await postTest('svc', { baseUrl: attacker.url, credentials: { consumerKey: 'typed-key', consumerSecret: 'typed-secret' } });
+      const answer = await postTest('svc', {
+        preset: 'extrahorizon',
+        baseUrl: attacker.url,
+        credentials: { consumerKey: 'typed-key', consumerSecret: 'typed-secret' },
+      });
       assert.equal(answer.ok, false);
       assert.equal(attacker.requests.length, 1);
       assert.ok(!attacker.seen().includes(consumerSecret));
@@ -176,6 +197,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
         .request()
         .post('/oauth1-config/svc/test')
         .send({
+          preset: 'extrahorizon',
           baseUrl: `${demo.url}/`,
           scheme: 'oauth1',
           signatureMethod: 'HMAC-SHA1',
@@ -199,11 +221,12 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
       const redirectorUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
       try {
-        await deployService({ baseUrl: redirectorUrl, signatureMethod: 'PLAINTEXT', placement: 'query' });
+        await deployService({ preset: 'extrahorizon', baseUrl: redirectorUrl, signatureMethod: 'PLAINTEXT', placement: 'query' });
         const answer = await helper
           .request()
           .post('/oauth1-config/svc/test')
           .send({
+            preset: 'extrahorizon',
             baseUrl: redirectorUrl,
             signatureMethod: 'PLAINTEXT',
             placement: 'query',
@@ -222,6 +245,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
 
 describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', () => {
   const deployed = {
+    preset: 'extrahorizon',
     baseUrl: 'https://api.example.com/v1',
     scheme: 'oauth1',
     signatureMethod: 'HMAC-SHA1',
@@ -255,7 +279,21 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
       consumerSecret: 'stored-secret',
       token: undefined,
       tokenSecret: undefined,
+      privateKey: undefined,
     });
+    const rsa = settingsFromForm(
+      { ...form, signatureMethod: 'RSA-SHA1', realm: ' ${REALM} ', bodyHash: true, credentials: { consumerKey: 'k', privateKey: '__PWRD__' } },
+      { ...stored, deployed: { ...deployed, signatureMethod: 'RSA-SHA1' }, credentials: { consumerKey: 'k', privateKey: 'stored-pem' } },
+    );
+    assert.equal(rsa.refusal, undefined);
+    assert.equal(rsa.refusal === undefined && rsa.settings.credentials.privateKey, 'stored-pem', 'the stored private key for __PWRD__');
+    assert.equal(rsa.refusal === undefined && rsa.settings.realm, 'value of REALM');
+    assert.equal(rsa.refusal === undefined && rsa.settings.bodyHash, true);
+    const elsewhere = settingsFromForm(
+      { ...form, baseUrl: 'https://evil.example.com', signatureMethod: 'RSA-SHA1', credentials: { consumerKey: 'k', privateKey: '__PWRD__' } },
+      { ...stored, deployed: { ...deployed, signatureMethod: 'RSA-SHA1' }, credentials: { consumerKey: 'k', privateKey: 'stored-pem' } },
+    );
+    assert.match(elsewhere.refusal ?? '', /^type the secrets in again: /, 'the stored private key goes nowhere else');
     assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
     let read = false;
     const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
@@ -265,7 +303,11 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
 
   it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {
     const reading = settingsFromForm(
-      { baseUrl: 'https://evil.example.com', signatureMethod: 'PLAINTEXT', credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' } },
+      {
+        baseUrl: 'https://evil.example.com',
+        signatureMethod: 'PLAINTEXT',
+        credentials: { consumerKey: 'k', consumerSecret: 'typed $ {not a variable}' },
+      },
       stored,
     );
     assert.ok(reading.refusal === undefined);

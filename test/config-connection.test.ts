@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
+import { JIRA_DEMO_USER, NETSUITE_DEMO_ACCOUNT } from '../demo/presets';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { percentEncode } from '../src/lib/oauth1';
+import { findPreset } from '../src/lib/presets';
 import { testConnection } from '../src/nodes/oauth1-config/connection-test';
 import { startEchoServer, type EchoServer } from './support/echo-server';
 import { helper, loadFlow, type FlowNode } from './support/node-red';
@@ -73,9 +75,10 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     return answer;
   }
 
-  it('with a token, calls users/v1/me and names the user (the form of a node not deployed yet)', async () => {
+  it('Extra Horizon: its probe users/v1/me names the user (the form of a node not deployed yet)', async () => {
     await loadFlow(['oauth1-config'], []);
     const answer = await post('new-node', {
+      preset: 'extrahorizon',
       baseUrl: demo.url,
       scheme: 'oauth1',
       placement: 'header',
@@ -90,9 +93,10 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     });
   });
 
-  it('without a token, lists the Alteryx workflows (Gallery, query placement)', async () => {
+  it('Alteryx Gallery: its probe lists the workflows (query placement, no token)', async () => {
     await loadFlow(['oauth1-config'], []);
     const answer = await post('gallery', {
+      preset: 'alteryx-gallery',
       baseUrl: `${demo.url}/gallery/api`,
       scheme: 'oauth1',
       placement: 'query',
@@ -104,9 +108,14 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     assert.match(answer.message, /^\d+ workflows to run: .*Sales report/);
   });
 
-  it('with OAuth 2 client credentials, lists the workflows under /webapi', async () => {
+  it('Alteryx Server 2022.1+: with OAuth 2 client credentials, lists the workflows under /webapi', async () => {
     await loadFlow(['oauth1-config'], []);
-    const answer = await post('webapi', { baseUrl: `${demo.url}/webapi`, scheme: 'oauth2', credentials: { consumerKey, consumerSecret } });
+    const answer = await post('webapi', {
+      preset: 'alteryx-server',
+      baseUrl: `${demo.url}/webapi`,
+      scheme: 'oauth2',
+      credentials: { consumerKey, consumerSecret },
+    });
     assert.equal(answer.ok, true);
     assert.match(answer.message, /workflows to run/);
   });
@@ -117,6 +126,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     try {
       await loadFlow(['oauth1-config'], flow(), { svc: { consumerKey, consumerSecret, token: '${OAUTH1_TEST_TOKEN}', tokenSecret } });
       const answer = await post('svc', {
+        preset: 'extrahorizon',
         baseUrl: '${OAUTH1_TEST_BASE_URL}',
         credentials: { consumerKey, consumerSecret: '__PWRD__', token: '${OAUTH1_TEST_TOKEN}', tokenSecret: '__PWRD__' },
       });
@@ -130,11 +140,20 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
 
   it('reports a wrong secret with the status code and the service message, without the secret', async () => {
     await loadFlow(['oauth1-config'], []);
-    const answer = await post('svc', { baseUrl: demo.url, credentials: { consumerKey, consumerSecret: 'wrong-secret', token, tokenSecret } });
+    const answer = await post('svc', {
+      preset: 'extrahorizon',
+      baseUrl: demo.url,
+      credentials: { consumerKey, consumerSecret: 'wrong-secret', token, tokenSecret },
+    });
     assert.equal(answer.ok, false);
     assert.equal(answer.statusCode, 401);
     assert.match(answer.message, /^401 OAUTH_SIGNATURE_EXCEPTION/);
-    const gallery = await post('svc', { baseUrl: `${demo.url}/gallery/api`, placement: 'query', credentials: { consumerKey, consumerSecret: 'wrong-secret' } });
+    const gallery = await post('svc', {
+      preset: 'alteryx-gallery',
+      baseUrl: `${demo.url}/gallery/api`,
+      placement: 'query',
+      credentials: { consumerKey, consumerSecret: 'wrong-secret' },
+    });
     assert.equal(gallery.statusCode, 401);
     assert.match(gallery.message, /oauth_signature/);
   });
@@ -142,13 +161,16 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
   it('says what is missing before sending anything, and reports a network failure', async () => {
     await loadFlow(['oauth1-config'], []);
     const before = demo.stats.requests.length;
-    assert.deepEqual(await post('svc', { baseUrl: demo.url, credentials: { consumerKey } }), { ok: false, message: 'consumer secret missing' });
-    assert.deepEqual(await post('svc', { baseUrl: '', credentials: { consumerKey, consumerSecret } }), {
+    assert.deepEqual(await post('svc', { preset: 'extrahorizon', baseUrl: demo.url, credentials: { consumerKey } }), {
+      ok: false,
+      message: 'consumer secret missing',
+    });
+    assert.deepEqual(await post('svc', { preset: 'extrahorizon', baseUrl: '', credentials: { consumerKey, consumerSecret } }), {
       ok: false,
       message: 'base URL missing: the test calls the service at its base URL, and only there are credentials sent',
     });
     assert.equal(demo.stats.requests.length, before, 'nothing was sent');
-    const refused = await post('svc', { baseUrl: 'http://127.0.0.1:9', credentials: { consumerKey, consumerSecret } });
+    const refused = await post('svc', { preset: 'extrahorizon', baseUrl: 'http://127.0.0.1:9', credentials: { consumerKey, consumerSecret } });
     assert.equal(refused.ok, false);
     assert.match(refused.message, /ECONNREFUSED|refused/i);
   });
@@ -164,7 +186,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
         const response = await helper
           .request()
           .post('/oauth1-config/new-node/test')
-          .send({ baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement, credentials })
+          .send({ preset: 'custom', probePath: 'whoami', baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement, credentials })
           .expect(200);
         const answer = response.body as TestAnswer;
         assert.equal(answer.ok, false);
@@ -184,7 +206,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
       await helper
         .request()
         .post('/oauth1-config/new-node/test')
-        .send({ baseUrl: echo.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret } })
+        .send({ preset: 'alteryx-server', baseUrl: echo.url, scheme: 'oauth2', credentials: { consumerKey, consumerSecret: ODD_SECRETS.consumerSecret } })
         .expect(200)
     ).body as TestAnswer;
     assert.ok(echo.seen().includes('client_secret='), 'the echo carries the client secret');
@@ -198,7 +220,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     const echoService = { baseUrl: echo.url, signatureMethod: 'PLAINTEXT', placement: 'query' };
     await loadFlow(['oauth1-config', 'oauth1-run-workflow'], flow(echoService), { svc: { consumerKey, ...ODD_SECRETS, token } });
     // Stored secrets (__PWRD__) for the deployed service: allowed, audited, and the service fails.
-    const stored = { ...echoService, credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } };
+    const stored = { ...echoService, preset: 'extrahorizon', credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' } };
     const answer = (await helper.request().post('/oauth1-config/svc/test').send(stored).expect(200)).body as TestAnswer;
     assert.equal(answer.statusCode, 401, answer.message);
     const listing = await helper.request().get('/oauth1-run-workflow/svc/workflows').expect(502);
@@ -216,7 +238,80 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
   });
 
   it('the library function alone needs no Node-RED', async () => {
-    const answer = await testConnection({ baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } });
+    const answer = await testConnection(
+      { baseUrl: demo.url, credentials: { consumerKey, consumerSecret, token, tokenSecret } },
+      findPreset('extrahorizon').probe,
+    );
     assert.equal(answer.ok, true);
+  });
+  it("sends the preset's own probe whatever the token, never a probe path typed for Custom", async () => {
+    await loadFlow(['oauth1-config'], []);
+    const before = demo.stats.requests.length;
+    const gallery = await post('svc', {
+      preset: 'alteryx-gallery',
+      probePath: 'users/v1/me',
+      baseUrl: `${demo.url}/gallery/api`,
+      placement: 'query',
+      credentials: { consumerKey, consumerSecret, token, tokenSecret },
+    });
+    assert.equal(gallery.request, 'GET v1/workflows/subscription/');
+    assert.equal(demo.stats.requests.length, before + 1, 'one request: the probe');
+  });
+
+  it('Custom: sends the probe path typed in, or says what to fill in and sends nothing', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const before = demo.stats.requests.length;
+    const form = { baseUrl: `${demo.url}/gallery/api`, placement: 'query', credentials: { consumerKey, consumerSecret } };
+    for (const preset of ['custom', undefined, 'no-such-preset']) {
+      const answer = await post('svc', { ...form, preset });
+      assert.equal(answer.ok, false);
+      assert.match(answer.message, /name a probe path/);
+    }
+    assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+    const answer = await post('svc', { ...form, preset: 'custom', probePath: '/v1/workflows/subscription/' });
+    assert.deepEqual(answer, { ok: true, request: 'GET v1/workflows/subscription/', statusCode: 200, message: 'the signed request was accepted (HTTP 200)' });
+    const wrong = await post('svc', {
+      ...form,
+      credentials: { consumerKey, consumerSecret: 'wrong-secret' },
+      preset: 'custom',
+      probePath: 'v1/workflows/subscription/',
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.message, /^401 UnauthorizedException|oauth_signature/);
+  });
+  it('NetSuite: the metadata catalog with the account id as realm; a wrong realm is INVALID_LOGIN', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const form = {
+      preset: 'netsuite',
+      baseUrl: demo.baseUrls.netsuite,
+      signatureMethod: 'HMAC-SHA256',
+      realm: NETSUITE_DEMO_ACCOUNT,
+      credentials: { consumerKey, consumerSecret, token, tokenSecret },
+    };
+    assert.deepEqual(await post('new-node', form), {
+      ok: true,
+      request: 'GET record/v1/metadata-catalog/',
+      statusCode: 200,
+      message: 'the signed request was accepted (HTTP 200)',
+    });
+    const wrong = await post('new-node', { ...form, realm: '1234567-sb1' });
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.message, /^401 INVALID_LOGIN: Invalid login attempt\. \(demo: realm "1234567-sb1" is not the account id 1234567_SB1\)/);
+  });
+
+  it('Jira: RSA-SHA1 with the stored private key (__PWRD__) names the user; the key never shows', async () => {
+    const privateKey = demo.rsaPrivateKey;
+    const service = { preset: 'atlassian', baseUrl: demo.baseUrls.jira, signatureMethod: 'RSA-SHA1' };
+    await loadFlow(['oauth1-config'], flow(service), { svc: { consumerKey, token, tokenSecret, privateKey } });
+    const answer = await post('svc', { ...service, credentials: { consumerKey, token, tokenSecret: '__PWRD__', privateKey: '__PWRD__' } });
+    assert.deepEqual(answer, { ok: true, request: 'GET rest/api/2/myself', statusCode: 200, message: `signed in as ${JIRA_DEMO_USER.displayName}` });
+    const missing = await post('svc', { ...service, credentials: { consumerKey, consumerSecret, token, tokenSecret } });
+    assert.deepEqual(missing, { ok: false, message: 'private key missing' });
+    const broken = await post('svc', { ...service, credentials: { consumerKey, token, tokenSecret, privateKey: privateKey.slice(0, 200) } });
+    assert.equal(broken.ok, false);
+    assert.match(broken.message, /private key does not parse/);
+    const keyLine = privateKey.split('\n')[2]!;
+    for (const text of [JSON.stringify(broken), ...loggedCalls().map(logText)]) assert.ok(!text.includes(keyLine), 'a line of the key shown');
   });
 });

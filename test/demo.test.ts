@@ -3,9 +3,11 @@
  * Requests are signed with the project's own signer and sent with Node's fetch.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { DEMO_WORKFLOW_IDS, type JobView, type Question } from '../demo/alteryx';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
+import { JIRA_DEMO_USER, NETSUITE_DEMO_ACCOUNT } from '../demo/presets';
 import { DEMO_SIGNATURE_METHODS, NonceStore, OAuth1Verifier, parseAuthorizationHeader } from '../demo/verify';
 import { OAuth1Signer, PLACEMENTS, type OAuth1Credentials, type Placement, type SignatureMethod, type SigningOverrides } from '../src/lib/oauth1';
 
@@ -26,18 +28,29 @@ interface SendOptions {
   json?: unknown;
   body?: string;
   contentType?: string;
+  realm?: string;
+  bodyHash?: boolean;
 }
+
+/** The private key of the running demo's RSA key pair (made at its start), for RSA-SHA* requests. */
+let demoPrivateKey: string | undefined;
 
 /** Signs one request with the project's signer and sends it. */
 function signedFetch(method: string, url: string, options: SendOptions = {}): Promise<Response> {
-  const signer = new OAuth1Signer(options.credentials ?? USER_CREDENTIALS, {
-    signatureMethod: options.signatureMethod,
-    placement: options.placement,
-  });
+  const signer = new OAuth1Signer(
+    { privateKey: demoPrivateKey, ...(options.credentials ?? USER_CREDENTIALS) },
+    {
+      signatureMethod: options.signatureMethod,
+      placement: options.placement,
+      realm: options.realm,
+      bodyHash: options.bodyHash,
+    },
+  );
   const contentType = options.contentType ?? (options.json !== undefined ? 'application/json' : undefined);
   const body = options.json !== undefined ? JSON.stringify(options.json) : options.body;
   const formBody = contentType === 'application/x-www-form-urlencoded' ? body : undefined;
-  const signed = signer.sign({ method, url, formBody }, { clockOffsetMs: options.clockOffsetMs }, options.overrides);
+  const bytes = body === undefined ? undefined : Buffer.from(body, 'utf8');
+  const signed = signer.sign({ method, url, formBody, body: bytes }, { clockOffsetMs: options.clockOffsetMs }, options.overrides);
   return fetch(signed.url, {
     method,
     headers: { ...signed.headers, ...(contentType ? { 'Content-Type': contentType } : {}) },
@@ -68,6 +81,7 @@ describe('demo server (demo/server.ts)', () => {
 
   before(async () => {
     server = await startDemoServer({ jobTiming: JOB_TIMING });
+    demoPrivateKey = server.rsaPrivateKey;
     me = `${server.url}/users/v1/me`;
     gallery = server.baseUrls.gallery;
     webapi = server.baseUrls.webapi;
@@ -75,12 +89,15 @@ describe('demo server (demo/server.ts)', () => {
 
   after(() => server.close());
 
-  it('listens on a random 127.0.0.1 port and names the three base URLs', () => {
+  it('listens on a random 127.0.0.1 port and names the base URLs', () => {
     assert.equal(server.url, `http://127.0.0.1:${server.port}`);
     assert.deepEqual(server.baseUrls, {
       extraHorizon: server.url,
       gallery: `${server.url}/gallery/api`,
       webapi: `${server.url}/webapi`,
+      netsuite: `${server.url}/netsuite/services/rest`,
+      jira: `${server.url}/jira`,
+      bodyHash: `${server.url}/body-hash`,
     });
   });
 
@@ -486,6 +503,103 @@ describe('demo server (demo/server.ts)', () => {
       } finally {
         await shortLived.close();
       }
+    });
+  });
+
+  describe('preset routes (demo/presets.ts): NetSuite-like realm, Jira-like RSA-SHA1, body hash', () => {
+    const NETSUITE = { signatureMethod: 'HMAC-SHA256', realm: NETSUITE_DEMO_ACCOUNT } as const;
+    interface NetSuiteError {
+      status: number;
+      'o:errorDetails': Array<{ detail: string; 'o:errorCode': string }>;
+    }
+
+    it('NetSuite: HMAC-SHA256 with the account id as realm reads the metadata catalog and calls a RESTlet', async () => {
+      const catalog = await signedFetch('GET', `${server.baseUrls.netsuite}/record/v1/metadata-catalog/`, NETSUITE);
+      assert.equal(catalog.status, 200, await catalog.clone().text());
+      assert.ok((await json<{ items: unknown[] }>(catalog)).items.length > 0);
+      const restlet = `${server.url}/netsuite/app/site/hosting/restlet.nl?script=42&deploy=1`;
+      const answer = await signedFetch('POST', restlet, { ...NETSUITE, json: { customer: 'ACME' } });
+      assert.equal(answer.status, 200, await answer.clone().text());
+      assert.deepEqual(await json(answer), { script: '42', deploy: '1', method: 'POST', received: { customer: 'ACME' } });
+    });
+
+    for (const [why, options] of [
+      ['no realm', { signatureMethod: 'HMAC-SHA256' }],
+      ["a realm in the hosts' spelling", { ...NETSUITE, realm: '1234567-sb1' }],
+      ['another account', { ...NETSUITE, realm: '7654321' }],
+      ['HMAC-SHA1', { ...NETSUITE, signatureMethod: 'HMAC-SHA1' }],
+      ['a wrong token secret', { ...NETSUITE, credentials: { ...USER_CREDENTIALS, tokenSecret: 'wrong' } }],
+      ['no token', { ...NETSUITE, credentials: CONSUMER_ONLY }],
+    ] as const) {
+      it(`NetSuite: answers 401 INVALID_LOGIN to ${why}`, async () => {
+        const response = await signedFetch('GET', `${server.baseUrls.netsuite}/record/v1/metadata-catalog/`, options as SendOptions);
+        assert.equal(response.status, 401);
+        const body = await json<NetSuiteError>(response);
+        assert.equal(body.status, 401);
+        assert.equal(body['o:errorDetails'][0]?.['o:errorCode'], 'INVALID_LOGIN');
+        assert.match(body['o:errorDetails'][0]?.detail ?? '', /^Invalid login attempt\./);
+      });
+    }
+
+    it('Jira: RSA-SHA1 signed with the demo key reads rest/api/2/myself and searches issues, header or query', async () => {
+      for (const placement of PLACEMENTS) {
+        const me = await signedFetch('GET', `${server.baseUrls.jira}/rest/api/2/myself`, { signatureMethod: 'RSA-SHA1', placement });
+        assert.equal(me.status, 200, await me.clone().text());
+        assert.deepEqual(await json(me), { ...JIRA_DEMO_USER });
+      }
+      const search = await signedFetch('GET', `${server.baseUrls.jira}/rest/api/2/search?jql=${encodeURIComponent('project = DEMO ORDER BY key')}`, {
+        signatureMethod: 'RSA-SHA1',
+      });
+      assert.equal(search.status, 200);
+      const found = await json<{ jql: string; issues: Array<{ key: string }> }>(search);
+      assert.equal(found.jql, 'project = DEMO ORDER BY key');
+      assert.deepEqual(
+        found.issues.map((issue) => issue.key),
+        ['DEMO-1', 'DEMO-2'],
+      );
+    });
+
+    it('Jira: refuses another RSA key (signature_invalid) and HMAC-SHA1 (signature_method_rejected)', async () => {
+      const otherKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const forged = await signedFetch('GET', `${server.baseUrls.jira}/rest/api/2/myself`, {
+        signatureMethod: 'RSA-SHA1',
+        credentials: { ...USER_CREDENTIALS, privateKey: otherKey },
+      });
+      assert.equal(forged.status, 401);
+      assert.match(await forged.text(), /^oauth_problem=signature_invalid/);
+      assert.match(forged.headers.get('www-authenticate') ?? '', /oauth_problem="signature_invalid"/);
+      const hmac = await signedFetch('GET', `${server.baseUrls.jira}/rest/api/2/myself`, { signatureMethod: 'HMAC-SHA1' });
+      assert.equal(hmac.status, 401);
+      assert.match(await hmac.text(), /^oauth_problem=signature_method_rejected/);
+    });
+
+    it('a verifier without a public key refuses RSA-SHA* instead of guessing', () => {
+      const verifier = new OAuth1Verifier({ credentials: DEMO_CREDENTIALS });
+      const url = 'http://127.0.0.1:1/jira/rest/api/2/myself';
+      const signed = new OAuth1Signer({ ...USER_CREDENTIALS, privateKey: demoPrivateKey }, { signatureMethod: 'RSA-SHA1' }).sign({ method: 'GET', url });
+      const verdict = verifier.verify({ method: 'GET', url, authorization: signed.headers.Authorization }, { requireToken: true });
+      assert.equal(verdict.ok, false);
+      assert.equal(!verdict.ok && verdict.reason, 'unsupported_signature_method');
+    });
+
+    for (const signatureMethod of ['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA512', 'PLAINTEXT'] as const) {
+      it(`body hash: accepts a JSON body with its oauth_body_hash (${signatureMethod})`, async () => {
+        const response = await signedFetch('POST', `${server.baseUrls.bodyHash}/events`, { signatureMethod, bodyHash: true, json: { event: 'ping' } });
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.deepEqual(await json(response), { ok: true, bytes: 16, signatureMethod, oauth_body_hash: 'verified' });
+      });
+    }
+
+    it('body hash: refuses a request without one, and a body other than the one hashed', async () => {
+      const without = await signedFetch('POST', `${server.baseUrls.bodyHash}/events`, { json: { event: 'ping' } });
+      assert.equal(without.status, 401);
+      assert.match((await json<ExhErrorBody>(without)).message, /oauth_body_hash missing/);
+      const signer = new OAuth1Signer(USER_CREDENTIALS, { signatureMethod: 'HMAC-SHA256', bodyHash: true });
+      const url = `${server.baseUrls.bodyHash}/events`;
+      const signed = signer.sign({ method: 'POST', url, body: Buffer.from('{"amount":1}') });
+      const tampered = await fetch(signed.url, { method: 'POST', headers: { ...signed.headers, 'Content-Type': 'application/json' }, body: '{"amount":1000}' });
+      assert.equal(tampered.status, 401);
+      assert.match((await json<ExhErrorBody>(tampered)).message, /oauth_body_hash is not the SHA-256 digest of the body received/);
     });
   });
 

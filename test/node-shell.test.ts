@@ -3,6 +3,7 @@
  * text, short status texts, the problems said at deploy (missing TLS node, PLAINTEXT over http).
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectMessages, helper, loadFlow, logLines, wait, type FlowNode } from './support/node-red';
@@ -161,5 +162,29 @@ describe('node shell (every request node)', function () {
       assert.equal((helper.getNode('cfg') as unknown as { problem?: string }).problem, undefined, baseUrl);
       await helper.unload();
     }
+  });
+  it('a private key that does not parse: warning and red status on the request nodes at deploy, never the key, nothing sent', async () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const keyLine = pem.split('\n')[3]!;
+    const broken = pem.replace(keyLine, keyLine.slice(0, 10));
+    const requests = service.requests.length;
+    await loadFlow(TYPES, flow(service.url, { signatureMethod: 'RSA-SHA1' }), { cfg: { consumerKey: 'key-Kq1', privateKey: broken } });
+    const caught = collectMessages('caught');
+    await wait(20);
+    assert.ok(
+      warnings().some((line) => line.includes('private key does not parse')),
+      warnings().join('\n'),
+    );
+    for (const line of logLines()) assert.ok(!line.includes(keyLine.slice(0, 10)), 'the key is never logged');
+    const spy = helper.getNode('req').status as unknown as { getCalls(): Array<{ thisValue: { id: string }; args: Array<{ fill?: string; shape?: string }> }> };
+    const shown = spy
+      .getCalls()
+      .filter((call) => call.thisValue.id === 'req')
+      .map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
+    assert.deepEqual(shown, ['red ring']);
+    helper.getNode('req').receive({ url: 'x' } as never);
+    await outcomes(1, caught);
+    assert.match((caught[0]?.error as { message: string }).message, /private key does not parse/);
+    assert.equal(service.requests.length, requests, 'nothing was sent');
   });
 });

@@ -31,6 +31,13 @@ const EXAMPLE = {
   runSalesReport: 'a1f0c0de00000021',
   runFailingWorkflow: 'a1f0c0de00000024',
   listWorkflows: 'a1f0c0de00000031',
+  /** examples/netsuite-restlet-call.json and jira-issue-search.json */
+  netsuiteRestlet: 'b3f0c0de00000011',
+  netsuiteCatalog: 'b3f0c0de00000021',
+  jiraSearch: 'c4f0c0de00000011',
+  jiraMyself: 'c4f0c0de00000021',
+  /** examples/body-hash-post.json */
+  bodyHashPost: 'd5f0c0de00000011',
 };
 
 describe('npm start (demo service + Node-RED + examples/flows.json)', function () {
@@ -86,9 +93,11 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
   }
 
   it('prints the editor URL and deploys the examples with every node type of the package', async () => {
-    const flows = (await (await fetch(`${editorUrl}/flows`)).json()) as Array<{ type: string }>;
+    const flows = (await (await fetch(`${editorUrl}/flows`)).json()) as Array<{ type: string; label?: string }>;
     const types = new Set(flows.map((node) => node.type));
     for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(types.has(type), type);
+    const tabs = flows.filter((node) => node.type === 'tab').map((node) => node.label);
+    assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)']);
   });
 
   it('"who am I?" shows the demo user in the debug sidebar', async () => {
@@ -116,6 +125,32 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     await click(EXAMPLE.listWorkflows);
     const message = await debugFrom('response');
     assert.match(message.msg, /Sales report/);
+  });
+
+  it('"NetSuite RESTlet call": the RESTlet and the REST web services answer, signed with the realm', async () => {
+    await click(EXAMPLE.netsuiteRestlet);
+    const restlet = await debugFrom('restlet answer');
+    assert.match(restlet.msg, /"script":"42"/);
+    assert.match(restlet.msg, /"received":\{"customer":"ACME"/);
+    await click(EXAMPLE.netsuiteCatalog);
+    assert.match((await debugFrom('metadata catalog')).msg, /"name":"customer"/);
+    assert.ok(!debug.some((message) => message.name === 'netsuite errors'), JSON.stringify(debug));
+  });
+
+  it('"Jira issue search": RSA-SHA1 with the private key from the environment finds the issues and the user', async () => {
+    await click(EXAMPLE.jiraSearch);
+    assert.match((await debugFrom('issues')).msg, /DEMO-1.*DEMO-2/);
+    await click(EXAMPLE.jiraMyself);
+    assert.match((await debugFrom('jira user')).msg, /"displayName":"Demo User"/);
+    assert.ok(!debug.some((message) => message.name === 'jira errors'), JSON.stringify(debug));
+  });
+
+  it('"Signed body": a JSON POST with oauth_body_hash (HMAC-SHA256 → SHA-256) is accepted', async () => {
+    await click(EXAMPLE.bodyHashPost);
+    const answer = await debugFrom('body hash answer');
+    assert.match(answer.msg, /"oauth_body_hash":"verified"/);
+    assert.match(answer.msg, /"signatureMethod":"HMAC-SHA256"/);
+    assert.ok(!debug.some((message) => message.name === 'body hash errors'), JSON.stringify(debug));
   });
 
   it('never shows the demo secrets in the output or the user directory', () => {

@@ -84,8 +84,6 @@ function createOAuth1Editor(constants) {
     };
   }
 
-  /** The preset whose token comes from a password sign-in (src/lib/presets.ts, `tokens: 'password'`). */
-  var PASSWORD_PRESET = 'extrahorizon';
   /** The window "Get token" opens, and the listener for its callback page; one dialog at a time. */
   var tokenWindow = null;
   var tokenListener = null;
@@ -106,8 +104,12 @@ function createOAuth1Editor(constants) {
       },
     );
     form.tls = tls && tls !== '_ADD_' ? tls : '';
+    form.realm = dialogValue(node, 'realm');
+    form.bodyHash = $('#node-config-input-bodyHash').is(':checked');
     form.credentials.consumerKey = $('#node-config-input-consumerKey').val();
     form.credentials.consumerSecret = $('#node-config-input-consumerSecret').val();
+    // RSA-SHA* (Jira, Confluence) signs the token requests with the private key.
+    form.credentials.privateKey = $('#node-config-input-privateKey').val();
     return form;
   }
 
@@ -253,7 +255,8 @@ function createOAuth1Editor(constants) {
   function setupTokenSection(node) {
     var state = { mfa: null };
     function showForPreset() {
-      var password = dialogValue(node, 'preset') === PASSWORD_PRESET;
+      // Presets whose token comes from a password sign-in say so in src/lib/presets.ts (`tokens: 'password'`).
+      var password = findPreset(dialogValue(node, 'preset')).tokens === 'password';
       $('.oauth1-config-token-password').toggle(password);
       $('.oauth1-config-token-three-legged').toggle(!password);
     }
@@ -270,8 +273,37 @@ function createOAuth1Editor(constants) {
     });
   }
 
+  /** The service preset of this id from src/lib/presets.ts (served as `PRESETS`), else Custom. */
+  function findPreset(id) {
+    var custom;
+    for (var i = 0; i < constants.PRESETS.length; i++) {
+      if (constants.PRESETS[i].id === id) return constants.PRESETS[i];
+      if (constants.PRESETS[i].id === 'custom') custom = constants.PRESETS[i];
+    }
+    return custom;
+  }
+
+  /** A preset's help paragraph (HTML of our own table) and links to its documentation, opened in a new tab. */
+  function presetHelp(preset, docsLabel) {
+    var $help = $('<div></div>').append($('<p></p>').html(preset.help));
+    var $links = $('<p></p>').text(docsLabel + ' ');
+    preset.docs.forEach(function (doc, index) {
+      if (index) $links.append(' · ');
+      $('<a target="_blank" rel="noopener noreferrer"></a>').attr('href', doc.url).text(doc.title).appendTo($links);
+    });
+    return $help.append($links);
+  }
+
   return $.extend(
-    { registerNode: registerNode, registerConfigNode: registerConfigNode, fillSelect: fillSelect, isOneOf: isOneOf, setupTokenSection: setupTokenSection },
+    {
+      registerNode: registerNode,
+      registerConfigNode: registerConfigNode,
+      fillSelect: fillSelect,
+      isOneOf: isOneOf,
+      findPreset: findPreset,
+      presetHelp: presetHelp,
+      setupTokenSection: setupTokenSection,
+    },
     constants,
   );
 }

@@ -92,6 +92,11 @@ const DIGESTS: Record<SignatureMethod, Digest> = {
   PLAINTEXT: 'sha1',
 };
 
+/** The digest of `oauth_body_hash` for each method, as the dialog names it (SHA-1, SHA-256, SHA-512): {@link DIGESTS}. */
+export const BODY_HASH_DIGESTS = Object.fromEntries(
+  SIGNATURE_METHODS.map((method) => [method, DIGESTS[method].toUpperCase().replace('SHA', 'SHA-')]),
+) as Record<SignatureMethod, string>;
+
 /** True for the methods that sign with an RSA private key instead of the shared secrets. */
 export function usesPrivateKey(method: SignatureMethod): boolean {
   return method.startsWith('RSA-');

@@ -40,9 +40,18 @@ export function nonNegativeNumber(value: unknown): number | undefined {
   return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 
+/** NetSuite's problem details: `o:errorDetails: [{detail, "o:errorCode"}]` → "INVALID_LOGIN: Invalid login attempt." */
+function problemDetail(details: unknown): string | undefined {
+  const first: unknown = Array.isArray(details) ? details[0] : undefined;
+  if (typeof first !== 'object' || first === null) return undefined;
+  const { detail, 'o:errorCode': code } = first as Record<string, unknown>;
+  const parts = [code, detail].filter((part): part is string => typeof part === 'string' && part.trim() !== '');
+  return parts.length ? parts.join(': ') : undefined;
+}
+
 /**
  * What a service's error body says, as one line: Extra Horizon's `name: message`, Alteryx's
- * `message`, OAuth 2's `error_description` or `error`, or the text itself.
+ * `message`, OAuth 2's `error_description` or `error`, NetSuite's `o:errorDetails`, or the text itself.
  */
 export function serviceMessage(body: unknown): string | undefined {
   if (Buffer.isBuffer(body)) return body.length ? serviceMessage(body.toString('utf8')) : undefined;
@@ -56,6 +65,8 @@ export function serviceMessage(body: unknown): string | undefined {
   const text = (key: string) => (typeof record[key] === 'string' && (record[key] as string).trim() ? (record[key] as string).trim() : undefined);
   const message = text('message') ?? text('error_description') ?? text('error');
   const name = text('name');
+  const problem = problemDetail(record['o:errorDetails']);
+  if (!message && !name && problem) return problem;
   if (name && message) return `${name}: ${message}`;
   return name ?? message;
 }

@@ -3,7 +3,7 @@
  * client that the nodes share; the transport (client.ts) knows none of this.
  */
 import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
-import { OAuth1Signer, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
+import { OAuth1Signer, usesPrivateKey, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
 import { ClientCredentialsAuthorizer } from './oauth2';
 
 export type AuthScheme = 'oauth1' | 'oauth2';
@@ -46,13 +46,32 @@ export function originList(text: string | undefined): string[] {
     });
 }
 
-/** What a service's settings lack before anything can be sent, or undefined when complete. */
-export function missingCredentials(credentials: Partial<OAuth1Credentials>): string | undefined {
+/**
+ * What a service's settings lack before anything can be sent, or undefined when complete.
+ * RSA-SHA* signs with the private key, so it asks for that instead of the consumer secret.
+ */
+export function missingCredentials(credentials: Partial<OAuth1Credentials>, signatureMethod?: SignatureMethod): string | undefined {
   const missing: string[] = [];
   if (!credentials.consumerKey) missing.push('consumer key');
-  if (!credentials.consumerSecret) missing.push('consumer secret');
+  if (signatureMethod && usesPrivateKey(signatureMethod)) {
+    if (!credentials.privateKey) missing.push('private key');
+  } else if (!credentials.consumerSecret) missing.push('consumer secret');
   if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
   return missing.length ? `${missing.join(' and ')} missing` : undefined;
+}
+
+/**
+ * Why these OAuth 1.0a settings cannot sign (a private key that does not parse, a realm with
+ * quotes), or undefined: found at deploy instead of at the first request. Never the key itself.
+ */
+export function signingProblem(settings: Pick<ServiceSettings, 'credentials' | 'placement' | 'signatureMethod' | 'realm' | 'bodyHash'>): string | undefined {
+  const { credentials, placement, signatureMethod, realm, bodyHash } = settings;
+  try {
+    new OAuth1Signer(credentials, { placement, signatureMethod, realm, bodyHash });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */

@@ -25,6 +25,8 @@ import { DEMO_MFA_CODE, DEMO_MFA_USER, DEMO_PASSWORD } from '../../demo/tokens';
 import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
 import { PRIORITIES } from '../../src/lib/alteryx';
 import { HTTP_METHODS } from '../../src/lib/client';
+import { SIGNATURE_METHODS } from '../../src/lib/oauth1';
+import { netsuiteSettings, PRESETS } from '../../src/lib/presets';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The flags this machine needs: no sandbox as root, and no calls to Google's hosts on a closed network. */
@@ -65,6 +67,17 @@ const SIGN_IN_SERVICE = 'Extra Horizon (sign in)';
 const ADMIN_PASSWORD = 'local-test-only';
 const ADMIN_PASSWORD_HASH = '$2b$08$HoIWtLPoXm27z26wXMcWTegOfOd.wUlJTihl6hojG6ltX2LiyoL3y';
 
+/** Node ids in examples/netsuite-restlet-call.json. */
+const NETSUITE_EXAMPLE = { tab: 'b3f0c0de00000001', restlet: 'b3f0c0de00000012' };
+
+/** The four NetSuite values, as variables `npm start` defines (scripts/node-red-env.ts). */
+const NETSUITE_VALUES = {
+  consumerKey: '${NETSUITE_CONSUMER_KEY}',
+  consumerSecret: '${NETSUITE_CONSUMER_SECRET}',
+  token: '${NETSUITE_TOKEN_ID}',
+  tokenSecret: '${NETSUITE_TOKEN_SECRET}',
+};
+
 /** What a person types into the service dialogs: the variables `npm start` and this test set. */
 const SERVICE_CREDENTIALS: Record<string, Record<string, string>> = {
   'Extra Horizon': {
@@ -77,6 +90,7 @@ const SERVICE_CREDENTIALS: Record<string, Record<string, string>> = {
   [GET_TOKEN_SERVICE]: { consumerKey: '${API_OAUTH_CONSUMER_KEY}', consumerSecret: '${API_OAUTH_CONSUMER_SECRET}' },
   [SIGN_IN_SERVICE]: { consumerKey: '${API_OAUTH_CONSUMER_KEY}', consumerSecret: '${API_OAUTH_CONSUMER_SECRET}' },
   'Alteryx Server 2022.1+': { consumerKey: '${ALTERYX_API_KEY}', consumerSecret: '${ALTERYX_API_SECRET}' },
+  'NetSuite sandbox': {},
 };
 
 /** The dashboard version the example names, installed with npm into `dir`; resolves with the package folder. */
@@ -239,6 +253,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
   }
 
   async function deploy(): Promise<void> {
+    // Nothing changed since the last deploy: the button is disabled, and there is nothing to wait for.
+    if (await page.locator('#red-ui-header-button-deploy.disabled').count()) return;
     await page.click('#red-ui-header-button-deploy');
     const deployed = page.locator('.red-ui-notification', { hasText: 'Successfully deployed' });
     const confirm = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
@@ -259,7 +275,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await notification.waitFor({ state: 'detached', timeout: 60_000 });
     await page.locator(`#red-ui-tab-${EXAMPLE.tab} a`).click();
     await flowNode(EXAMPLE.getMe).waitFor();
-    // Deployed once as imported: the dialogs' `${ENV}` values stand for a deployed node's values only (issue 10).
+    // "Test connection" resolves ${ENV} values only for a deployed service (src/nodes/shared/admin-routes.ts, rule 3).
     await deploy();
   });
 
@@ -317,7 +333,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 1450 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
-    assert.deepEqual(sections, ['Service', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test']);
+    assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test']);
+    assert.equal(await page.inputValue('#node-config-input-preset'), 'extrahorizon');
     assert.match(await page.locator('#oauth1-config-scheme-tip').innerText(), /3-legged services such as Extra Horizon/);
     assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /Authorization: OAuth/);
     await page.selectOption('#node-config-input-placement', 'query');
@@ -505,6 +522,71 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await deploy();
     await clickInject(EXAMPLE.signInWhoAmI);
     assert.match(await debugMessage('signed-in user'), new RegExp(`email\\s*:\\s*"${DEMO_MFA_USER.email}"`));
+  });
+
+  /** The service dialog of a new service, from the "+" beside the request node's Service. */
+  async function addService(requestNodeId: string): Promise<void> {
+    await flowNode(requestNodeId).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-server').waitFor();
+    await page.click('#node-input-btn-server-add');
+    await page.locator('#node-config-input-preset').waitFor();
+  }
+
+  it('the Service dropdown: presets from src/lib, all seven signature methods, RSA asks for the private key', async () => {
+    await importExample('netsuite-restlet-call');
+    await page.locator('.red-ui-notification', { hasText: 'Imported' }).waitFor();
+    await page.locator(`#red-ui-tab-${NETSUITE_EXAMPLE.tab} a`).click();
+    await addService(NETSUITE_EXAMPLE.restlet);
+    const presets = await optionsOf('#node-config-input-preset');
+    assert.deepEqual(presets, { values: PRESETS.map((preset) => preset.id), selected: 'custom' });
+    assert.deepEqual((await optionsOf('#node-config-input-signatureMethod')).values, [...SIGNATURE_METHODS]);
+    assert.ok(await page.locator('#node-config-input-probePath').isVisible(), 'Custom names its probe');
+    await page.selectOption('#node-config-input-preset', 'atlassian');
+    assert.equal(await page.inputValue('#node-config-input-signatureMethod'), 'RSA-SHA1');
+    assert.equal(await page.inputValue('#node-config-input-accessTokenUrl'), 'plugins/servlet/oauth/access-token');
+    assert.ok(await page.locator('#node-config-input-privateKey').isVisible(), 'RSA: the private key');
+    assert.ok(!(await page.locator('#node-config-input-consumerSecret').isVisible()), 'RSA: no consumer secret');
+    assert.ok(!(await page.locator('#node-config-input-probePath').isVisible()), 'a preset brings its probe');
+    await page.click('#node-config-dialog-cancel');
+    await page.locator('#node-config-input-preset').waitFor({ state: 'detached' });
+    await cancelDialog();
+  });
+
+  it('picks "NetSuite", types the account id and four ${ENV} values: Test connection passes against the demo once deployed', async () => {
+    await page.setViewportSize({ width: 1400, height: 2700 });
+    await addService(NETSUITE_EXAMPLE.restlet);
+    await page.selectOption('#node-config-input-preset', 'netsuite');
+    const help = page.locator('#oauth1-config-preset-help');
+    assert.match(await help.innerText(), /Account ID/);
+    assert.match((await help.locator('a').first().getAttribute('href')) ?? '', /^https:\/\/docs\.oracle\.com\//);
+    await page.fill('#oauth1-config-accountId', '1234567_sb1');
+    const derived = netsuiteSettings('1234567_sb1')!;
+    for (const [name, value] of Object.entries(derived)) assert.equal(await page.inputValue(`#node-config-input-${name}`), value, name);
+    assert.equal(await page.inputValue('#node-config-input-signatureMethod'), 'HMAC-SHA256');
+    assert.equal(await page.locator('#oauth1-config-bodyHash-digest').innerText(), 'oauth_body_hash with SHA-256');
+    // The demo stands in for NetSuite's host: only the base URL changes (nothing is sent before it does).
+    await page.fill('#node-config-input-name', 'NetSuite sandbox');
+    await page.fill('#node-config-input-baseUrl', '${NETSUITE_BASE_URL}');
+    for (const [name, value] of Object.entries(NETSUITE_VALUES)) await page.fill(`#node-config-input-${name}`, value);
+    await page.click('#oauth1-config-test');
+    const refused = page.locator('#oauth1-config-test-result.oauth1-config-test-failed');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /type the secrets in again: this node is not deployed/);
+    await closeDialogs();
+    await deploy();
+
+    await openService(NETSUITE_EXAMPLE.restlet, 'NetSuite sandbox');
+    assert.equal(await page.inputValue('#node-config-input-preset'), 'netsuite');
+    assert.equal(await page.inputValue('#oauth1-config-accountId'), '1234567_SB1', 'the account id, as the realm spells it');
+    assert.equal(await page.inputValue('#node-config-input-baseUrl'), '${NETSUITE_BASE_URL}', 'opening the dialog does not fill the preset again');
+    await page.click('#oauth1-config-test');
+    const result = page.locator('#oauth1-config-test-result.oauth1-config-test-ok');
+    await result.waitFor();
+    assert.match(await result.innerText(), /GET record\/v1\/metadata-catalog\/: 200 the signed request was accepted/);
+    await page.locator('#node-config-input-preset').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('.red-ui-tray').last(), 'presets.png');
+    await closeDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('never shows a demo secret in the editor, and the page raised no error', async () => {

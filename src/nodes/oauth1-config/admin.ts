@@ -10,7 +10,11 @@ import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type Serv
 import type { OAuth1ConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
-import { testConnection } from './connection-test';
+import { probeOf, testConnection } from './connection-test';
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
 
 /** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
 interface ConnectionTestBody extends ServiceForm {
@@ -52,7 +56,8 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     credentials = reading.settings.credentials;
     if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.test', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
     const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
-    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId) });
+    const probe = probeOf(text(body.preset), text(body.probePath));
+    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId) }, probe);
     if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
     res.json(result);
   } catch (error) {

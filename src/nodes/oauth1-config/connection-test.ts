@@ -1,17 +1,18 @@
 /**
  * The config dialog's "Test connection": one signed request with the settings in the
- * dialog, summed up in a line for people. Extra Horizon when a token is set (`users/v1/me`,
- * 3-legged), else the Alteryx workflow list (`v1/workflows/subscription/`, 1-legged or
- * OAuth 2). Knows nothing of Node-RED, so it is tested on its own.
+ * dialog, summed up in a line for people. The request is the chosen preset's own probe
+ * (src/lib/presets.ts: Extra Horizon's `users/v1/me`, Alteryx' workflow list, NetSuite's
+ * metadata catalog…), or for Custom the probe path typed in. Knows nothing of Node-RED, so
+ * it is tested on its own.
  */
 import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
-import { isRequestError } from '../../lib/client';
-import { createServiceClient, missingCredentials, type ServiceSettings } from '../../lib/service';
-import { ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
+import { isRequestError, type HttpClient } from '../../lib/client';
+import { describeProbeAnswer, findPreset, type Probe } from '../../lib/presets';
+import { isSuccess } from '../../lib/response';
+import { createServiceClient, missingCredentials, signingProblem, type ServiceSettings } from '../../lib/service';
+import { describeError, ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin } from '../shared/service-settings';
-
-export const WORKFLOW_LIST_PATH = 'v1/workflows/subscription/';
 
 export interface ConnectionTestResult {
   ok: boolean;
@@ -24,42 +25,92 @@ export interface ConnectionTestResult {
 
 const TEST_TIMEOUT_MS = 15_000;
 
+/** The probe of a form: its preset's own, or for Custom the probe path typed in; undefined when there is none. */
+export function probeOf(preset: string | undefined, probePath: string | undefined): Probe | undefined {
+  const chosen = findPreset(preset);
+  if (chosen.probe) return chosen.probe;
+  const path = (probePath ?? '').trim().replace(/^\/+/, '');
+  return path ? { path } : undefined;
+}
+
+export const NO_PROBE = 'nothing to test with: name a probe path (a cheap signed GET relative to the base URL, such as users/v1/me), or choose the service';
+
 /**
- * The requests go to paths under the base URL only, so credentials go to its origin (a
+ * Sends the probe (a GET under the base URL), so credentials go to its origin only (a
  * redirect to another origin is followed without them, by the client's rule).
  */
-export async function testConnection(settings: ServiceSettings): Promise<ConnectionTestResult> {
-  const problem = baseUrlProblem(settings.baseUrl) ?? missingCredentials(settings.credentials);
-  if (problem) return { ok: false, message: problem };
+export async function testConnection(settings: ServiceSettings, probe: Probe | undefined): Promise<ConnectionTestResult> {
+  const signatureMethod = settings.scheme === 'oauth2' ? undefined : settings.signatureMethod;
+  const problem =
+    baseUrlProblem(settings.baseUrl) ??
+    missingCredentials(settings.credentials, signatureMethod) ??
+    (signatureMethod ? signingProblem({ ...settings, signatureMethod }) : undefined) ??
+    (probe ? undefined : NO_PROBE);
+  if (problem || !probe) return { ok: false, message: problem ?? NO_PROBE };
   const client = createServiceClient({ ...settings, retries: 0, timeoutMs: TEST_TIMEOUT_MS });
-  let statusCode: number | undefined;
-  const transport: AlteryxTransport = {
-    request: async (request) => {
-      const response = await client.request(request);
-      statusCode = response.statusCode;
-      return response as never;
-    },
-  };
-  const threeLegged = settings.scheme !== 'oauth2' && Boolean(settings.credentials.token);
-  const request = `GET ${threeLegged ? ME_PATH : WORKFLOW_LIST_PATH}`;
+  const request = `GET ${probe.path}`;
+  const answer: ProbeAnswer = { statusCode: undefined };
   try {
-    if (threeLegged) {
-      const me = await getMe(client);
-      return { ok: true, request, statusCode: me.statusCode, message: `signed in as ${describeUser(me.user)}` };
-    }
-    const workflows = await new AlteryxApi(transport).listWorkflows();
-    const names = workflows.slice(0, 3).map((workflow) => workflow.name);
-    const more = workflows.length > names.length ? ', …' : '';
-    const count = `${workflows.length} workflow${workflows.length === 1 ? '' : 's'} to run`;
-    return { ok: true, request, statusCode, message: names.length ? `${count}: ${names.join(', ')}${more}` : count };
+    const message = await sendProbe(client, probe, answer);
+    return { ok: true, request, statusCode: answer.statusCode, message };
   } catch (error) {
     const message = credentialsRedactor(settings.credentials)(describeFailure(error));
-    if (error instanceof ExtraHorizonError) return { ok: false, request, statusCode: error.statusCode, message };
-    if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? statusCode, message };
+    if (error instanceof ExtraHorizonError || error instanceof ProbeRefused) return { ok: false, request, statusCode: error.statusCode, message };
+    if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? answer.statusCode, message };
     return { ok: false, request, message };
   } finally {
     client.destroy();
   }
+}
+
+/** A non-2xx answer to a probe: "401 INVALID_LOGIN: …", read as Extra Horizon's errors are (any `{name, message}`, text or status). */
+class ProbeRefused extends Error {
+  constructor(
+    readonly statusCode: number,
+    body: unknown,
+  ) {
+    super(describeError(statusCode, body));
+  }
+}
+
+interface ProbeAnswer {
+  statusCode: number | undefined;
+}
+
+/**
+ * One line on what the probe answered; throws on a non-2xx answer. Extra Horizon's `users/v1/me`
+ * and Alteryx' workflow list keep their own readers (names, workflow names); any other probe is
+ * read with the preset's identity fields.
+ */
+async function sendProbe(client: HttpClient, probe: Probe, answer: ProbeAnswer): Promise<string> {
+  if (probe.path === ME_PATH) {
+    const me = await getMe(client);
+    answer.statusCode = me.statusCode;
+    return `signed in as ${describeUser(me.user)}`;
+  }
+  if (probe.count === 'workflow') {
+    const transport: AlteryxTransport = {
+      request: async (request) => {
+        const response = await client.request(request);
+        answer.statusCode = response.statusCode;
+        return response as never;
+      },
+    };
+    return describeWorkflows(await new AlteryxApi(transport).listWorkflows());
+  }
+  const response = await client.request({ method: 'GET', url: probe.path, headers: { Accept: 'application/json' }, responseType: 'json' });
+  answer.statusCode = response.statusCode;
+  if (!isSuccess(response)) throw new ProbeRefused(response.statusCode, response.body);
+  const who = response.jsonError ? undefined : describeProbeAnswer(probe, response.body);
+  if (who === undefined) return `the signed request was accepted (HTTP ${response.statusCode})`;
+  return probe.count ? who : `signed in as ${who}`;
+}
+
+function describeWorkflows(workflows: Array<{ name: string }>): string {
+  const names = workflows.slice(0, 3).map((workflow) => workflow.name);
+  const more = workflows.length > names.length ? ', …' : '';
+  const count = `${workflows.length} workflow${workflows.length === 1 ? '' : 's'} to run`;
+  return names.length ? `${count}: ${names.join(', ')}${more}` : count;
 }
 
 function describeUser(user: Record<string, unknown>): string {
@@ -70,7 +121,7 @@ function describeUser(user: Record<string, unknown>): string {
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof ExtraHorizonError || isAlteryxError(error) || isRequestError(error)) return error.message;
+  if (error instanceof ExtraHorizonError || error instanceof ProbeRefused || isAlteryxError(error) || isRequestError(error)) return error.message;
   return error instanceof Error ? `unexpected error: ${error.message}` : 'unexpected error';
 }
 

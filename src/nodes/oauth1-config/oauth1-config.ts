@@ -3,9 +3,9 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { printable, type HttpClient } from '../../lib/client';
 import { credentialsRedactor } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
-import { createServiceClient, missingCredentials, originList, plaintextProblem } from '../../lib/service';
+import { createServiceClient, missingCredentials, originList, plaintextProblem, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
-import { serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
+import { realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
 import { registerTokenAdmin } from './tokens-admin';
 
@@ -20,9 +20,39 @@ interface OAuth1ConfigDef extends NodeDef {
   /** Origins besides the base URL's that may receive credentials, comma or space separated. */
   extraOrigins?: string;
   maxResponseMB?: string | number;
+  /** Service preset id (src/lib/presets.ts); `custom` when none. */
+  preset?: string;
+  realm?: string;
+  bodyHash?: boolean | string;
+  /** Custom's Test connection probe, relative to the base URL. */
+  probePath?: string;
+  requestTokenUrl?: string;
+  authorizeUrl?: string;
+  accessTokenUrl?: string;
 }
 
 const DEFAULT_MAX_RESPONSE_MB = 100;
+
+/** The preset, Custom's probe and the 3-legged URLs, as typed (trimmed). */
+function threeLeggedAndPreset(config: OAuth1ConfigDef): Pick<OAuth1ConfigNode, 'preset' | 'probePath' | 'requestTokenUrl' | 'authorizeUrl' | 'accessTokenUrl'> {
+  const trimmed = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+  return {
+    preset: trimmed(config.preset) || 'custom',
+    probePath: trimmed(config.probePath),
+    requestTokenUrl: trimmed(config.requestTokenUrl),
+    authorizeUrl: trimmed(config.authorizeUrl),
+    accessTokenUrl: trimmed(config.accessTokenUrl),
+  };
+}
+
+/** Missing credentials, then what keeps the signer from signing (a private key that does not parse, a bad realm): said at deploy. */
+function deployProblem(node: OAuth1ConfigNode, credentials: OAuth1ConfigCredentials): string | undefined {
+  if (node.scheme !== 'oauth1') return missingCredentials(credentials);
+  const missing = missingCredentials(credentials, node.signatureMethod);
+  if (missing) return missing;
+  const { placement, signatureMethod, realm, bodyHash } = node;
+  return signingProblem({ credentials: serviceCredentials(credentials), placement, signatureMethod, realm, bodyHash });
+}
 
 export = function register(RED: NodeAPI): void {
   function OAuth1Config(this: OAuth1ConfigNode, config: OAuth1ConfigDef): void {
@@ -31,6 +61,7 @@ export = function register(RED: NodeAPI): void {
     node.baseUrl = (config.baseUrl ?? '').trim();
     Object.assign(node, signingSettings(config));
     node.extraOrigins = originList(config.extraOrigins);
+    Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
     const retries = nonNegativeNumber(config.retries) ?? 3;
     const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
 
@@ -38,7 +69,7 @@ export = function register(RED: NodeAPI): void {
     const redact = credentialsRedactor(credentials);
     node.redact = redact;
     const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
-    const problem = missingCredentials(credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
+    const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
 
@@ -53,6 +84,8 @@ export = function register(RED: NodeAPI): void {
         scheme: node.scheme,
         placement: node.placement,
         signatureMethod: node.signatureMethod,
+        realm: node.realm,
+        bodyHash: node.bodyHash,
         credentials: serviceCredentials(credentials),
         retries,
         timeoutMs,
@@ -91,6 +124,7 @@ export = function register(RED: NodeAPI): void {
       consumerSecret: { type: 'password' },
       token: { type: 'text' },
       tokenSecret: { type: 'password' },
+      privateKey: { type: 'password' },
     },
   });
 

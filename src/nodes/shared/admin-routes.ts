@@ -35,13 +35,13 @@ import type { AuthScheme, ServiceSettings } from '../../lib/service';
 import type { SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
 import { originList } from '../../lib/service';
-import { httpOrigin, serviceCredentials, signingSettings } from './service-settings';
+import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } from './service-settings';
 
 /** The editor shows a saved password as this placeholder; the value itself stays on the server. */
 export const UNCHANGED_PASSWORD = '__PWRD__';
 /** A whole `${NAME}` value is the variable, as Node-RED reads credentials at deploy. */
 const VARIABLE_REFERENCE = /^\$\{(\S+)\}$/;
-const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret'] as const;
+const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret', 'privateKey'] as const;
 const BROWSER_SITES_ALLOWED = new Set(['same-origin', 'none']);
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -78,6 +78,11 @@ export interface ServiceForm {
   placement?: unknown;
   signatureMethod?: unknown;
   extraOrigins?: unknown;
+  /** Service preset id, Custom's probe path, realm and body hash (issue 11). */
+  preset?: unknown;
+  probePath?: unknown;
+  realm?: unknown;
+  bodyHash?: unknown;
   credentials?: Partial<Record<(typeof CREDENTIAL_NAMES)[number], unknown>>;
 }
 
@@ -145,6 +150,7 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     placement: text(form.placement),
     signatureMethod: text(form.signatureMethod),
     extraOrigins: text(form.extraOrigins),
+    realm: text(form.realm),
   };
   const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
   const usesStoredValues =
@@ -162,6 +168,7 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     baseUrl: resolve(fields.baseUrl),
     ...signingSettings({ scheme: resolve(fields.scheme), placement: resolve(fields.placement), signatureMethod: resolve(fields.signatureMethod) }),
     extraOrigins: originList(resolve(fields.extraOrigins)),
+    ...realmAndBodyHash({ realm: resolve(fields.realm), bodyHash: form.bodyHash }),
     credentials: serviceCredentials(credentials),
   };
   if (usesStoredValues) {

@@ -9,6 +9,8 @@ export interface OAuth1ConfigCredentials {
   consumerSecret?: string;
   token?: string;
   tokenSecret?: string;
+  /** PEM RSA private key for RSA-SHA* (a password field). */
+  privateKey?: string;
 }
 
 export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
@@ -18,6 +20,18 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   scheme: AuthScheme;
   placement: Placement;
   signatureMethod: SignatureMethod;
+  /** Service preset id (`custom` when none): decides the Test connection probe. */
+  preset: string;
+  /** `realm` of the Authorization header, or undefined when empty. */
+  realm: string | undefined;
+  /** Adds `oauth_body_hash` to non-form bodies. */
+  bodyHash: boolean;
+  /** Custom's probe path for Test connection. */
+  probePath: string;
+  /** 3-legged URLs (absolute or relative to the base URL), for the token routes. */
+  requestTokenUrl: string;
+  authorizeUrl: string;
+  accessTokenUrl: string;
   /** Why nothing can be sent (credentials missing, PLAINTEXT over plain http), or undefined. */
   readonly problem: string | undefined;
   /** True when an access token is configured (3-legged). */

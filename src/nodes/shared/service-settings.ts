@@ -27,6 +27,12 @@ export function signingSettings(source: { scheme?: string; placement?: string; s
   };
 }
 
+/** Realm and body hash from the node's properties: an empty realm means none, `bodyHash` is on only when true. */
+export function realmAndBodyHash(source: { realm?: unknown; bodyHash?: unknown }): { realm: string | undefined; bodyHash: boolean } {
+  const realm = typeof source.realm === 'string' ? source.realm.trim() : '';
+  return { realm: realm || undefined, bodyHash: source.bodyHash === true || source.bodyHash === 'true' };
+}
+
 /** The stored credentials as the client takes them: an empty token pair means 1-legged. */
 export function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1Credentials {
   return {
@@ -34,6 +40,7 @@ export function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1
     consumerSecret: credentials.consumerSecret ?? '',
     token: credentials.token || undefined,
     tokenSecret: credentials.tokenSecret || undefined,
+    privateKey: credentials.privateKey || undefined,
   };
 }
 
