@@ -494,7 +494,8 @@ describe('Alteryx library', () => {
         ['Raw', undefined, 'Buffer'],
       ];
       for (const [format, contentType, expected] of cases) {
-        const { api } = fakeService(() => ({ body: Buffer.from('\uFEFFdata'), headers: contentType ? { 'content-type': contentType } : {} }));
+        const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+        const { api } = fakeService(() => ({ body: Buffer.from('\uFEFFdata'), headers }));
         const { data } = await api.downloadOutput('job-1', output, format);
         assert.equal(Buffer.isBuffer(data) ? 'Buffer' : typeof data, expected, `${format} ${contentType}`);
         if (expected === 'string') assert.equal(data, 'data');

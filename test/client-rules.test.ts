@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { isRequestError, joinUrl, originProblem, parseRetryAfter, printable, RequestError, serviceOrigins, sleep } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
+import { respond, startFaultServer, type FaultServer } from './support/fault-server';
 
 function thrown(action: () => unknown): RequestError {
   try {
@@ -128,6 +130,70 @@ describe('client rules (src/lib/client)', () => {
       setTimeout(() => controller.abort(), 20);
       await assert.rejects(waiting, { code: 'EABORTED' });
       assert.ok(Date.now() - started < 2_000);
+    });
+  });
+
+  describe('what is sent (against a loopback server)', () => {
+    let server: FaultServer;
+    const CREDENTIALS = { consumerKey: 'key', consumerSecret: 'secret' };
+    before(async () => {
+      server = await startFaultServer({ credentials: CREDENTIALS });
+      server.route('/echo', respond(204));
+    });
+    after(() => server?.close());
+
+    async function sent(request: Parameters<ReturnType<typeof createServiceClient>['request']>[0]) {
+      const http = createServiceClient({ baseUrl: server.url, credentials: CREDENTIALS, retries: 0 });
+      try {
+        await http.request({ url: '/echo', ...request });
+      } finally {
+        http.destroy();
+      }
+      const received = server.requests.at(-1);
+      assert.ok(received);
+      return received;
+    }
+
+    it('sends an object as a form when the content type says so, in any case: lists repeated, objects as JSON, undefined left out', async () => {
+      const received = await sent({
+        method: 'POST',
+        headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=utf-8' },
+        body: { a: ['1', '2'], nested: { x: 1 }, none: null, skipped: undefined, n: 3 },
+      });
+      assert.equal(received.body.toString(), 'a=1&a=2&nested=%7B%22x%22%3A1%7D&none=null&n=3');
+      assert.equal(received.headers['content-type'], 'Application/X-WWW-Form-Urlencoded; charset=utf-8');
+    });
+
+    it('sends an object as JSON with a JSON content type only when none is given', async () => {
+      let received = await sent({ method: 'PUT', body: { a: 1 } });
+      assert.equal(received.body.toString(), '{"a":1}');
+      assert.equal(received.headers['content-type'], 'application/json');
+      received = await sent({ method: 'PUT', headers: { 'Content-Type': 'application/vnd.api+json' }, body: { a: 1 } });
+      assert.equal(received.body.toString(), '{"a":1}');
+      assert.equal(received.headers['content-type'], 'application/vnd.api+json');
+    });
+
+    it('sends no body for null, and none for a GET whatever it is given', async () => {
+      let received = await sent({ method: 'POST', body: null });
+      assert.equal(received.body.length, 0);
+      assert.equal(received.headers['content-type'], undefined);
+      received = await sent({ method: 'GET', body: 'ignored' });
+      assert.equal(received.body.length, 0);
+    });
+
+    it('leaves out headers set to null or undefined and joins list values with a comma', async () => {
+      const received = await sent({
+        headers: { 'X-Gone': null, 'X-Absent': undefined, 'X-List': ['a', 2], 'X-Number': 5 },
+      });
+      assert.equal(received.headers['x-gone'], undefined);
+      assert.equal(received.headers['x-absent'], undefined);
+      assert.equal(received.headers['x-list'], 'a, 2');
+      assert.equal(received.headers['x-number'], '5');
+    });
+
+    it('takes a missing or empty method as GET and a lower-case one as its upper case', async () => {
+      assert.equal((await sent({ method: '' })).method, 'GET');
+      assert.equal((await sent({ method: 'delete' })).method, 'DELETE');
     });
   });
 });
