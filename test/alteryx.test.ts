@@ -8,6 +8,7 @@ import {
   completeJob,
   downloadOutputs,
   firstErrorMessage,
+  isAlteryxError,
   jobFailure,
   outputFormats,
   progressText,
@@ -551,6 +552,110 @@ describe('Alteryx library', () => {
       assert.deepEqual(requests[0]?.body, { questions: [], priority: '0' });
       assert.equal(result.outputs, undefined);
       assert.equal(requests.length, 2);
+    });
+  });
+
+  describe('error codes and details a caller can act on', () => {
+    it('marks every refusal of the input as EINPUT, naming what is wrong', async () => {
+      const { api, requests } = fakeService(() => ({ body: job('Queued') }));
+      const cases: Array<[Promise<unknown>, string]> = [
+        [api.startJob(' ', {}), 'no workflow id'],
+        [api.startJob('.', {}), 'invalid workflow id "."'],
+        [api.startJob('..', {}), 'invalid workflow id ".."'],
+        [api.startJob('x', { priority: '9' as never }), 'priority must be "0", "1", "2" or "3", not "9"'],
+        [api.questions(' '), 'no workflow id'],
+        [api.job(''), 'no job id'],
+        [api.downloadOutput(' ', { id: 'o', name: 'n', formats: [] }, 'Csv'), 'no job id'],
+        [api.downloadOutput('j', { id: '..', name: 'n', formats: [] }, 'Csv'), 'invalid output id ".."'],
+      ];
+      for (const [promise, message] of cases) {
+        const error = await rejection(promise);
+        assert.ok(isAlteryxError(error), message);
+        assert.equal(error.message, message);
+        assert.equal(error.code, 'EINPUT', message);
+      }
+      assert.equal(requests.length, 0);
+      for (const payload of ['BE', Buffer.from('x'), [{ value: 1 }], () => 1]) {
+        assert.throws(() => questionsFrom(payload), { code: 'EINPUT' });
+      }
+      assert.throws(() => questionsFrom(() => 1), { message: /^msg\.payload is a function: / });
+      assert.equal(isAlteryxError(new Error('x')), false);
+    });
+
+    it('keeps the job with a cancelled job, an unexpected status and a finished wait without outputs', async () => {
+      const cancelled = job('Cancelled', { disposition: 'None' });
+      const failure = jobFailure(cancelled);
+      assert.equal(failure?.message, 'Alteryx job job-1: Cancelled', 'cancelled by its status alone');
+      assert.equal(failure?.code, 'EJOB');
+      assert.deepEqual(failure?.details, { job: cancelled });
+
+      const exploded = job('Exploded');
+      const error = await rejection(waitForJob(jobSequence(exploded).api, 'job-1', fast()));
+      assert.equal(error.code, 'ERESPONSE');
+      assert.deepEqual(error.details, { job: exploded });
+
+      const completed = job('Completed');
+      assert.deepEqual(await completeJob(jobSequence(completed).api, 'job-1', { ...fast(), outputFormat: '' }), { job: completed });
+    });
+
+    it('keeps what came back when a job or an output is not what the API documents', async () => {
+      let { api } = fakeService(() => ({ body: { id: 'job-1' } }));
+      assert.deepEqual((await rejection(api.job('job-1'))).details, { body: { id: 'job-1' } });
+      ({ api } = fakeService(() => ({ body: 'text' })));
+      assert.deepEqual((await rejection(api.downloadOutput('job-1', { id: 'o', name: 'n', formats: [] }, 'Csv'))).details, { body: 'text' });
+    });
+
+    it('asks for JSON when it reads JSON', async () => {
+      const { api, requests } = fakeService((request) => ({ body: request.method === 'POST' ? job('Queued') : [] }));
+      await api.startJob('app', {});
+      await api.questions('app');
+      for (const request of requests) {
+        assert.deepEqual(request.headers, { Accept: 'application/json' });
+        assert.equal(request.responseType, 'json');
+      }
+    });
+  });
+
+  describe('waiting: failures while polling', () => {
+    it('ends the wait with the error of a poll that failed, not as a timeout', async () => {
+      const { api, requests } = fakeService((_request, index) =>
+        index === 0 ? { body: job('Running') } : { statusCode: 500, body: { message: 'Gallery down' } },
+      );
+      const error = await rejection(waitForJob(api, 'job-1', fast()));
+      assert.equal(error.message, '500 Gallery down');
+      assert.equal(error.code, 'EHTTP');
+      assert.equal(requests.length, 2);
+    });
+
+    it('reports a job resumed after its deadline whose look fails as timed out, its status unknown', async () => {
+      const { api } = fakeService(() => {
+        throw Object.assign(new Error('ECONNREFUSED (h)'), { code: 'ENETWORK' });
+      });
+      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt: Date.now() - 10_000, deadline: Date.now() - 5_000 }));
+      assert.equal(error.message, 'Alteryx job job-1: no result within 5 s (still unknown)');
+      assert.equal(error.code, 'ETIMEOUT');
+    });
+  });
+
+  describe('job messages: what counts as the error', () => {
+    it('skips empty entries, has nothing to show for an error without text, and reads "error" only at the start of a message', () => {
+      assert.equal(
+        firstErrorMessage(job('Completed', { messages: [null as never, { status: 3, text: 'Error:File not found', toolId: 2 }] })),
+        'File not found (tool 2)',
+      );
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3 } as never] })), undefined);
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 1, text: 'Validation: error in field' }] })), undefined);
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Input Data (3): Error: locked' }] })), 'Input Data (3): Error: locked');
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Bad', toolId: '4' as never }] })), 'Bad');
+      assert.equal(firstErrorMessage(job('Completed', { messages: 'none' as never })), undefined);
+    });
+
+    it('names workflows by text fields only, and says an output without a format list offers none', async () => {
+      const { api } = fakeService(() => ({ body: [{ id: 'w1', metaInfo: { name: 5, description: 7 }, fileName: 9 }] }));
+      assert.deepEqual(await api.listWorkflows(), [{ id: 'w1', name: 'w1' }]);
+      assert.throws(() => outputFormats(job('Completed', { outputs: [{ id: 'o', name: 'Odd', formats: undefined as never }] }), 'Csv'), {
+        message: 'Alteryx job job-1: output "Odd" is not available as Csv; it offers no formats',
+      });
     });
   });
 

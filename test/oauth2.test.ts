@@ -114,8 +114,25 @@ describe('OAuth 2 client credentials (src/lib/oauth2)', () => {
   it('rejects at once for a signal already aborted, and leaves the URL as the request has it', async () => {
     const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => tokenResponse('t'));
     await assert.rejects(authorizer.authorize(REQUEST, { signal: AbortSignal.abort() }), { message: 'request aborted' });
-    const attempt = await authorizer.authorize({ method: 'GET', url: 'https://h/webapi/v1/jobs/1/?a=b c' }, { signal: new AbortController().signal });
+    const fresh = new ClientCredentialsAuthorizer('id', 'secret', async () => tokenResponse('t'));
+    const attempt = await fresh.authorize({ method: 'GET', url: 'https://h/webapi/v1/jobs/1/?a=b c' }, { signal: new AbortController().signal });
     assert.equal(attempt.url, 'https://h/webapi/v1/jobs/1/?a=b%20c');
     assert.deepEqual(Object.keys(attempt.headers), ['Authorization']);
+  });
+
+  it('refuses a token from an error answer even when it holds an access_token', async () => {
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => ({ ...tokenResponse('x'), statusCode: 401, body: { access_token: 'x' } }));
+    await assert.rejects(authorizer.authorize(REQUEST, {}), { message: 'OAuth 2 token request failed with HTTP 401' });
+  });
+
+  it('passes a failed token request on to a caller waiting with a signal', async () => {
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => ({
+      ...tokenResponse('x'),
+      statusCode: 400,
+      body: { error: 'invalid_scope' },
+    }));
+    await assert.rejects(authorizer.authorize(REQUEST, { signal: new AbortController().signal }), {
+      message: 'OAuth 2 token request failed with HTTP 400: invalid_scope',
+    });
   });
 });

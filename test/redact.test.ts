@@ -76,6 +76,19 @@ describe('createRedactor', () => {
   });
 });
 
+describe('createRedactor, built inside each test', () => {
+  it('ignores empty and missing secrets instead of hiding every character or the word "undefined"', () => {
+    const hide = createRedactor([undefined, '', 'x9']);
+    assert.equal(hide('undefined is not x9'), 'undefined is not …');
+  });
+
+  it('hides a secret as form encoders write it: encodeURIComponent with + for space, and URLSearchParams', () => {
+    const hide = createRedactor(["a b!c'd"]);
+    assert.equal(hide("jquery a+b!c'd"), 'jquery …');
+    assert.equal(hide('searchparams a+b%21c%27d'), 'searchparams …');
+  });
+});
+
 describe('credentialsRedactor', () => {
   it("hides a service's secrets, token, private key and PLAINTEXT signature, and leaves the consumer key", () => {
     const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n-----END PRIVATE KEY-----';

@@ -87,7 +87,9 @@ describe('3-legged OAuth 1.0a pieces', () => {
     pending.add('n', { token: 't2', tokenSecret: 's' }, null);
     now += PENDING_LIFETIME_MS;
     assert.equal(pending.takeForNode('n'), undefined, 'expired');
-    assert.equal(pending.takeForNode('other'), undefined);
+    pending.add('n', { token: 't3', tokenSecret: 's' }, null);
+    assert.equal(pending.takeForNode('other'), undefined, "another node's token is not handed out");
+    assert.equal(pending.takeForNode('n')?.token, 't3');
   });
 
   it('keeps at most 100 pending dances, forgetting the oldest first, and one per node', () => {
