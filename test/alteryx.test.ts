@@ -8,6 +8,10 @@ import {
   completeJob,
   downloadOutputs,
   downloadedFileName,
+  firstErrorMessage,
+  isAlteryxError,
+  jobFailure,
+  outputFormats,
   progressText,
   questionsFrom,
   runWorkflow,
@@ -287,6 +291,382 @@ describe('Alteryx library', () => {
     assert.equal(result.outputs, undefined);
     assert.deepEqual(started, ['job-1']);
     assert.equal(requests.length, 1);
+  });
+
+  describe('questions: values Alteryx cannot take', () => {
+    it('sends a date as ISO text, a list as a JSON array, null as empty and an array item without value as empty', () => {
+      assert.deepEqual(questionsFrom({ From: new Date(Date.UTC(2024, 0, 31)), Big: 10n, Empty: null }), [
+        { name: 'From', value: '2024-01-31T00:00:00.000Z' },
+        { name: 'Big', value: '10' },
+        { name: 'Empty', value: '' },
+      ]);
+      assert.deepEqual(questionsFrom([{ name: 'Note' }]), [{ name: 'Note', value: '' }]);
+    });
+
+    it('refuses a function or symbol as an answer, naming the question', () => {
+      for (const value of [() => 1, Symbol('s')]) {
+        assert.throws(
+          () => questionsFrom({ Country: value }),
+          (error: unknown) => {
+            assert.ok(error instanceof AlteryxError);
+            assert.equal(error.code, 'EINPUT');
+            assert.equal(error.message, `the answer to question "Country" is a ${typeof value}, not a value`);
+            return true;
+          },
+        );
+      }
+    });
+
+    it('says what kind of payload it got instead of questions', () => {
+      assert.throws(
+        () => questionsFrom('BE'),
+        /^Error: msg\.payload is a string: send the questions as an object \{name: value\} or an array \[\{name, value\}\]$/,
+      );
+      assert.throws(() => questionsFrom(Buffer.from('x')), /^Error: msg\.payload is a Buffer: /);
+      assert.throws(() => questionsFrom([{ name: 'A', value: 1 }, { value: 2 }]), /^Error: msg\.payload\[1\] must be a question \{name, value\} with a name$/);
+      assert.throws(() => questionsFrom([null]), /msg\.payload\[0\] must be a question/);
+      assert.throws(() => questionsFrom([{ name: '' }]), /msg\.payload\[0\] must be a question/);
+    });
+  });
+
+  describe('answers that are not what the API documents', () => {
+    it('refuses a started "job" without an id or status, keeping what came back', async () => {
+      for (const body of [{ status: 'Queued' }, { id: 'j' }, 'queued', null]) {
+        const { api } = fakeService(() => ({ statusCode: 201, body }));
+        const error = await rejection(api.startJob('app', {}));
+        assert.equal(error.message, 'starting workflow "app" did not answer with a job');
+        assert.equal(error.code, 'ERESPONSE');
+        assert.deepEqual(error.details, { statusCode: 201, body });
+      }
+    });
+
+    it('refuses a polled job that is not a job, and JSON that does not parse, naming the route', async () => {
+      let { api } = fakeService(() => ({ body: { id: 'job-1' } }));
+      let error = await rejection(api.job('job-1'));
+      assert.equal(error.message, 'job "job-1": the answer is not a job');
+      assert.equal(error.code, 'ERESPONSE');
+
+      ({ api } = fakeService(() => ({ statusCode: 200, body: '<html>', jsonError: 'Unexpected token <' })));
+      error = await rejection(api.job('job-1'));
+      assert.equal(error.message, 'GET v1/jobs/job-1/: Unexpected token <');
+      assert.equal(error.code, 'ERESPONSE');
+      assert.deepEqual(error.details, { statusCode: 200, body: '<html>' });
+    });
+
+    it('names an unknown job on 404, and shows "no message" for an error without a body', async () => {
+      let { api } = fakeService(() => ({ statusCode: 404, body: { message: 'Not found' } }));
+      assert.equal((await rejection(api.job('j 1'))).message, '404 unknown job "j 1"');
+      ({ api } = fakeService(() => ({ statusCode: 500, body: '' })));
+      const error = await rejection(api.job('j'));
+      assert.equal(error.message, '500 no message');
+      assert.equal(error.code, 'EHTTP');
+    });
+
+    it('shows the service message of a 404 on a route without its own name for it', async () => {
+      const { api } = fakeService(() => ({ statusCode: 404, body: { message: 'No subscription' } }));
+      assert.equal((await rejection(api.listWorkflows())).message, '404 No subscription');
+    });
+
+    it('refuses a workflow list or a question list that is not an array', async () => {
+      const { api } = fakeService(() => ({ body: { workflows: [] } }));
+      const list = await rejection(api.listWorkflows());
+      assert.equal(list.message, 'the workflow list is not an array');
+      assert.equal(list.code, 'ERESPONSE');
+      const questions = await rejection(api.questions('app'));
+      assert.equal(questions.message, 'the questions of workflow "app" are not an array');
+      assert.equal(questions.code, 'ERESPONSE');
+    });
+  });
+
+  describe('workflows and their questions', () => {
+    it('names each workflow by its meta name, else its file name without extension, else its id, sorted, skipping items without an id', async () => {
+      const { api, requests } = fakeService(() => ({
+        body: [
+          { id: 'w3', metaInfo: { name: '', description: '' }, fileName: 'zeta.report.yxmd' },
+          { id: 'w1', metaInfo: { name: 'Beta', description: 'Monthly sales' }, fileName: 'beta.yxmd' },
+          { id: 'w2', metaInfo: null },
+          { name: 'no id' },
+          null,
+          { id: 7 },
+        ],
+      }));
+      assert.deepEqual(await api.listWorkflows(), [
+        { id: 'w1', name: 'Beta', description: 'Monthly sales', fileName: 'beta.yxmd' },
+        { id: 'w2', name: 'w2' },
+        { id: 'w3', name: 'zeta.report', fileName: 'zeta.report.yxmd' },
+      ]);
+      assert.equal(requests[0]?.method, 'GET');
+      assert.equal(requests[0]?.url, 'v1/workflows/subscription/');
+      assert.equal(requests[0]?.responseType, 'json');
+    });
+
+    it('asks v1/workflows/<id>/questions/ and keeps only items with a name', async () => {
+      const country = { name: 'Country', questionType: 'QuestionListBox', items: [{ key: 'BE', value: 'Belgium' }] };
+      const { api, requests } = fakeService(() => ({ body: [country, { description: 'no name' }, null, { name: 3 }] }));
+      assert.deepEqual(await api.questions('a/b'), [country]);
+      assert.equal(requests[0]?.url, 'v1/workflows/a%2Fb/questions/');
+    });
+  });
+
+  describe('job outcome texts', () => {
+    it('takes the first message that reads as an error when none has level 3, without its "Error:" prefix', () => {
+      const failed = job('Completed', {
+        disposition: 'Failed',
+        messages: [
+          { status: 1, text: 'Finished running' },
+          { status: 2, text: '  error : Output file locked', toolId: -1 },
+        ],
+      });
+      assert.equal(firstErrorMessage(failed), 'Output file locked');
+      assert.equal(jobFailure(failed)?.message, 'Alteryx job job-1 failed: Output file locked');
+    });
+
+    it('names the tool of an error only for a tool id of zero or more', () => {
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Bad input', toolId: 0 }] })), 'Bad input (tool 0)');
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Bad input' }] })), 'Bad input');
+    });
+
+    it('fails a job with disposition Error even when it has no error message to show', () => {
+      const failure = jobFailure(job('Completed', { disposition: 'Error', messages: undefined }));
+      assert.equal(failure?.message, 'Alteryx job job-1 failed');
+      assert.equal(failure?.code, 'EJOB');
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 1, text: 'Errors: none' }] })), undefined);
+    });
+
+    it('reads a Completed job whose disposition is Cancelled as cancelled, and a successful one as no failure', () => {
+      assert.equal(jobFailure(job('Completed', { disposition: 'Cancelled' }))?.message, 'Alteryx job job-1: Cancelled');
+      assert.equal(jobFailure(job('Completed', { disposition: 'Success' })), undefined);
+      assert.equal(jobFailure(job('Completed', { disposition: undefined })), undefined);
+    });
+
+    it('shows other statuses as they are, in lower case, and never a negative running time', () => {
+      assert.equal(progressText(job('Initializing'), 5_000), 'initializing');
+      assert.equal(progressText(job('RUNNING'), -2_000), 'running 0s');
+      assert.equal(progressText(job('QUEUED'), 5_000), 'queued');
+    });
+
+    it('states the timeout in seconds as people write them', async () => {
+      for (const [ms, text] of [
+        [1_000, '1'],
+        [1_500, '1.5'],
+        [250, '0.25'],
+        [12_340, '12.3'],
+      ] as const) {
+        const { api } = jobSequence(job('Running'));
+        const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 10, startedAt: Date.now() - 60_000, deadline: Date.now() - 60_000 + ms }));
+        assert.equal(error.message, `Alteryx job job-1: no result within ${text} s (still Running)`);
+      }
+    });
+  });
+
+  describe('downloading an output', () => {
+    const output = { id: 'o1', name: 'Sales.csv', formats: ['Csv', 'Json', 'Raw'] };
+
+    it('names the output and format when the download fails, reading a JSON error body sent as bytes', async () => {
+      const body = Buffer.from('\uFEFF{"message":"Output expired"}', 'utf8');
+      let { api } = fakeService(() => ({ statusCode: 410, body }));
+      let error = await rejection(api.downloadOutput('job-1', output, 'Csv'));
+      assert.equal(error.message, 'Alteryx job job-1: output "Sales.csv" as Csv: 410 Output expired');
+      assert.equal(error.code, 'EHTTP');
+      assert.deepEqual(error.details, { statusCode: 410, body: { message: 'Output expired' } });
+
+      ({ api } = fakeService(() => ({ statusCode: 404, body: Buffer.from('gone') })));
+      error = await rejection(api.downloadOutput('job-1', output, 'Csv'));
+      assert.equal(error.message, 'Alteryx job job-1: output "Sales.csv" as Csv: 404 unknown output "Sales.csv" of job "job-1"');
+      assert.deepEqual(error.details, { statusCode: 404, body: 'gone' });
+    });
+
+    it('refuses a download that came back without bytes', async () => {
+      const { api } = fakeService(() => ({ body: 'text, not bytes' }));
+      const error = await rejection(api.downloadOutput('job-1', output, 'Csv'));
+      assert.equal(error.message, 'Alteryx job job-1: output "Sales.csv" came back without bytes');
+      assert.equal(error.code, 'ERESPONSE');
+    });
+
+    it('asks for the bytes of the output in the format, percent-encoded', async () => {
+      const { api, requests } = fakeService(() => ({ body: Buffer.from('x') }));
+      await api.downloadOutput('job 1', { ...output, id: 'o/1' }, 'Csv & more');
+      assert.equal(requests[0]?.method, 'GET');
+      assert.equal(requests[0]?.url, 'v1/jobs/job%201/output/o%2F1/?format=Csv%20%26%20more');
+      assert.equal(requests[0]?.responseType, 'buffer');
+    });
+
+    it('decides text or bytes by format, whatever its case, then by content type', async () => {
+      const cases: Array<[string, string | undefined, 'string' | 'Buffer']> = [
+        ['JSON', 'application/octet-stream', 'string'],
+        ['Raw', 'application/json', 'string'],
+        ['Raw', 'application/vnd.api+json; charset=utf-8', 'string'],
+        ['Raw', 'application/atom+xml', 'string'],
+        ['Raw', 'TEXT/PLAIN', 'string'],
+        ['Raw', 'application/csv', 'string'],
+        ['Raw', 'application/pdf', 'Buffer'],
+        ['Raw', 'application/jsonx', 'Buffer'],
+        ['Raw', 'image/svg+xml', 'Buffer'],
+        ['Raw', undefined, 'Buffer'],
+      ];
+      for (const [format, contentType, expected] of cases) {
+        const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+        const { api } = fakeService(() => ({ body: Buffer.from('\uFEFFdata'), headers }));
+        const { data } = await api.downloadOutput('job-1', output, format);
+        assert.equal(Buffer.isBuffer(data) ? 'Buffer' : typeof data, expected, `${format} ${contentType}`);
+        if (expected === 'string') assert.equal(data, 'data');
+      }
+    });
+
+    it("uses the service's spelling of a format asked for in another case, and says when an output offers none", () => {
+      assert.deepEqual(
+        outputFormats(job('Completed', { outputs: [output] }), 'json').map(({ format }) => format),
+        ['Json'],
+      );
+      assert.throws(
+        () => outputFormats(job('Completed', { outputs: [{ id: 'o2', name: 'Empty', formats: [] }] }), 'Csv'),
+        /^Error: Alteryx job job-1: output "Empty" is not available as Csv; it offers no formats$/,
+      );
+      assert.deepEqual(outputFormats(job('Completed', { outputs: undefined }), 'Csv'), []);
+    });
+  });
+
+  describe('running a workflow', () => {
+    it('starts, tells when the job exists with its deadline, waits and downloads', async () => {
+      const completed = job('Completed', { outputs: [{ id: 'o1', name: 'out', formats: ['Csv'] }] });
+      const { api, requests } = fakeService((request) => {
+        if (request.method === 'POST') return { body: job('Queued') };
+        if (request.url === 'v1/jobs/job-1/') return { body: completed };
+        return { body: Buffer.from('a,b') };
+      });
+      const started: Array<{ startedAt: number; deadline: number }> = [];
+      const result = await runWorkflow(api, {
+        appId: 'app',
+        questions: [{ name: 'Country', value: 'BE' }],
+        priority: '1',
+        wait: true,
+        pollIntervalMs: 10,
+        timeoutMs: 5_000,
+        outputFormat: 'csv',
+        now: () => 1_000_000,
+        onStarted: (_job, wait) => started.push(wait),
+      });
+      assert.deepEqual(started, [{ startedAt: 1_000_000, deadline: 1_005_000 }]);
+      assert.equal(result.job.status, 'Completed');
+      assert.deepEqual(result.outputs, [{ id: 'o1', name: 'out', format: 'Csv', fileName: 'out.csv', data: 'a,b' }]);
+      assert.deepEqual(requests[0]?.body, { questions: [{ name: 'Country', value: 'BE' }], priority: '1' });
+      assert.deepEqual(
+        requests.map((request) => request.url),
+        ['v1/workflows/app/jobs/', 'v1/jobs/job-1/', 'v1/jobs/job-1/output/o1/?format=Csv'],
+      );
+    });
+
+    it('starts with priority "0" and no questions unless told otherwise, and downloads nothing without a format', async () => {
+      const { api, requests } = fakeService((request) => ({ body: request.method === 'POST' ? job('Queued') : job('Completed') }));
+      const result = await runWorkflow(api, { appId: 'app', wait: true, pollIntervalMs: 10, timeoutMs: 5_000 });
+      assert.deepEqual(requests[0]?.body, { questions: [], priority: '0' });
+      assert.equal(result.outputs, undefined);
+      assert.equal(requests.length, 2);
+    });
+  });
+
+  describe('error codes and details a caller can act on', () => {
+    it('marks every refusal of the input as EINPUT, naming what is wrong', async () => {
+      const { api, requests } = fakeService(() => ({ body: job('Queued') }));
+      const cases: Array<[Promise<unknown>, string]> = [
+        [api.startJob(' ', {}), 'no workflow id'],
+        [api.startJob('.', {}), 'invalid workflow id "."'],
+        [api.startJob('..', {}), 'invalid workflow id ".."'],
+        [api.startJob('x', { priority: '9' as never }), 'priority must be "0", "1", "2" or "3", not "9"'],
+        [api.questions(' '), 'no workflow id'],
+        [api.job(''), 'no job id'],
+        [api.downloadOutput(' ', { id: 'o', name: 'n', formats: [] }, 'Csv'), 'no job id'],
+        [api.downloadOutput('j', { id: '..', name: 'n', formats: [] }, 'Csv'), 'invalid output id ".."'],
+      ];
+      for (const [promise, message] of cases) {
+        const error = await rejection(promise);
+        assert.ok(isAlteryxError(error), message);
+        assert.equal(error.message, message);
+        assert.equal(error.code, 'EINPUT', message);
+      }
+      assert.equal(requests.length, 0);
+      for (const payload of ['BE', Buffer.from('x'), [{ value: 1 }], () => 1]) {
+        assert.throws(() => questionsFrom(payload), { code: 'EINPUT' });
+      }
+      assert.throws(() => questionsFrom(() => 1), { message: /^msg\.payload is a function: / });
+      assert.equal(isAlteryxError(new Error('x')), false);
+    });
+
+    it('keeps the job with a cancelled job, an unexpected status and a finished wait without outputs', async () => {
+      const cancelled = job('Cancelled', { disposition: 'None' });
+      const failure = jobFailure(cancelled);
+      assert.equal(failure?.message, 'Alteryx job job-1: Cancelled', 'cancelled by its status alone');
+      assert.equal(failure?.code, 'EJOB');
+      assert.deepEqual(failure?.details, { job: cancelled });
+
+      const exploded = job('Exploded');
+      const error = await rejection(waitForJob(jobSequence(exploded).api, 'job-1', fast()));
+      assert.equal(error.code, 'ERESPONSE');
+      assert.deepEqual(error.details, { job: exploded });
+
+      const completed = job('Completed');
+      assert.deepEqual(await completeJob(jobSequence(completed).api, 'job-1', { ...fast(), outputFormat: '' }), { job: completed });
+    });
+
+    it('keeps what came back when a job or an output is not what the API documents', async () => {
+      let { api } = fakeService(() => ({ body: { id: 'job-1' } }));
+      assert.deepEqual((await rejection(api.job('job-1'))).details, { body: { id: 'job-1' } });
+      ({ api } = fakeService(() => ({ body: 'text' })));
+      assert.deepEqual((await rejection(api.downloadOutput('job-1', { id: 'o', name: 'n', formats: [] }, 'Csv'))).details, { body: 'text' });
+    });
+
+    it('asks for JSON when it reads JSON', async () => {
+      const { api, requests } = fakeService((request) => ({ body: request.method === 'POST' ? job('Queued') : [] }));
+      await api.startJob('app', {});
+      await api.questions('app');
+      for (const request of requests) {
+        assert.deepEqual(request.headers, { Accept: 'application/json' });
+        assert.equal(request.responseType, 'json');
+      }
+    });
+  });
+
+  describe('waiting: failures while polling', () => {
+    it('ends the wait with the error of a poll that failed, not as a timeout', async () => {
+      const { api, requests } = fakeService((_request, index) =>
+        index === 0 ? { body: job('Running') } : { statusCode: 500, body: { message: 'Gallery down' } },
+      );
+      const error = await rejection(waitForJob(api, 'job-1', fast()));
+      assert.equal(error.message, '500 Gallery down');
+      assert.equal(error.code, 'EHTTP');
+      assert.equal(requests.length, 2);
+    });
+
+    it('reports a job resumed after its deadline whose look fails as timed out, its status unknown', async () => {
+      const { api } = fakeService(() => {
+        throw Object.assign(new Error('ECONNREFUSED (h)'), { code: 'ENETWORK' });
+      });
+      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt: Date.now() - 10_000, deadline: Date.now() - 5_000 }));
+      assert.equal(error.message, 'Alteryx job job-1: no result within 5 s (still unknown)');
+      assert.equal(error.code, 'ETIMEOUT');
+    });
+  });
+
+  describe('job messages: what counts as the error', () => {
+    it('skips empty entries, has nothing to show for an error without text, and reads "error" only at the start of a message', () => {
+      assert.equal(
+        firstErrorMessage(job('Completed', { messages: [null as never, { status: 3, text: 'Error:File not found', toolId: 2 }] })),
+        'File not found (tool 2)',
+      );
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3 } as never] })), undefined);
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 1, text: 'Validation: error in field' }] })), undefined);
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Input Data (3): Error: locked' }] })), 'Input Data (3): Error: locked');
+      assert.equal(firstErrorMessage(job('Completed', { messages: [{ status: 3, text: 'Bad', toolId: '4' as never }] })), 'Bad');
+      assert.equal(firstErrorMessage(job('Completed', { messages: 'none' as never })), undefined);
+    });
+
+    it('names workflows by text fields only, and says an output without a format list offers none', async () => {
+      const { api } = fakeService(() => ({ body: [{ id: 'w1', metaInfo: { name: 5, description: 7 }, fileName: 9 }] }));
+      assert.deepEqual(await api.listWorkflows(), [{ id: 'w1', name: 'w1' }]);
+      assert.throws(() => outputFormats(job('Completed', { outputs: [{ id: 'o', name: 'Odd', formats: undefined as never }] }), 'Csv'), {
+        message: 'Alteryx job job-1: output "Odd" is not available as Csv; it offers no formats',
+      });
+    });
   });
 
   describe('against the demo service', function () {

@@ -63,4 +63,76 @@ describe('OAuth 2 client credentials (src/lib/oauth2)', () => {
       return true;
     });
   });
+
+  it('keeps a token without expires_in for an hour less a minute, and a short-lived one until a tenth of its life is left', async () => {
+    let now = 0;
+    let lifetime: unknown;
+    let issued = 0;
+    const authorizer = new ClientCredentialsAuthorizer(
+      'id',
+      'secret',
+      async () => ({ ...tokenResponse(`token-${++issued}`), body: { access_token: `token-${issued}`, expires_in: lifetime } }),
+      () => now,
+    );
+    const bearer = async () => (await authorizer.authorize(REQUEST, {})).headers.Authorization;
+    lifetime = undefined;
+    assert.equal(await bearer(), 'Bearer token-1');
+    now = 3_539_000;
+    assert.equal(await bearer(), 'Bearer token-1');
+    now = 3_540_000;
+    assert.equal(await bearer(), 'Bearer token-2');
+
+    lifetime = '10';
+    authorizer.refreshAfterUnauthorized();
+    now = 0;
+    assert.equal(await bearer(), 'Bearer token-3');
+    now = 8_999;
+    assert.equal(await bearer(), 'Bearer token-3');
+    now = 9_000;
+    assert.equal(await bearer(), 'Bearer token-4');
+  });
+
+  it('refuses a 2xx answer without a text access_token, giving the status alone when the body says nothing', async () => {
+    for (const body of ['<html>login</html>', { token_type: 'bearer' }, { access_token: 42 }, null]) {
+      const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => ({ ...tokenResponse('x'), body }));
+      await assert.rejects(authorizer.authorize(REQUEST, {}), { message: 'OAuth 2 token request failed with HTTP 200' }, JSON.stringify(body));
+    }
+  });
+
+  it('prefers error_description and asks again after a failed token request', async () => {
+    let calls = 0;
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () =>
+      ++calls === 1
+        ? { ...tokenResponse('x'), statusCode: 400, body: { error: 'invalid_client', error_description: 'Unknown client id' } }
+        : tokenResponse('second'),
+    );
+    await assert.rejects(authorizer.authorize(REQUEST, {}), { message: 'OAuth 2 token request failed with HTTP 400: Unknown client id' });
+    assert.equal((await authorizer.authorize(REQUEST, {})).headers.Authorization, 'Bearer second');
+    assert.equal(calls, 2);
+  });
+
+  it('rejects at once for a signal already aborted, and leaves the URL as the request has it', async () => {
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => tokenResponse('t'));
+    await assert.rejects(authorizer.authorize(REQUEST, { signal: AbortSignal.abort() }), { message: 'request aborted' });
+    const fresh = new ClientCredentialsAuthorizer('id', 'secret', async () => tokenResponse('t'));
+    const attempt = await fresh.authorize({ method: 'GET', url: 'https://h/webapi/v1/jobs/1/?a=b c' }, { signal: new AbortController().signal });
+    assert.equal(attempt.url, 'https://h/webapi/v1/jobs/1/?a=b%20c');
+    assert.deepEqual(Object.keys(attempt.headers), ['Authorization']);
+  });
+
+  it('refuses a token from an error answer even when it holds an access_token', async () => {
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => ({ ...tokenResponse('x'), statusCode: 401, body: { access_token: 'x' } }));
+    await assert.rejects(authorizer.authorize(REQUEST, {}), { message: 'OAuth 2 token request failed with HTTP 401' });
+  });
+
+  it('passes a failed token request on to a caller waiting with a signal', async () => {
+    const authorizer = new ClientCredentialsAuthorizer('id', 'secret', async () => ({
+      ...tokenResponse('x'),
+      statusCode: 400,
+      body: { error: 'invalid_scope' },
+    }));
+    await assert.rejects(authorizer.authorize(REQUEST, { signal: new AbortController().signal }), {
+      message: 'OAuth 2 token request failed with HTTP 400: invalid_scope',
+    });
+  });
 });

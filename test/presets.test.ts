@@ -60,4 +60,27 @@ describe('service presets', () => {
     assert.equal(describeProbeAnswer({ path: 'w', count: 'workflow' }, [1]), '1 workflow');
     assert.equal(describeProbeAnswer({ path: 'me', identity: ['name'] }, 'not json'), undefined);
   });
+
+  it("derives NetSuite's 3-legged URLs from the account id, on the RESTlets and app hosts", () => {
+    assert.deepEqual(netsuiteSettings('1234567_SB1'), {
+      realm: '1234567_SB1',
+      baseUrl: 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
+      extraOrigins: 'https://1234567-sb1.restlets.api.netsuite.com',
+      requestTokenUrl: 'https://1234567-sb1.restlets.api.netsuite.com/rest/requesttoken',
+      authorizeUrl: 'https://1234567-sb1.app.netsuite.com/app/login/secure/authorizetoken.nl',
+      accessTokenUrl: 'https://1234567-sb1.restlets.api.netsuite.com/rest/accesstoken',
+    });
+    assert.deepEqual(netsuiteAccount('tstdrv_1-sb2'), { realm: 'TSTDRV_1_SB2', host: 'tstdrv-1-sb2' });
+    for (const bad of ['1234567--sb1', '1234567_', 'x\n1234567']) assert.equal(netsuiteAccount(bad), undefined, bad);
+  });
+
+  it('takes the first identity field that has a value, numbers included, and counts zero items in the plural', () => {
+    const probe = { path: 'me', identity: ['profile.display', 'first_name', 'id'] };
+    assert.equal(describeProbeAnswer(probe, { profile: { display: '' }, first_name: 'Ada', id: 7 }), 'Ada');
+    assert.equal(describeProbeAnswer(probe, { profile: null, id: 7 }), '7');
+    assert.equal(describeProbeAnswer(probe, { profile: 'flat', first_name: true }), undefined);
+    assert.equal(describeProbeAnswer({ path: 'me' }, { id: 7 }), undefined);
+    assert.equal(describeProbeAnswer({ path: 'w', count: 'workflow' }, []), '0 workflows');
+    assert.equal(describeProbeAnswer({ path: 'w', count: 'workflow' }, { length: 2 }), undefined);
+  });
 });

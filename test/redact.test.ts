@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createRedactor, plaintextSignature, redactValue } from '../src/lib/redact';
+import { createRedactor, credentialsRedactor, plaintextSignature, redactValue } from '../src/lib/redact';
 
 const consumerSecret = "kd94 hf93!k423*kf44'(x)";
 const tokenSecret = 'pfkk/dhi9+sl3r4s00~';
@@ -51,5 +51,85 @@ describe('createRedactor', () => {
     const body = { message: `bad ${tokenSecret}`, nested: [{ header: `Bearer abc` }], code: 401 };
     assert.deepEqual(redactValue(body, redact), { message: 'bad …', nested: [{ header: 'Bearer …' }], code: 401 });
     assert.equal(body.message, `bad ${tokenSecret}`);
+  });
+
+  it('hides a secret that appears inside a longer one whole, leaving no tail of the longer one', () => {
+    const short = 'abc';
+    const long = 'abc-def-ghi';
+    const hide = createRedactor([short, long]);
+    assert.equal(hide(`sent ${long} and ${short}`), 'sent … and …');
+  });
+
+  it('hides a secret percent-encoded twice, as a query inside a URL parameter carries it', () => {
+    const secret = 'a b/c';
+    assert.equal(createRedactor([secret])(`next=${encodeURIComponent(`x?s=${encodeURIComponent(secret)}`)}`), `next=${encodeURIComponent('x?s=')}…`);
+  });
+
+  it('hides bearer tokens after a space, an encoded space or a plus, and the token pairs of OAuth 2 and 1', () => {
+    assert.equal(redact('Authorization: bearer abc.def'), 'Authorization: bearer …');
+    assert.equal(redact('h=Bearer%20abc%2Fdef'), 'h=Bearer%20…');
+    assert.equal(redact('h=Bearer+abc'), 'h=Bearer+…');
+    assert.equal(redact('refresh_token=r1&client_secret=c2&x=1'), 'refresh_token=…&client_secret=…&x=1');
+    assert.equal(redact("{'oauth_token': 'tok'}"), "{'oauth_token': '…'}");
+    assert.equal(redact('oauth_signature%3D%22sig%22'), 'oauth_signature%3D%22…');
+    assert.equal(redact('oauth_token_secret_hint and bearer'), 'oauth_token_secret_hint and bearer');
+  });
+});
+
+describe('createRedactor, built inside each test', () => {
+  it('ignores empty and missing secrets instead of hiding every character or the word "undefined"', () => {
+    const hide = createRedactor([undefined, '', 'x9']);
+    assert.equal(hide('undefined is not x9'), 'undefined is not …');
+  });
+
+  it('hides a secret as form encoders write it: encodeURIComponent with + for space, and URLSearchParams', () => {
+    const hide = createRedactor(["a b!c'd"]);
+    assert.equal(hide("jquery a+b!c'd"), 'jquery …');
+    assert.equal(hide('searchparams a+b%21c%27d'), 'searchparams …');
+  });
+});
+
+describe('credentialsRedactor', () => {
+  it("hides a service's secrets, token, private key and PLAINTEXT signature, and leaves the consumer key", () => {
+    const privateKey = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n-----END PRIVATE KEY-----';
+    const hide = credentialsRedactor({ consumerSecret, token, tokenSecret, privateKey });
+    const signature = plaintextSignature(consumerSecret, tokenSecret) ?? '';
+    const text = `key=ck ${consumerSecret} ${tokenSecret} ${token} ${privateKey} sig ${encodeURIComponent(signature)}`;
+    assert.equal(hide(text), 'key=ck … … … … sig …');
+  });
+
+  it('has no PLAINTEXT signature without a consumer secret, and joins an absent token secret as empty', () => {
+    assert.equal(plaintextSignature(undefined, 'ts'), undefined);
+    assert.equal(plaintextSignature('', 'ts'), undefined);
+    assert.equal(plaintextSignature('c s', undefined), 'c%20s&');
+    // The signature "cs&" goes whole, not as a hidden secret followed by its "&".
+    assert.equal(credentialsRedactor({ consumerSecret: 'cs' })('cs& and cs%26'), '… and …');
+  });
+});
+
+describe('redactValue', () => {
+  const hide = createRedactor(['s3cret']);
+
+  it('keeps numbers, booleans, null and Buffers as they are', () => {
+    const buffer = Buffer.from('s3cret');
+    assert.deepEqual(redactValue({ n: 1, b: true, z: null, buffer }, hide), { n: 1, b: true, z: null, buffer });
+    assert.equal(redactValue({ buffer }, hide).buffer, buffer);
+    assert.equal(redactValue('a s3cret', hide), 'a …');
+  });
+
+  it('goes twenty levels deep and leaves anything deeper as it is, so a cycle cannot hang it', () => {
+    type Nested = { text: string; next?: Nested };
+    const build = (levels: number): Nested => (levels === 0 ? { text: 's3cret' } : { text: 's3cret', next: build(levels - 1) });
+    let node: Nested | undefined = redactValue(build(25), hide);
+    const texts: string[] = [];
+    while (node) {
+      texts.push(node.text);
+      node = node.next;
+    }
+    assert.deepEqual(texts.slice(0, 21), Array(21).fill('…'));
+    assert.deepEqual(texts.slice(21), Array(5).fill('s3cret'));
+    const cycle: Record<string, unknown> = { text: 's3cret' };
+    cycle.self = cycle;
+    assert.equal((redactValue(cycle, hide) as { text: string }).text, '…');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { authorizationPageUrl, isOwnCallbackUrl, parseTokenAnswer, PENDING_LIFETIME_MS, PendingAuthorizations } from '../src/lib/three-legged';
+import { authorizationPageUrl, callbackPath, isOwnCallbackUrl, parseTokenAnswer, PENDING_LIFETIME_MS, PendingAuthorizations } from '../src/lib/three-legged';
 
 describe('3-legged OAuth 1.0a pieces', () => {
   it('reads a form-encoded token answer (RFC 5849 §2.1) and a JSON one', () => {
@@ -48,5 +48,58 @@ describe('3-legged OAuth 1.0a pieces', () => {
     pending.add('node-a', { token: 't4', tokenSecret: 's4' }, { baseUrl: 'https://a' });
     assert.equal(pending.take('node-a', 't3'), undefined, 'a newer dance replaces the older one');
     assert.equal(pending.takeForNode('node-a')?.token, 't4');
+  });
+
+  it('reads an answer with spaces around it, an empty token secret and an unconfirmed callback', () => {
+    assert.deepEqual(parseTokenAnswer('  oauth_token=t&oauth_token_secret=&oauth_callback_confirmed=false&oauth_expires_in=3600&user=ada\n'), {
+      token: 't',
+      tokenSecret: '',
+      callbackConfirmed: false,
+      extra: { user: 'ada' },
+    });
+    assert.deepEqual(parseTokenAnswer(' {"oauth_token":"t","oauth_token_secret":"s","nested":{"a":1},"flag":true} '), {
+      token: 't',
+      tokenSecret: 's',
+      callbackConfirmed: false,
+      extra: {},
+    });
+    for (const bad of ['oauth_token_secret=s', 'oauth_token=&oauth_token_secret=s', 'oauth_token=t', '{"oauth_token":"t"}']) {
+      assert.throws(() => parseTokenAnswer(bad), /^Error: the answer holds no oauth_token and oauth_token_secret$/, bad);
+    }
+  });
+
+  it('names the callback route with the node id as one path segment, and accepts no fragment or other protocol', () => {
+    assert.equal(callbackPath('a/b c'), '/oauth1-config/a%2Fb%20c/callback');
+    assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/a%2Fb/callback', 'a/b'));
+    assert.equal(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback#x', 'abc'), false);
+    assert.equal(isOwnCallbackUrl('ftp://localhost/oauth1-config/abc/callback', 'abc'), false);
+    assert.equal(isOwnCallbackUrl('http://user@localhost/oauth1-config/abc/callback', 'abc'), false);
+    assert.equal(isOwnCallbackUrl('http://localhost/oauth1-config/abc/callback/more', 'abc'), false);
+    assert.equal(isOwnCallbackUrl('OOB', 'abc'), false);
+  });
+
+  it('keeps a pending token until the last millisecond of its 10 minutes', () => {
+    let now = 0;
+    const pending = new PendingAuthorizations<null>(() => now);
+    pending.add('n', { token: 't', tokenSecret: 's' }, null);
+    now = PENDING_LIFETIME_MS - 1;
+    assert.equal(pending.takeForNode('n')?.expiresAt, PENDING_LIFETIME_MS);
+    pending.add('n', { token: 't2', tokenSecret: 's' }, null);
+    now += PENDING_LIFETIME_MS;
+    assert.equal(pending.takeForNode('n'), undefined, 'expired');
+    pending.add('n', { token: 't3', tokenSecret: 's' }, null);
+    assert.equal(pending.takeForNode('other'), undefined, "another node's token is not handed out");
+    assert.equal(pending.takeForNode('n')?.token, 't3');
+  });
+
+  it('keeps at most 100 pending dances, forgetting the oldest first, and one per node', () => {
+    const pending = new PendingAuthorizations<number>();
+    for (let index = 0; index < 101; index++) pending.add(`node-${index}`, { token: `t${index}`, tokenSecret: 's' }, index);
+    assert.equal(pending.take('node-0', 't0'), undefined, 'the oldest went');
+    assert.equal(pending.take('node-1', 't1')?.settings, 1);
+    assert.equal(pending.take('node-100', 't100')?.settings, 100);
+    pending.add('node-2', { token: 'other', tokenSecret: 's' }, 2);
+    assert.equal(pending.take('node-3', 't3')?.settings, 3, 'a node replacing its own dance leaves the others');
+    assert.equal(pending.take('node-2', 't2'), undefined);
   });
 });
