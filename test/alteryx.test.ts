@@ -451,6 +451,8 @@ describe('Alteryx library', () => {
         [1_500, '1.5'],
         [250, '0.25'],
         [12_340, '12.3'],
+        [10_040, '10'],
+        [1, '0'],
       ] as const) {
         const { api } = jobSequence(job('Running'));
         const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 10, startedAt: Date.now() - 60_000, deadline: Date.now() - 60_000 + ms }));

@@ -49,3 +49,9 @@ describe('service settings (src/lib/service)', () => {
     });
   });
 });
+
+describe('originList: what the user typed stays visible', () => {
+  it('keeps an entry without a scheme as written, so the refusal names it', () => {
+    assert.deepEqual(originList('localhost:8080, https://a.example.com/x'), ['localhost:8080', 'https://a.example.com']);
+  });
+});

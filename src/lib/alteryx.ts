@@ -226,7 +226,7 @@ export function progressText(job: AlteryxJob, elapsedMs: number): string {
 
 function seconds(ms: number): string {
   const value = ms / 1000;
-  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1).replace(/0+$/, '');
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1).replace(/\.?0+$/, '');
 }
 
 function isTextOutput(format: string, contentType: string | undefined): boolean {

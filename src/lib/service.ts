@@ -38,11 +38,14 @@ export function originList(text: string | undefined): string[] {
     .filter(Boolean)
     .map((entry) => {
       try {
-        return new URL(entry).origin;
+        const origin = new URL(entry).origin;
+        // `localhost:8080` parses as a URL of scheme "localhost:" whose origin is "null".
+        if (origin !== 'null') return origin;
       } catch {
-        // Kept as written: the client refuses it by name when it is built.
-        return entry;
+        // Kept as written below.
       }
+      // Kept as written: the client refuses it by name when it is built.
+      return entry;
     });
 }
 
