@@ -47,24 +47,24 @@ export interface Verifier {
 export const PYTHON = process.env.OAUTHLIB_PYTHON ?? '/usr/bin/python3';
 
 export function startVerifier(credentials = VERIFIER_CREDENTIALS): Promise<Verifier> {
-  const script = path.join(__dirname, '..', 'verifier', 'oauthlib_server.py');
-  const child: ChildProcess = spawn(PYTHON, [script], {
-    env: {
-      ...process.env,
-      VERIFIER_CONSUMER_KEY: credentials.consumerKey,
-      VERIFIER_CONSUMER_SECRET: credentials.consumerSecret,
-      VERIFIER_TOKEN: credentials.token,
-      VERIFIER_TOKEN_SECRET: credentials.tokenSecret,
-      VERIFIER_RSA_PUBLIC_KEY: createPublicKey(VERIFIER_RSA_PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString(),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  return startPythonServer('oauthlib_server.py', 'the oauthlib verifier', {
+    VERIFIER_CONSUMER_KEY: credentials.consumerKey,
+    VERIFIER_CONSUMER_SECRET: credentials.consumerSecret,
+    VERIFIER_TOKEN: credentials.token,
+    VERIFIER_TOKEN_SECRET: credentials.tokenSecret,
+    VERIFIER_RSA_PUBLIC_KEY: createPublicKey(VERIFIER_RSA_PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString(),
   });
+}
+
+/** Starts a script of test/verifier/ under Debian's Python; it prints "listening <port>" as its first line. */
+export function startPythonServer(scriptName: string, what: string, env: Record<string, string>): Promise<Verifier> {
+  const script = path.join(__dirname, '..', 'verifier', scriptName);
+  const child: ChildProcess = spawn(PYTHON, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the oauthlib verifier did not start in 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 10 s`)), 10_000);
     child.once('error', (error) => reject(new Error(`cannot start ${PYTHON}: ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`the oauthlib verifier exited with ${code}: is python3-oauthlib installed?`)));
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}: is python3-oauthlib installed?`)));
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       const port = Number(/listening (\d+)/.exec(line)?.[1]);
       resolve({
