@@ -254,6 +254,27 @@ export function findPreset(id: string | undefined): ServicePreset {
   return PRESETS.find((preset) => preset.id === id) ?? (PRESETS.find((preset) => preset.id === 'custom') as ServicePreset);
 }
 
+/** How the dialog offers a token pair: "Sign in" (email and password), "Get token" (the 3-legged dance), or neither. */
+export interface TokenWays {
+  signIn: boolean;
+  getToken: boolean;
+  /** The catalog key (under `oauth1-config.tokenTip.`) of the dialog's token help. */
+  help: 'signIn' | 'getToken' | 'pasteOrGetToken' | 'paste' | 'none';
+}
+
+/**
+ * The token buttons a preset's dialog shows: Sign in for password presets, Get token for
+ * 3-legged presets, for NetSuite (its account id gives the token URLs) and for Custom (any
+ * URLs typed in); none for 1-legged services and tokens the provider hands out.
+ */
+export function tokenWays(preset: Pick<ServicePreset, 'id' | 'tokens' | 'accountId'>): TokenWays {
+  if (preset.tokens === 'password') return { signIn: true, getToken: false, help: 'signIn' };
+  if (preset.tokens === 'three-legged') return { signIn: false, getToken: true, help: 'getToken' };
+  if (preset.tokens === 'none') return { signIn: false, getToken: false, help: 'none' };
+  const getToken = preset.id === 'custom' || preset.accountId === true;
+  return { signIn: false, getToken, help: getToken ? 'pasteOrGetToken' : 'paste' };
+}
+
 /**
  * NetSuite names one account two ways: the realm in upper case with an underscore
  * (`1234567_SB1`), the hosts in lower case with a hyphen (`1234567-sb1`). Either spelling is
