@@ -101,6 +101,13 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)']);
   });
 
+  it('labels each warning of the first start with the node name, and gives every example service its defaults (Max response)', async () => {
+    assert.doesNotMatch(output, /\[oauth1-[a-z-]+:[0-9a-f]{16}\]/, 'a warning labelled with a raw node id');
+    assert.match(output, /\[oauth1-get-me:get me \(after Get token\)\] token missing/);
+    const flows = (await (await fetch(`${editorUrl}/flows`)).json()) as Array<{ type: string; name?: string; maxResponseMB?: number }>;
+    for (const service of flows.filter((node) => node.type === 'oauth1-config')) assert.equal(service.maxResponseMB, 100, service.name);
+  });
+
   it('"who am I?" shows the demo user in the debug sidebar', async () => {
     await click(EXAMPLE.whoAmI);
     const message = await debugFrom('user');

@@ -395,11 +395,23 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await cancelDialog();
   });
 
-  it('the run workflow dialog offers the priorities the runtime accepts', async () => {
+  it('the run workflow dialog offers the priorities the runtime accepts, and asks for the workflow list and the questions once', async () => {
+    await ensureMainExample();
+    const asked: string[] = [];
+    const listen = (request: { url(): string }) => {
+      if (/\/oauth1-run-workflow\/[^/]+\/workflows/.test(request.url())) asked.push(new URL(request.url()).pathname.replace(/^.*\/workflows/, 'workflows'));
+    };
+    page.on('request', listen);
     await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-priority').waitFor();
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
+    // Both answered (listed, or not available when the service has no credentials yet), and a moment for a second ask.
+    await page.waitForFunction(() => !/loading/.test(document.querySelector('#node-input-oauth1-workflow-picker option')?.textContent ?? 'loading'));
+    await page.waitForFunction(() => !/loading/.test(document.querySelector('#oauth1-run-workflow-questions')?.textContent ?? 'loading'));
+    await page.waitForTimeout(1000);
+    page.off('request', listen);
+    assert.deepEqual(asked.sort(), ['workflows', `workflows/${await page.inputValue('#node-input-workflowId')}/questions`]);
     await cancelDialog();
   });
 
