@@ -98,12 +98,7 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'The API access key and secret from your Server profile are the OAuth 2 client id and secret: they are exchanged at ' +
       '<code>&lt;base URL&gt;/oauth2/token</code> for a bearer token, renewed before it expires.',
-    docs: [
-      {
-        title: 'Alteryx Server API: OAuth 2 under /webapi (official page not found by us; see the Server help for your version)',
-        url: 'https://help.alteryx.com/',
-      },
-    ],
+    docs: [{ title: 'Alteryx Server: API overview (OAuth 2 under the Web API address)', url: 'https://help.alteryx.com/20231/en/server/api-overview.html' }],
   },
   {
     id: 'netsuite',
