@@ -104,6 +104,7 @@ export const PRESETS: readonly ServicePreset[] = [
     id: 'netsuite',
     label: 'NetSuite (token-based authentication)',
     settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA256' },
+    baseUrlExample: 'https://<account id>.suitetalk.api.netsuite.com/services/rest',
     tokens: 'provider',
     accountId: true,
     probe: { path: 'record/v1/metadata-catalog/' },

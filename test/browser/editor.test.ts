@@ -331,7 +331,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
 
   it('opens the "Extra Horizon" service dialog: grouped fields, explained choices, and "Test connection" names the user', async () => {
     // Tall enough for the whole dialog in one picture.
-    await page.setViewportSize({ width: 1400, height: 1450 });
+    await page.setViewportSize({ width: 1400, height: 2400 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
     assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test']);
@@ -348,6 +348,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     const text = await result.innerText();
     assert.match(text, /GET users\/v1\/me: 200 signed in as/);
     assert.ok(text.includes(DEMO_USER.email), text);
+    await page.locator('#node-config-input-preset').scrollIntoViewIfNeeded();
     await screenshot(page.locator('.red-ui-tray').last(), 'config-dialog.png');
     await cancelDialogs();
     await page.setViewportSize({ width: 1400, height: 900 });
