@@ -8,6 +8,7 @@
 import { MAX_TIMER_MS, sleep, type ClientRequest } from './client';
 import { percentEncode } from './oauth1';
 import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
+import { PRIORITIES, type Priority } from './settings';
 
 /** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
 export interface AlteryxTransport {
@@ -73,8 +74,7 @@ export interface OutputData {
   data: string | Buffer;
 }
 
-export const PRIORITIES = ['0', '1', '2', '3'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { PRIORITIES, type Priority } from './settings';
 
 export type AlteryxErrorCode =
   /** The service answered with an error status. */

@@ -8,6 +8,9 @@ import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
+import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS } from './settings';
+
+export { HTTP_METHODS } from './settings';
 
 export type { ClientResponse, ResponseType } from './response';
 
@@ -106,7 +109,6 @@ export class RequestError extends Error {
   }
 }
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -125,7 +127,7 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
  */
 const HEADERS_FOR_OTHER_ORIGINS = new Set(['accept', 'accept-language', 'user-agent', 'content-type']);
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_MAX_RESPONSE_MB * 1024 * 1024;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -474,11 +476,11 @@ export class HttpClient {
     this.origins = serviceOrigins(this.baseUrl, options.extraOrigins);
     this.authorizer = options.authorizer;
     this.policy = {
-      retries: Math.max(0, Math.floor(options.retries ?? 3)),
+      retries: Math.max(0, Math.floor(options.retries ?? DEFAULT_RETRIES)),
       retryBaseDelayMs: options.retryBaseDelayMs ?? 300,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
     };
-    this.timeoutMs = timeoutOr(options.timeoutMs, 120_000);
+    this.timeoutMs = timeoutOr(options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.maxRedirects = options.maxRedirects ?? 5;
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;

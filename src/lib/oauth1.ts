@@ -16,11 +16,9 @@
 import { createHash, createHmac, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
 
-export const SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'HMAC-SHA512', 'RSA-SHA1', 'RSA-SHA256', 'RSA-SHA512', 'PLAINTEXT'] as const;
-export type SignatureMethod = (typeof SIGNATURE_METHODS)[number];
+import { DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './settings';
 
-export const PLACEMENTS = ['header', 'query'] as const;
-export type Placement = (typeof PLACEMENTS)[number];
+export { BODY_HASH_DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './settings';
 
 export interface OAuth1Credentials {
   consumerKey: string;
@@ -72,34 +70,6 @@ export interface SignedRequest {
   headers: Record<string, string>;
   /** The protocol parameters including `oauth_signature`. */
   oauthParams: Record<string, string>;
-}
-
-type Digest = 'sha1' | 'sha256' | 'sha512';
-
-/**
- * The digest of each method. `oauth_body_hash` uses it too: the body hash draft says to use
- * the hash of the signature method and defines SHA-1 (HMAC-SHA1, RSA-SHA1); for the SHA-256
- * and SHA-512 methods we take their own digest, as that rule extends to them, and for
- * PLAINTEXT, which has none, SHA-1, the draft's default.
- */
-const DIGESTS: Record<SignatureMethod, Digest> = {
-  'HMAC-SHA1': 'sha1',
-  'HMAC-SHA256': 'sha256',
-  'HMAC-SHA512': 'sha512',
-  'RSA-SHA1': 'sha1',
-  'RSA-SHA256': 'sha256',
-  'RSA-SHA512': 'sha512',
-  PLAINTEXT: 'sha1',
-};
-
-/** The digest of `oauth_body_hash` for each method, as the dialog names it (SHA-1, SHA-256, SHA-512): {@link DIGESTS}. */
-export const BODY_HASH_DIGESTS = Object.fromEntries(
-  SIGNATURE_METHODS.map((method) => [method, DIGESTS[method].toUpperCase().replace('SHA', 'SHA-')]),
-) as Record<SignatureMethod, string>;
-
-/** True for the methods that sign with an RSA private key instead of the shared secrets. */
-export function usesPrivateKey(method: SignatureMethod): boolean {
-  return method.startsWith('RSA-');
 }
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */

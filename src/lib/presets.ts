@@ -4,7 +4,7 @@
  * compiled module, so a preset's facts exist once. A preset only fills defaults: every
  * field stays editable in the dialog.
  */
-import type { Placement, SignatureMethod } from './oauth1';
+import type { Placement, SignatureMethod } from './settings';
 
 export type PresetId =
   'extrahorizon' | 'alteryx-gallery' | 'alteryx-server' | 'netsuite' | 'x' | 'woocommerce' | 'magento' | 'atlassian' | 'garmin' | 'discogs' | 'custom';

@@ -3,6 +3,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { printable, type HttpClient } from '../../lib/client';
 import { credentialsRedactor } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
+import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../../lib/settings';
 import { createServiceClient, missingCredentials, originList, plaintextProblem, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
@@ -30,8 +31,6 @@ interface OAuth1ConfigDef extends NodeDef {
   authorizeUrl?: string;
   accessTokenUrl?: string;
 }
-
-const DEFAULT_MAX_RESPONSE_MB = 100;
 
 /** The preset, Custom's probe and the 3-legged URLs, as typed (trimmed). */
 function threeLeggedAndPreset(config: OAuth1ConfigDef): Pick<OAuth1ConfigNode, 'preset' | 'probePath' | 'requestTokenUrl' | 'authorizeUrl' | 'accessTokenUrl'> {
@@ -62,8 +61,8 @@ export = function register(RED: NodeAPI): void {
     Object.assign(node, signingSettings(config));
     node.extraOrigins = originList(config.extraOrigins);
     Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
-    const retries = nonNegativeNumber(config.retries) ?? 3;
-    const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
+    const retries = nonNegativeNumber(config.retries) ?? DEFAULT_RETRIES;
+    const timeoutMs = positiveNumber(config.requestTimeout) ?? DEFAULT_TIMEOUT_MS;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
     const redact = credentialsRedactor(credentials);
@@ -119,13 +118,7 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType<OAuth1ConfigNode, OAuth1ConfigDef, unknown, OAuth1ConfigCredentials>('oauth1-config', OAuth1Config, {
-    credentials: {
-      consumerKey: { type: 'text' },
-      consumerSecret: { type: 'password' },
-      token: { type: 'text' },
-      tokenSecret: { type: 'password' },
-      privateKey: { type: 'password' },
-    },
+    credentials: CREDENTIALS,
   });
 
   registerConfigAdmin(RED);

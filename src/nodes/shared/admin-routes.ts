@@ -32,7 +32,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { AuthScheme, ServiceSettings } from '../../lib/service';
-import type { SignatureMethod } from '../../lib/oauth1';
+import { CREDENTIAL_NAMES, type CredentialName, type SignatureMethod } from '../../lib/settings';
 import type { OAuth1ConfigCredentials } from './config';
 import { originList } from '../../lib/service';
 import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } from './service-settings';
@@ -41,7 +41,6 @@ import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } fro
 export const UNCHANGED_PASSWORD = '__PWRD__';
 /** A whole `${NAME}` value is the variable, as Node-RED reads credentials at deploy. */
 const VARIABLE_REFERENCE = /^\$\{(\S+)\}$/;
-const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret', 'privateKey'] as const;
 const BROWSER_SITES_ALLOWED = new Set(['same-origin', 'none']);
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -83,7 +82,7 @@ export interface ServiceForm {
   probePath?: unknown;
   realm?: unknown;
   bodyHash?: unknown;
-  credentials?: Partial<Record<(typeof CREDENTIAL_NAMES)[number], unknown>>;
+  credentials?: Partial<Record<CredentialName, unknown>>;
 }
 
 /** What of a deployed config node decides where its secrets may go. */
@@ -173,7 +172,7 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     extraOrigins: text(form.extraOrigins),
     realm: text(form.realm),
   };
-  const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
+  const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<CredentialName, string>;
   // The dialog shows an obtained token secret as "unchanged": with its own token, that is the obtained secret.
   const obtained = stored.obtained && typed.tokenSecret === UNCHANGED_PASSWORD && typed.token === stored.obtained.token ? stored.obtained : undefined;
   if (obtained) typed.tokenSecret = obtained.tokenSecret;

@@ -2,16 +2,10 @@
 import type { Node } from 'node-red';
 import type { HttpClient } from '../../lib/client';
 import type { AuthScheme } from '../../lib/service';
-import type { Placement, SignatureMethod } from '../../lib/oauth1';
+import type { CredentialName, Placement, SignatureMethod } from '../../lib/settings';
 
-export interface OAuth1ConfigCredentials {
-  consumerKey?: string;
-  consumerSecret?: string;
-  token?: string;
-  tokenSecret?: string;
-  /** PEM RSA private key for RSA-SHA* (a password field). */
-  privateKey?: string;
-}
+/** The config node's credentials (src/lib/settings.ts CREDENTIALS); `privateKey` is the PEM RSA key of RSA-SHA*. */
+export type OAuth1ConfigCredentials = Partial<Record<CredentialName, string>>;
 
 export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   baseUrl: string;
