@@ -1,11 +1,11 @@
 // `npm run lint`: ESLint with typescript-eslint's recommended rules over the TypeScript, the
-// build scripts and the editor helper; Prettier (.prettierrc) owns the layout.
+// build scripts and the editor's scripts; Prettier (.prettierrc) owns the layout.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'resources/', 'node_modules/', 'test-results/', '.node-red/', '.demo/', '.stryker-tmp/', 'reports/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', '.node-red/', '.demo/', '.stryker-tmp/', 'reports/'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -27,9 +27,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Runs in the Node-RED editor page, beside jQuery and RED.
-    files: ['src/editor/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, $: 'readonly', RED: 'readonly' } },
-    rules: { 'no-unused-vars': ['error', { varsIgnorePattern: '^createOAuth1Editor$' }] },
+    // Runs in the Node-RED editor page, beside jQuery; each file declares RED with its type.
+    files: ['src/editor/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser, $: 'readonly' } },
   },
 );
