@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
+import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 
@@ -566,6 +567,8 @@ export class HttpClient {
       if (problem) throw new RequestError(problem, 'EORIGIN');
     }
     const headers = normalizeHeaders(request.headers);
+    const hostProblem = dropHostHeader(headers, target, request.authorize !== false || credentialsInBody);
+    if (hostProblem) throw new RequestError(hostProblem, 'EORIGIN');
     return {
       method,
       url,
