@@ -38,6 +38,7 @@ export class SecretList {
   private key?: string;
   private cached: readonly string[] = [];
   private cachedBytes: readonly Buffer[] = [];
+  private cachedPattern?: RegExp;
 
   constructor(
     private readonly fixed: ReadonlyArray<string | undefined>,
@@ -55,9 +56,16 @@ export class SecretList {
       }
       this.cached = [...forms].sort((a, b) => b.length - a.length);
       this.cachedBytes = this.cached.map((form) => Buffer.from(form, 'utf8'));
+      this.cachedPattern = this.cached.length ? new RegExp(this.cached.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : undefined;
       this.key = key;
     }
     return this.cached;
+  }
+
+  /** True when a text holds any of the forms: one scan, where the replacement takes one per form. */
+  foundIn(text: string): boolean {
+    this.forms();
+    return this.cachedPattern?.test(text) ?? false;
   }
 
   /** The same forms as UTF-8 bytes, for binary bodies. */
@@ -132,20 +140,20 @@ export function redactResponse<R extends { body: unknown; headers: Record<string
 ): R {
   const forms = secrets.forms();
   if (!forms.length) return response;
-  const text = (value: string) => replaceForms(value, forms);
+  const text = (value: string) => (secrets.foundIn(value) ? replaceForms(value, forms) : value);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers)) headers[name] = Array.isArray(value) ? value.map(text) : text(value);
   return {
     ...response,
-    body: redactBody(response.body, forms, secrets.bytes()),
+    body: redactBody(response.body, text, secrets.bytes()),
     headers,
     url: text(response.url),
     jsonError: response.jsonError === undefined ? undefined : text(response.jsonError),
   };
 }
 
-function redactBody(body: unknown, forms: readonly string[], bytes: readonly Buffer[]): unknown {
-  if (typeof body === 'string') return replaceForms(body, forms);
+function redactBody(body: unknown, text: (value: string) => string, bytes: readonly Buffer[]): unknown {
+  if (typeof body === 'string') return text(body);
   if (Buffer.isBuffer(body)) return redactBytes(body, bytes);
   if (typeof body !== 'object' || body === null) return body;
   // A stack, not recursion: JSON from outside may nest deeper than the call stack allows.
@@ -154,9 +162,9 @@ function redactBody(body: unknown, forms: readonly string[], bytes: readonly Buf
     const record = container as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const value = record[key];
-      if (typeof value === 'string') record[key] = replaceForms(value, forms);
+      if (typeof value === 'string') record[key] = text(value);
       else if (typeof value === 'object' && value !== null) pending.push(value as Record<string, unknown>);
-      const clean = replaceForms(key, forms);
+      const clean = text(key);
       if (clean !== key) {
         record[clean] = record[key];
         delete record[key];
