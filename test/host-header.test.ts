@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { HttpClient } from '../src/lib/client';
 import { createServiceClient, type ServiceSettings } from '../src/lib/service';
 import { requestRejection } from './support/assertions';
+import { helper, loadFlow, nextMessage, type FlowNode } from './support/node-red';
 import { selfSignedCertificate, startRecordingServer, type RecordingServer, type SelfSigned } from './support/tls-server';
 
 const CREDENTIALS = { consumerKey: 'host-consumer', consumerSecret: 'HOST-consumer-secret', token: 'host-token', tokenSecret: 'HOST-token-secret' };
@@ -79,5 +80,36 @@ describe('Host header: the URL alone says where credentials go (src/lib/host-hea
     await client(plain).request({ url: `${plain.url}/public`, headers: { Host: 'other.test' }, authorize: false });
     assert.deepEqual(secure.seen, [{ host: `localhost:${secure.port}`, servername: 'localhost', authorization: undefined, url: '/public' }]);
     assert.equal(plain.seen[0]?.host, `localhost:${plain.port}`);
+  });
+
+  describe('in a flow (oauth1 request)', () => {
+    afterEach(() => helper.unload());
+
+    function flow(baseUrl: string): FlowNode[] {
+      return [
+        { id: 'tab', type: 'tab' },
+        { id: 'cfg', type: 'oauth1-config', baseUrl },
+        { id: 'node', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: 'me', ret: 'txt', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'tab' },
+        { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']], x: 100, y: 200 },
+        { id: 'caught', type: 'helper', z: 'tab' },
+      ];
+    }
+
+    it('sends a Catch error for msg.headers.host naming another tenant, and nothing to the server', async () => {
+      await loadFlow(['oauth1-config', 'oauth1-request'], flow(plain.url), { cfg: { ...CREDENTIALS } });
+      const caught = nextMessage<{ error: { message: string } }>('caught');
+      helper.getNode('node').receive({ headers: { host: 'other.test' } } as never);
+      assert.match((await caught).error.message, /^GET me: not sent: the Host header "other\.test" names another host than the URL \(localhost:\d+\)/);
+      assert.deepEqual(plain.seen, []);
+    });
+
+    it('passes on the headers of an earlier response of the same host', async () => {
+      await loadFlow(['oauth1-config', 'oauth1-request'], flow(plain.url), { cfg: { ...CREDENTIALS } });
+      const out = nextMessage<{ statusCode: number }>('out');
+      helper.getNode('node').receive({ headers: { host: `localhost:${plain.port}`, 'content-type': 'application/json' } } as never);
+      assert.equal((await out).statusCode, 200);
+      assert.equal(plain.seen[0]?.host, `localhost:${plain.port}`);
+    });
   });
 });
