@@ -140,12 +140,16 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await wait(20);
     const texts = statusTexts(statuses);
     assert.equal(texts[0], 'starting');
-    assert.ok(texts.includes('queued'), texts.join(' | '));
     assert.ok(
-      texts.some((text) => /^running \d+s$/.test(text)),
+      texts.some((text) => /^queued \d+ s$/.test(text)),
       texts.join(' | '),
     );
-    assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'done' });
+    assert.ok(
+      texts.some((text) => /^running \d+ s$/.test(text)),
+      texts.join(' | '),
+    );
+    // Then the disposition.
+    assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'success' });
   });
 
   it('takes questions as an array of {name, value}, header signing, and binary outputs as Buffers', async () => {
@@ -272,7 +276,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const out = collectMessages('out');
     helper.getNode('run').receive({ _msgid: 'first' } as never);
     helper.getNode('run').receive({ _msgid: 'second' } as never);
-    await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the jobs to run');
+    await until(() => statusTexts(statuses).includes('2 jobs'), 'the jobs to be polled');
     await helper.unload();
     const requests = demo.stats.requests.length;
     assert.deepEqual(completions.map((c) => c.msgid).sort(), ['first', 'second']);
@@ -297,7 +301,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     }
     assert.equal(new Set(out.map((msg) => (msg.payload as unknown as AlteryxJob).id)).size, countries.length);
     assert.ok(
-      statusTexts(statuses).some((text) => / \([234]\)$/.test(text)),
+      statusTexts(statuses).some((text) => /^[234] jobs$/.test(text)),
       `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`,
     );
   });
@@ -423,7 +427,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         assert.match((msg.outputs as OutputData[])[0]?.data as string, /\r\nFR,2024,/);
         assert.equal(slow.stats.jobsStarted, jobsBefore, 'the job is not started again');
         await wait(20);
-        assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'done' });
+        assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'success' });
         // Emitted once: the finished job is forgotten.
         const context = helper.getNode('run').context().get('alteryxJobs');
         assert.deepEqual(context, {});
