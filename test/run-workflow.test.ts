@@ -5,7 +5,9 @@ import path from 'node:path';
 import { DEMO_WORKFLOW_IDS } from '../demo/alteryx';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
-import type { AlteryxJob, OutputData } from '../src/lib/alteryx';
+import { AlteryxApi, NO_CANCEL_IN_GALLERY_V1, type AlteryxJob, type OutputData } from '../src/lib/alteryx';
+import type { HttpClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
 import { collectMessages, helper, loadFlow, loadFlowWithContextStore, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
@@ -459,5 +461,226 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const refused = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(502);
       assert.deepEqual(refused.body, { error: '401 The provided signature(oauth_signature) is invalid.', statusCode: 401 });
     });
+  });
+});
+
+describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Server API V3 under /webapi)', function () {
+  this.timeout(20_000);
+  /** Jobs queued long enough to be cancelled while queued, on a machine shared with other test runs. */
+  const QUEUED_MS = 1_500;
+  let demo: DemoServer;
+  let webapi: string;
+  const httpClients: HttpClient[] = [];
+  before(async () => {
+    demo = await startDemoServer({ jobTiming: { queuedMs: QUEUED_MS, runningMs: 300 }, tokenLifetimeSeconds: 3600 });
+    webapi = `${demo.url}/webapi`;
+  });
+  after(async () => {
+    for (const client of httpClients) client.destroy();
+    await demo?.close();
+  });
+  afterEach(async () => {
+    internals._RED.hooks.remove('*.runWorkflowTest');
+    await helper.unload();
+  });
+
+  /** The library against the demo, for what happens outside the flow (a job cancelled on the server). */
+  function directApi(): AlteryxApi {
+    const client = createServiceClient({ baseUrl: webapi, scheme: 'oauth2', credentials: CREDENTIALS.cfg, retries: 0 });
+    httpClients.push(client);
+    return new AlteryxApi(client, { serverApiV3: true });
+  }
+
+  /** A run node on /webapi (OAuth 2) and a second node `ask` whose action the test sets, both on `out` and Catch. */
+  function webapiFlow(run: Record<string, unknown> = {}, ask: Record<string, unknown> = {}): FlowNode[] {
+    const nodes = flow(webapi, { wait: false, ...run }, { scheme: 'oauth2' });
+    nodes.push({
+      id: 'ask',
+      type: 'oauth1-run-workflow',
+      z: 'tab',
+      server: 'cfg',
+      workflowId: '',
+      action: 'status',
+      outputFormat: 'Csv',
+      wires: [['out']],
+      ...ask,
+    });
+    return nodes;
+  }
+
+  /** Sends to a node and resolves with what came out of the flow for it: a message at `out` or a Catch error. */
+  function answers(): (nodeId: string, msg: Record<string, unknown>) => Promise<{ out?: Record<string, unknown>; caught?: Caught }> {
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    return async (nodeId, msg) => {
+      const [outBefore, caughtBefore] = [out.length, caught.length];
+      helper.getNode(nodeId).receive(msg as never);
+      await until(() => out.length > outBefore || caught.length > caughtBefore, `an answer of ${nodeId}`);
+      return { out: out[outBefore], caught: caught[caughtBefore] };
+    };
+  }
+
+  /** `start(appId)` starts a job without waiting; `ask(action, jobId)` sends to the node `ask`. */
+  function jobClients(): {
+    start: (appId: string) => Promise<AlteryxJob>;
+    ask: (action: string | undefined, jobId: unknown) => Promise<{ out?: Record<string, unknown>; caught?: Caught }>;
+  } {
+    const answer = answers();
+    return {
+      start: async (appId) => (await answer('run', { workflowId: appId })).out?.payload as unknown as AlteryxJob,
+      ask: (action, jobId) => answer('ask', { action, jobId }),
+    };
+  }
+
+  it('looks a job up by msg.jobId (status), and msg.action overrides the action of the node', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const job = await start(salesReport);
+    const looked = await ask(undefined, job.id);
+    assert.equal((looked.out?.payload as AlteryxJob).id, job.id);
+    assert.equal((looked.out?.payload as AlteryxJob).status, 'Queued');
+    // The run node asked for the status by msg.action: no new job.
+    const jobsBefore = demo.stats.jobsStarted;
+    const received = nextMessage('out');
+    helper.getNode('run').receive({ action: 'status', jobId: job.id } as never);
+    assert.equal(((await received).payload as unknown as AlteryxJob).id, job.id);
+    assert.equal(demo.stats.jobsStarted, jobsBefore);
+  });
+
+  it('downloads the outputs of a finished job by id in the node format, and says when the job is not finished yet', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }, { action: 'outputs' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const job = await start(salesReport);
+    const early = await ask(undefined, job.id);
+    assert.equal(early.caught?.error.message, `Alteryx job ${job.id} is queued: its outputs come once it has completed`);
+    await wait(QUEUED_MS + 500);
+    const fetched = await ask(undefined, job.id);
+    assert.equal((fetched.out?.payload as AlteryxJob).disposition, 'Success');
+    const outputs = fetched.out?.outputs as OutputData[];
+    assert.deepEqual(
+      outputs.map((output) => [output.name, output.format]),
+      [
+        ['Sales.csv', 'Csv'],
+        ['Sales.xlsx', 'Csv'],
+      ],
+    );
+    assert.match(outputs[0]?.data as string, /^Country,Year,IncludeReturns,Product,Units,Revenue\r\nBE,2024,/);
+  });
+
+  it("cancels a job by id while queued, while running, and after it finished (the server's answer passed on)", async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }, { action: 'cancel' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const queued = await start(nightlyForecast);
+    assert.equal(((await ask('status', queued.id)).out?.payload as AlteryxJob).status, 'Queued');
+    const cancelledQueued = await ask(undefined, queued.id);
+    assert.equal(cancelledQueued.out?.statusCode, 200);
+    assert.deepEqual([(cancelledQueued.out?.payload as AlteryxJob).id, (cancelledQueued.out?.payload as AlteryxJob).disposition], [queued.id, 'Cancelled']);
+    assert.ok(demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${queued.id}` && r.status === 200));
+
+    const running = await start(nightlyForecast);
+    await wait(QUEUED_MS + 100);
+    assert.equal(((await ask('status', running.id)).out?.payload as AlteryxJob).status, 'Running');
+    assert.equal(((await ask(undefined, running.id)).out?.payload as AlteryxJob).disposition, 'Cancelled');
+    assert.equal(((await ask('status', running.id)).out?.payload as AlteryxJob).disposition, 'Cancelled', 'the server keeps it cancelled');
+
+    const finished = await start(salesReport);
+    await wait(QUEUED_MS + 500);
+    const refused = await ask(undefined, finished.id);
+    const message = `Job '${finished.id}' has already finished (Success): only a queued or running job can be cancelled.`;
+    assert.equal(refused.caught?.error.message, `cancelling Alteryx job ${finished.id}: 400 ${message}`);
+    assert.equal(refused.caught?.statusCode, 400);
+    assert.deepEqual(refused.caught?.payload, { message });
+    assert.equal(((await ask('status', finished.id)).out?.payload as AlteryxJob).disposition, 'Success');
+  });
+
+  it('ends a message waiting for a job cancelled by another node in one Catch error that says "cancelled", with the job on msg, at once', async () => {
+    // A poll every 10 s: only the nudge of the cancel can end the wait within the test's time.
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 10, timeout: 60 }, { action: 'cancel' }), CREDENTIALS);
+    const completions = recordCompletions();
+    const statuses = collectMessages('statuses');
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting', topic: 'forecast' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    const cancelledAt = Date.now();
+    helper.getNode('ask').receive({ jobId } as never);
+    await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
+    assert.ok(Date.now() - cancelledAt < 5_000, `ended ${Date.now() - cancelledAt} ms after the cancel`);
+    assert.equal((out[0]?.payload as unknown as AlteryxJob).disposition, 'Cancelled', 'the cancel node passes the answer on');
+    const failure = caught[0]!;
+    assert.equal(failure.error.message, `Alteryx job ${jobId} was cancelled`);
+    assert.equal(failure.error.source.id, 'run');
+    assert.equal(failure.topic, 'forecast');
+    assert.equal((failure.payload as AlteryxJob).id, jobId);
+    assert.equal((failure.payload as AlteryxJob).disposition, 'Cancelled');
+    await wait(100);
+    assert.deepEqual(
+      completions.map((c) => [c.msgid, c.error !== undefined]),
+      [['waiting', true]],
+      'exactly one outcome',
+    );
+    assert.equal(caught.length, 1);
+    assert.deepEqual(lastStatus(statuses), { fill: 'red', shape: 'ring', text: 'cancelled' });
+    assert.deepEqual(pending(), []);
+  });
+
+  it('ends a waiting message in one Catch error when its job is cancelled on the server, outside the flow', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 0.05, timeout: 60 }), CREDENTIALS);
+    const completions = recordCompletions();
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    await directApi().cancelJob(jobId!);
+    await until(() => caught.length === 1, 'the end of the wait');
+    assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
+    await wait(100);
+    assert.deepEqual(
+      completions.map((c) => c.msgid),
+      ['waiting'],
+    );
+  });
+
+  it('cancels the job on the server when the timeout passes, unless told not to', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4 }), CREDENTIALS);
+    let caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({} as never);
+    let failure = await caught;
+    let job = failure.payload as AlteryxJob;
+    assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued); cancelled on the server`);
+    assert.ok(demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${job.id}` && r.status === 200));
+    assert.equal((await directApi().job(job.id)).disposition, 'Cancelled');
+    await helper.unload();
+
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4, cancelOnTimeout: false }), CREDENTIALS);
+    caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({} as never);
+    failure = await caught;
+    job = failure.payload as AlteryxJob;
+    assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued)`);
+    assert.ok(!demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${job.id}`));
+    assert.equal((await directApi().job(job.id)).status, 'Queued');
+  });
+
+  it('refuses to cancel on the Gallery API v1 (OAuth 1.0a) with a clear error, sending nothing; and a missing or odd msg.jobId or msg.action', async () => {
+    await loadFlow(TYPES, flow(`${demo.url}/gallery/api`, { action: 'cancel' }), CREDENTIALS);
+    const before = demo.stats.requests.length;
+    let caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({ jobId: 'abc' } as never);
+    assert.equal((await caught).error.message, NO_CANCEL_IN_GALLERY_V1);
+    assert.equal(demo.stats.requests.length, before, 'nothing sent');
+    for (const [msg, text] of [
+      [{}, "no job id: send the job's id in msg.jobId"],
+      [{ jobId: 42 }, 'msg.jobId must be a string, not number'],
+      [{ action: 'restart', jobId: 'abc' }, 'msg.action "restart" is not an action: use run, status, cancel or outputs'],
+    ] as const) {
+      caught = nextMessage<Caught>('caught');
+      helper.getNode('run').receive(msg as never);
+      assert.equal((await caught).error.message, text);
+    }
+    assert.equal(demo.stats.requests.length, before, 'nothing sent');
   });
 });
