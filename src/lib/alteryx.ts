@@ -77,6 +77,10 @@ export interface OutputData {
 export const PRIORITIES = ['0', '1', '2', '3'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** What a run workflow node does with a message (its `action`, or `msg.action`): start a job, or look one up by id. */
+export const JOB_ACTIONS = ['run', 'status', 'cancel', 'outputs'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
 export type AlteryxErrorCode =
   /** The service answered with an error status. */
   | 'EHTTP'

@@ -12,11 +12,13 @@ import {
   completeJob,
   isAlteryxError,
   isPriority,
+  JOB_ACTIONS,
   NO_CANCEL_IN_GALLERY_V1,
   outcomeText,
   outputsOfJob,
   questionsFrom,
   type AlteryxJob,
+  type JobAction,
   type JobResult,
   type Priority,
   type Question,
@@ -54,8 +56,7 @@ interface RunMessage extends NodeMessageInFlow {
 
 type Send = (msg: NodeMessage) => void;
 
-const ACTIONS = ['run', 'status', 'cancel', 'outputs'] as const;
-type Action = (typeof ACTIONS)[number];
+type Action = JobAction;
 
 const DEFAULTS = { pollInterval: 5, timeout: 300 };
 
@@ -71,7 +72,7 @@ interface Settings {
 }
 
 function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
+  return typeof value === 'string' && (JOB_ACTIONS as readonly string[]).includes(value);
 }
 
 function settingsOf(config: RunWorkflowDef): Settings {
