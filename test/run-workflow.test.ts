@@ -8,7 +8,19 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import { AlteryxApi, NO_CANCEL_IN_GALLERY_V1, type AlteryxJob, type OutputData } from '../src/lib/alteryx';
 import type { HttpClient } from '../src/lib/client';
 import { createServiceClient } from '../src/lib/service';
-import { collectMessages, helper, loadFlow, loadFlowWithContextStore, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import {
+  catchNode,
+  collectMessages,
+  coreNode,
+  helper,
+  ourNode,
+  loadFlow,
+  loadFlowWithContextStore,
+  logLines,
+  nextMessage,
+  wait,
+  type FlowNode,
+} from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
 const { salesReport, customerImport, nightlyForecast } = DEMO_WORKFLOW_IDS;
@@ -682,5 +694,79 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
       assert.equal((await caught).error.message, text);
     }
     assert.equal(demo.stats.requests.length, before, 'nothing sent');
+  });
+
+  describe('the examples', () => {
+    const EXAMPLES = path.join(__dirname, '..', 'examples');
+    const CORE = [
+      'core/common/20-inject.js',
+      'core/common/90-comment.js',
+      'core/function/15-change.js',
+      'core/function/10-switch.js',
+      'core/function/89-delay.js',
+      'core/parsers/70-CSV.js',
+    ].map(coreNode);
+
+    /** An example's nodes (those `keep` keeps) with its debug and dashboard nodes as helper nodes, its service on the demo's /webapi. */
+    function example(file: string, serviceId: string, keep: (node: FlowNode) => boolean = () => true): FlowNode[] {
+      const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
+      return nodes
+        .filter((node) => keep(node) && !/^ui-(base|theme|page|group)$/.test(node.type) && node.type !== 'global-config')
+        .map((node) => {
+          if (node.id === serviceId) return { ...node, baseUrl: webapi };
+          if (node.type === 'debug' || String(node.type).startsWith('ui-')) return { id: node.id, type: 'helper', z: node.z, wires: node.wires ?? [] };
+          return node;
+        });
+    }
+
+    async function loadExample(nodes: FlowNode[], serviceId: string): Promise<void> {
+      await helper.load([...TYPES.map(ourNode), catchNode, ...CORE] as never, nodes as never, { [serviceId]: CREDENTIALS.cfg } as never);
+    }
+
+    it('flows.json: starts a job, then asks its status, cancels it and fetches the outputs of another by msg.jobId', async () => {
+      // The tab, the service and the group of the example (ids …7x), without the nodes of other services.
+      const group = (node: FlowNode): boolean => /^a1f0c0de0000007/.test(node.id) || ['a1f0c0de00000001', 'a1f0c0de000000c3'].includes(node.id);
+      await loadExample(example('flows.json', 'a1f0c0de000000c3', group), 'a1f0c0de000000c3');
+      const out = collectMessages('a1f0c0de00000079');
+      const press = async (inject: string): Promise<Record<string, unknown>> => {
+        const before = out.length;
+        helper.getNode(inject).receive({} as never);
+        await until(() => out.length > before, `the answer to ${inject}`);
+        return out[before] as Record<string, unknown>;
+      };
+      const forecast = (await press('a1f0c0de00000071')).payload as AlteryxJob;
+      assert.equal(forecast.status, 'Queued');
+      assert.equal(((await press('a1f0c0de00000075')).payload as AlteryxJob).id, forecast.id);
+      const cancelled = await press('a1f0c0de00000077');
+      assert.deepEqual([cancelled.statusCode, (cancelled.payload as AlteryxJob).disposition], [200, 'Cancelled']);
+      assert.equal(((await press('a1f0c0de00000075')).payload as AlteryxJob).disposition, 'Cancelled');
+      const report = (await press('a1f0c0de00000072')).payload as AlteryxJob;
+      await wait(QUEUED_MS + 500);
+      const outputs = await press('a1f0c0de00000076');
+      assert.equal((outputs.payload as AlteryxJob).id, report.id);
+      assert.match((outputs.outputs as OutputData[])[0]?.data as string, /\r\nNL,2024,false,Widgets,/);
+    });
+
+    it('dashboard-run-workflow.json without the dashboard: Run shows the state as it changes, Cancel ends a never-ending job', async () => {
+      await loadExample(example('dashboard-run-workflow.json', 'd2b0a1f0c0de00c1'), 'd2b0a1f0c0de00c1');
+      const texts = collectMessages('d2b0a1f0c0de0031');
+      const table = collectMessages('d2b0a1f0c0de0030');
+      const shown = (): string[] => texts.map((msg) => String(msg.payload));
+      // The buttons are helper nodes here: press them by sending what they would send to the node they are wired to.
+      helper.getNode('d2b0a1f0c0de0041').receive({ payload: '' } as never);
+      await until(() => shown().some((text) => /^Job \w+: Running$/.test(text)), 'the forecast to run', 8_000);
+      assert.match(shown()[0] ?? '', /^Job \w+: Queued$/);
+      helper.getNode('d2b0a1f0c0de0051').receive({ payload: '' } as never);
+      await until(() => shown().some((text) => /^Job \w+: Completed, Cancelled$/.test(text)), 'the cancel', 8_000);
+      assert.ok(
+        shown().some((text) => /^Cancelling job \w+…$/.test(text)),
+        shown().join(' | '),
+      );
+
+      helper.getNode('d2b0a1f0c0de0014').receive({ payload: '' } as never);
+      await until(() => table.length === 1, 'the table of the report', 10_000);
+      assert.equal((table[0]?.payload as Array<Record<string, unknown>>).length, 3);
+      assert.match(shown().at(-1) ?? '', /^Job \w+: Completed, Success \(2 outputs\)$/);
+    });
   });
 });
