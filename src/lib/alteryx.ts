@@ -278,9 +278,13 @@ export class AlteryxApi {
 
   /**
    * Cancels a queued or running job: `DELETE v3/jobs/{jobId}` of Alteryx Server API V3 under
-   * `/webapi` ("Job Endpoints": cancel a specific job, OAuth 2). The Gallery API v1 has no
-   * cancel route: refused with `EUNSUPPORTED` before anything is sent. Any other answer is the
-   * server's, as an `EHTTP` error with its status code and body.
+   * `/webapi` (help.alteryx.com, Server API V3, "Job Endpoints": cancel a specific job). V3
+   * came with Server 2021.4, OAuth 2 only, and some of its endpoints want a Curator (admin) key
+   * (community.alteryx.com, "Introducing Alteryx Server v3 API endpoints"); which release added
+   * the job cancel we could not confirm, so a server without it answers 404 and that answer is
+   * passed on. The Gallery API v1 has no cancel route: refused with `EUNSUPPORTED` before
+   * anything is sent. A refusal (a finished job, no permission) is an `EHTTP` error with the
+   * server's status code and body.
    */
   async cancelJob(jobId: string, signal?: AbortSignal): Promise<CancelAnswer> {
     const path = `v3/jobs/${pathSegment(jobId, 'job')}`;
