@@ -638,6 +638,26 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     assert.deepEqual(pending(), []);
   });
 
+  it('ends a waiting message in one Catch error when the same node cancels its job (msg.action), at once', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 10, timeout: 60 }), CREDENTIALS);
+    const completions = recordCompletions();
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    helper.getNode('run').receive({ _msgid: 'cancel', action: 'cancel', jobId } as never);
+    await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
+    assert.equal(out[0]?._msgid, 'cancel');
+    assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
+    await wait(100);
+    assert.deepEqual(completions.map((c) => [c.msgid, c.error !== undefined]).sort(), [
+      ['cancel', false],
+      ['waiting', true],
+    ]);
+  });
+
   it('ends a waiting message in one Catch error when its job is cancelled on the server, outside the flow', async () => {
     await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 0.05, timeout: 60 }), CREDENTIALS);
     const completions = recordCompletions();
