@@ -1,6 +1,6 @@
 /** The Alteryx `oauth1-run-workflow` node in the editor: the workflow picker, its questions, priority and output. */
 import type { EditorNodeInstance, EditorNodeProperties } from 'node-red';
-import { PRIORITIES } from '../lib/settings';
+import { JOB_ACTIONS, PRIORITIES } from '../lib/settings';
 import { fieldText, fillSelect, isOneOf, registerNode } from './palette';
 
 const TEXT_FORMATS = ['Csv', 'Json', 'Html', 'Xml', 'Txt'];
@@ -8,6 +8,8 @@ const BINARY_FORMATS = ['Xlsx', 'Yxdb', 'Pdf'];
 
 interface RunWorkflowProperties extends EditorNodeProperties {
   server: string;
+  /** Undefined in a node from before the action existed. */
+  action: string | undefined;
   workflowId: string;
   workflowName: string;
   priority: string;
@@ -15,6 +17,8 @@ interface RunWorkflowProperties extends EditorNodeProperties {
   pollInterval: number;
   timeout: number;
   outputFormat: string;
+  /** Undefined in a node from before the option existed. */
+  cancelOnTimeout: boolean | undefined;
 }
 
 type RunWorkflowNode = EditorNodeInstance<RunWorkflowProperties>;
@@ -180,6 +184,16 @@ function linkPickerAndId(dialog: Dialog): void {
   });
 }
 
+/** A run shows what starts and waits for a job; a look-up by msg.jobId needs only the format of outputs. */
+function showRows(): void {
+  const action = fieldText($('#node-input-action')) || 'run';
+  const run = action === 'run';
+  const waits = run && $('#node-input-wait').is(':checked');
+  $('.oauth1-run-workflow-run').toggle(run);
+  $('.oauth1-run-workflow-wait').toggle(waits);
+  $('.oauth1-run-workflow-format').toggle(action === 'outputs' || waits);
+}
+
 /** The workflow list and the questions, asked once per chosen service and again on Reload. */
 function askServer(dialog: Dialog): void {
   // Node-RED sends "change" more than once while the dialog opens: ask once per service.
@@ -203,6 +217,8 @@ registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
   defaults: {
     name: { value: '' },
     server: { value: '', type: 'oauth1-config', required: true },
+    // A node from before the action existed has none: it runs, as it always did.
+    action: { value: 'run', validate: (v) => v === undefined || v === '' || JOB_ACTIONS.some((action) => action === v) },
     workflowId: { value: '' },
     workflowName: { value: '' },
     priority: { value: '0', validate: isOneOf(PRIORITIES) },
@@ -210,8 +226,10 @@ registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
     pollInterval: { value: 5, validate: positive },
     timeout: { value: 300, validate: positive },
     outputFormat: { value: '' },
+    cancelOnTimeout: { value: true },
   },
   describe() {
+    if (this.action && this.action !== 'run') return this._('oauth1-run-workflow.labelWithAction', { action: this.action });
     const workflow = this.workflowName || this.workflowId;
     return workflow ? this._('oauth1-run-workflow.labelWithWorkflow', { workflow }) : '';
   },
@@ -221,10 +239,10 @@ registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
     const dialog: Dialog = { node: this, known: {} };
     linkPickerAndId(dialog);
     askServer(dialog);
-    const showWaitRows = (): void => {
-      $('.oauth1-run-workflow-wait').toggle($('#node-input-wait').is(':checked'));
-    };
-    $('#node-input-wait').on('change', showWaitRows);
-    showWaitRows();
+    // Absent in a node from before the option existed: the runtime cancels then, so the box says so.
+    if (this.cancelOnTimeout === undefined) $('#node-input-cancelOnTimeout').prop('checked', true);
+    fillSelect($('#node-input-action'), JOB_ACTIONS, (action) => t(this, `action.${action}`)).val(this.action || 'run');
+    $('#node-input-wait, #node-input-action').on('change', showRows);
+    showRows();
   },
 });

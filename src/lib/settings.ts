@@ -44,6 +44,10 @@ export function usesPrivateKey(method: SignatureMethod): boolean {
 export const PRIORITIES = ['0', '1', '2', '3'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** What a run workflow node does with a message (its `action`, or `msg.action`): start a job, or look one up by id. */
+export const JOB_ACTIONS = ['run', 'status', 'cancel', 'outputs'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
 /** The config node's credential fields. */
 export const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret', 'privateKey'] as const;
 export type CredentialName = (typeof CREDENTIAL_NAMES)[number];
