@@ -29,6 +29,7 @@ export default tseslint.config(
   {
     // Runs in the Node-RED editor page, beside jQuery; each file declares RED with its type.
     files: ['src/editor/**/*.ts'],
-    languageOptions: { globals: { ...globals.browser, $: 'readonly' } },
+    // Typed with tsconfig.editor.json (DOM, jQuery, Node-RED's editor types), which the other projects leave out.
+    languageOptions: { globals: { ...globals.browser, $: 'readonly' }, parserOptions: { project: './tsconfig.editor.json', tsconfigRootDir: import.meta.dirname } },
   },
 );

@@ -34,7 +34,8 @@ interface Question {
   name: string;
   description?: string;
   questionType?: string;
-  value?: unknown;
+  /** The default answer. */
+  value?: string | number | boolean | null;
   items?: Array<{ key: string }>;
 }
 
