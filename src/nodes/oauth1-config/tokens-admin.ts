@@ -25,7 +25,7 @@ import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
-import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
+import { getConfigNode, type OAuth1ConfigCredentials } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
 /** The dialog form as the token routes get it. */
@@ -114,15 +114,10 @@ async function answer(RED: NodeAPI, req: Request, res: Response, route: string, 
   }
 }
 
-function deployedConfig(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined {
-  const node = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
-  return node?.type === 'oauth1-config' ? node : undefined;
-}
-
 /** The form as settings under rule 3 of admin-routes.ts, with its token URLs and TLS; audited when stored values are used. */
 function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { settings: TokenDanceSettings; preset: string } {
   const body = bodyOf(req);
-  const deployed = deployedConfig(RED, id);
+  const deployed = getConfigNode(RED, id);
   const reading = settingsFromForm(body, {
     deployed,
     credentials: deployed?.credentials ?? {},

@@ -13,7 +13,7 @@ import { isRequestError, printable, type HttpClient } from '../../lib/client';
 import { ExtraHorizonError } from '../../lib/extrahorizon';
 import { createRedactor } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
-import type { OAuth1ConfigNode } from './config';
+import { getConfigNode, type OAuth1ConfigNode } from './config';
 import { flowError } from './flow-error';
 import { RequestStatus } from './request-status';
 
@@ -66,7 +66,7 @@ export class NodeShell {
     serverId: string,
     private readonly options: ShellOptions,
   ) {
-    this.server = (RED.nodes.getNode(serverId) as OAuth1ConfigNode | null) ?? undefined;
+    this.server = getConfigNode(RED, serverId);
     const redact = this.server?.redact ?? createRedactor([]);
     this.redact = redact;
     this.clean = (text) => printable(redact(text));
