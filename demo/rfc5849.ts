@@ -45,7 +45,7 @@ function formDecode(text: string): string {
       octets.push(parseInt(high + low, 16));
       i += 2;
     } else {
-      octets.push(input[i] as number);
+      octets.push(input[i]);
     }
   }
   return Buffer.from(octets).toString('utf8');

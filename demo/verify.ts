@@ -102,8 +102,8 @@ export function parseAuthorizationHeader(header: string | undefined): ParsedAuth
     let name: string;
     let value: string;
     try {
-      name = decodeURIComponent(match[1] as string);
-      value = decodeURIComponent(match[2] as string);
+      name = decodeURIComponent(match[1]);
+      value = decodeURIComponent(match[2]);
     } catch {
       return { kind: 'malformed', message: 'the Authorization header holds an invalid percent-encoding' };
     }

@@ -57,7 +57,7 @@ function startServer(): Promise<{ port: number; child: ChildProcess }> {
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+    readline.createInterface({ input: child.stdout }).once('line', (line) => {
       resolve({ port: Number(/listening (\d+)/.exec(line)?.[1]), child });
     });
   });
@@ -173,7 +173,7 @@ function drive(red: NodeRedRuntime, nodeId: string, count: number): Promise<{ ra
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function heapAfterGc(): Promise<number> {

@@ -208,9 +208,9 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
       const audits = spy.args.map(([entry]) => entry).filter((entry) => entry?.event === 'oauth1-config.test');
       assert.equal(audits.length, 1, 'one audit line');
-      assert.equal(audits[0]!.id, 'svc');
-      assert.equal(audits[0]!.origin, demo.url);
-      assert.equal(audits[0]!.path, '/oauth1-config/svc/test');
+      assert.equal(audits[0].id, 'svc');
+      assert.equal(audits[0].origin, demo.url);
+      assert.equal(audits[0].path, '/oauth1-config/svc/test');
     });
 
     it('a redirect from the deployed service to another host gets no credentials', async () => {

@@ -712,7 +712,7 @@ describe('Alteryx library', () => {
         assert.match(csv?.data as string, /Café tables/);
         assert.equal(workbook?.name, 'Sales.xlsx');
         assert.ok(Buffer.isBuffer(workbook?.data));
-        assert.deepEqual((workbook?.data as Buffer).subarray(0, 2), Buffer.from('PK'));
+        assert.deepEqual(workbook?.data.subarray(0, 2), Buffer.from('PK'));
       });
     }
 

@@ -184,7 +184,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       const times = server.requestsTo('/slow-recovery').map((r) => r.receivedAt);
       assert.equal(times.length, 4);
       for (let n = 1; n < 4; n++) {
-        const gap = (times[n] as number) - (times[n - 1] as number);
+        const gap = times[n] - times[n - 1];
         const ceiling = base * 2 ** (n - 1);
         assert.ok(gap >= ceiling / 2 - 2, `wait ${n} was ${gap} ms, under ${ceiling / 2}`);
         // Generous: other test runs share this machine.
@@ -197,7 +197,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       const response = await client().request({ url: '/limited', responseType: 'json' });
       assert.equal(response.statusCode, 200);
       const [first, second] = server.requestsTo('/limited');
-      assert.ok((second as RecordedRequest).receivedAt - (first as RecordedRequest).receivedAt >= 990, 'Retry-After: 1 not honoured');
+      assert.ok(second.receivedAt - first.receivedAt >= 990, 'Retry-After: 1 not honoured');
       assertFreshlySigned(server.requests);
     });
 
@@ -205,7 +205,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/maintenance', respond(503, '', { 'Retry-After': '0.3' }), json({}));
       await client({ retryBaseDelayMs: 1 }).request({ url: '/maintenance' });
       const [first, second] = server.requestsTo('/maintenance');
-      assert.ok((second as RecordedRequest).receivedAt - (first as RecordedRequest).receivedAt >= 290);
+      assert.ok(second.receivedAt - first.receivedAt >= 290);
     });
 
     it('returns a 429 at once when Retry-After asks for longer than maxRetryDelayMs', async () => {
@@ -649,7 +649,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
     const all = [...seen, ...lines].join('\n');
     assert.ok(lines.length >= 3, 'retries and redirects are logged');
     for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret as string]) {
-      for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0] as string]) {
+      for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0]]) {
         assert.ok(!all.includes(form), `${form} leaked`);
       }
     }

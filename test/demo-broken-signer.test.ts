@@ -70,13 +70,13 @@ function brokenOAuth1(breakage: Breakage): OAuth1Module {
       const tokenSecret = this.brokenCredentials.token ? (this.brokenCredentials.tokenSecret ?? '') : '';
       const resigned = withSignature(signed, signBaseString(method, baseString, this.brokenCredentials.privateKey, tokenSecret));
       if (breakage !== 'SHA-1 body hash' || signed.oauthParams.oauth_body_hash === undefined) return resigned;
-      const hash = realOAuth1.percentEncode(oauthParams.oauth_body_hash as string);
+      const hash = realOAuth1.percentEncode(oauthParams.oauth_body_hash);
       return {
         url: resigned.url.replace(/([?&]oauth_body_hash=)[^&]*/, `$1${hash}`),
         headers: resigned.headers.Authorization
           ? { Authorization: resigned.headers.Authorization.replace(/oauth_body_hash="[^"]*"/, `oauth_body_hash="${hash}"`) }
           : resigned.headers,
-        oauthParams: { ...resigned.oauthParams, oauth_body_hash: oauthParams.oauth_body_hash as string },
+        oauthParams: { ...resigned.oauthParams, oauth_body_hash: oauthParams.oauth_body_hash },
       };
     }
   }

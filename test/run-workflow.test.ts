@@ -112,9 +112,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(gallery, { outputFormat: 'Csv' }), CREDENTIALS);
     const statuses = collectMessages('statuses');
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: { Country: 'NL', Year: 2023, IncludeReturns: false }, topic: 'monthly' } as never);
+    helper.getNode('run').receive({ payload: { Country: 'NL', Year: 2023, IncludeReturns: false }, topic: 'monthly' });
     const msg = await received;
-    const job = msg.payload as unknown as AlteryxJob;
+    const job = msg.payload as AlteryxJob;
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Success');
     assert.equal(job.appId, salesReport);
@@ -156,14 +156,14 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         { name: 'Country', value: 'FR' },
         { name: 'IncludeReturns', value: true },
       ],
-    } as never);
+    });
     const msg = await received;
-    const job = msg.payload as unknown as AlteryxJob;
+    const job = msg.payload as AlteryxJob;
     assert.equal(job.priority, '2');
     const [csv, workbook] = msg.outputs as OutputData[];
     assert.match(csv?.data as string, /\r\nFR,2024,true,Widgets,108,1296.00\r\n/);
     assert.ok(Buffer.isBuffer(workbook?.data), 'an xlsx as Raw is binary');
-    assert.equal((workbook?.data as Buffer).subarray(0, 2).toString('latin1'), 'PK');
+    assert.equal(workbook?.data.subarray(0, 2).toString('latin1'), 'PK');
   });
 
   it('without wait emits the queued job at once, after one request', async () => {
@@ -171,9 +171,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const before = demo.stats.requests.length;
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: 1_700_000_000_000 } as never);
+    helper.getNode('run').receive({ payload: 1_700_000_000_000 });
     const msg = await received;
-    assert.equal((msg.payload as unknown as AlteryxJob).status, 'Queued');
+    assert.equal((msg.payload as AlteryxJob).status, 'Queued');
     assert.equal(msg.outputs, undefined);
     await wait(150);
     assert.deepEqual(
@@ -186,18 +186,18 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('takes the workflow id from msg.workflowId when the node has none, percent-encoded', async () => {
     await loadFlow(TYPES, flow(gallery, { workflowId: '' }), CREDENTIALS);
     const received = nextMessage('out');
-    helper.getNode('run').receive({ workflowId: salesReport } as never);
-    assert.equal(((await received).payload as unknown as AlteryxJob).appId, salesReport);
+    helper.getNode('run').receive({ workflowId: salesReport });
+    assert.equal(((await received).payload as AlteryxJob).appId, salesReport);
 
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ workflowId: 'Q3 report/übersicht' } as never);
+    helper.getNode('run').receive({ workflowId: 'Q3 report/übersicht' });
     const failure = await caught;
     assert.equal(failure.error.message, '404 unknown workflow "Q3 report/übersicht"');
     const requested = demo.stats.requests.at(-1)?.path;
     assert.equal(requested, '/gallery/api/v1/workflows/Q3%20report%2F%C3%BCbersicht/jobs/');
 
     const missing = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: {} } as never);
+    helper.getNode('run').receive({ payload: {} });
     assert.equal((await missing).error.message, 'no workflow id: set one in the node or send msg.workflowId');
   });
 
@@ -206,7 +206,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const out = collectMessages('out');
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' } as never);
+    helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' });
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
     assert.equal(msg.error.message, `Alteryx job ${job.id} failed: Input Data (3): File not found "march.csv" (tool 3)`);
@@ -223,7 +223,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('reports an unknown workflow as 404 with the status code and the service body on the message', async () => {
     await loadFlow(TYPES, flow(gallery, { workflowId: 'no-such-workflow' }), CREDENTIALS);
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     const msg = await caught;
     assert.equal(msg.error.message, '404 unknown workflow "no-such-workflow"');
     assert.equal(msg.statusCode, 404);
@@ -235,7 +235,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: secret } });
     const seen = [collectMessages('caught'), collectMessages('statuses'), collectMessages('out')];
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: { Country: 'BE' } } as never);
+    helper.getNode('run').receive({ payload: { Country: 'BE' } });
     const msg = await caught;
     assert.equal(msg.error.message, '401 The provided signature(oauth_signature) is invalid.');
     assert.equal(msg.statusCode, 401);
@@ -251,7 +251,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const caught = nextMessage<Caught>('caught');
     const started = Date.now();
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     const msg = await caught;
     const elapsed = Date.now() - started;
     const job = msg.payload as AlteryxJob;
@@ -270,8 +270,8 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const completions = recordCompletions();
     const statuses = collectMessages('statuses');
     const out = collectMessages('out');
-    helper.getNode('run').receive({ _msgid: 'first' } as never);
-    helper.getNode('run').receive({ _msgid: 'second' } as never);
+    helper.getNode('run').receive({ _msgid: 'first' });
+    helper.getNode('run').receive({ _msgid: 'second' });
     await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the jobs to run');
     await helper.unload();
     const requests = demo.stats.requests.length;
@@ -288,14 +288,14 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const out = collectMessages('out');
     const countries = ['BE', 'NL', 'FR', 'DE'];
     const jobsBefore = demo.stats.jobsStarted;
-    for (const country of countries) helper.getNode('run').receive({ _msgid: `msg-${country}`, payload: { Country: country } } as never);
+    for (const country of countries) helper.getNode('run').receive({ _msgid: `msg-${country}`, payload: { Country: country } });
     await until(() => out.length === countries.length, 'four results');
     assert.equal(demo.stats.jobsStarted, jobsBefore + countries.length);
     for (const msg of out) {
       const country = String(msg._msgid).slice(4);
       assert.match((msg.outputs as OutputData[])[0]?.data as string, new RegExp(`\\r\\n${country},2024,false,Widgets,`));
     }
-    assert.equal(new Set(out.map((msg) => (msg.payload as unknown as AlteryxJob).id)).size, countries.length);
+    assert.equal(new Set(out.map((msg) => (msg.payload as AlteryxJob).id)).size, countries.length);
     assert.ok(
       statusTexts(statuses).some((text) => / \([234]\)$/.test(text)),
       `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`,
@@ -306,9 +306,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(`${demo.url}/webapi`, { outputFormat: 'Csv' }, { scheme: 'oauth2' }), CREDENTIALS);
     const tokens = demo.stats.tokensIssued;
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: { Country: 'DE' } } as never);
+    helper.getNode('run').receive({ payload: { Country: 'DE' } });
     const msg = await received;
-    assert.equal((msg.payload as unknown as AlteryxJob).disposition, 'Success');
+    assert.equal((msg.payload as AlteryxJob).disposition, 'Success');
     assert.match((msg.outputs as OutputData[])[0]?.data as string, /\r\nDE,2024,/);
     assert.equal(demo.stats.tokensIssued, tokens + 1);
   });
@@ -316,12 +316,12 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('refuses a string payload and a config without credentials with clear errors', async () => {
     await loadFlow(TYPES, flow(gallery), CREDENTIALS);
     let caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: 'Country=BE' } as never);
+    helper.getNode('run').receive({ payload: 'Country=BE' });
     assert.match((await caught).error.message, /msg.payload is a string: send the questions as an object/);
     await helper.unload();
     await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: 'k' } });
     caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     assert.match((await caught).error.message, /demo gallery: consumer secret missing/);
   });
 
@@ -339,11 +339,11 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const completions = recordCompletions();
       const statuses = collectMessages('statuses');
       const out = collectMessages('out');
-      helper.getNode('run').receive({ _msgid: 'm1', topic: 'keep me', payload: { Country: 'NL' } } as never);
+      helper.getNode('run').receive({ _msgid: 'm1', topic: 'keep me', payload: { Country: 'NL' } });
       await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
       const jobsBefore = slow.stats.jobsStarted;
       const changed = nodes.map((node) => (node.id === 'run' ? { ...node, name: 'renamed', pollInterval: 0.1 } : node));
-      await helper.setFlows(changed as never, 'nodes', CREDENTIALS as never);
+      await helper.setFlows(changed, 'nodes', CREDENTIALS);
       assert.deepEqual(
         completions.map((c) => c.msgid),
         ['m1'],
@@ -362,9 +362,13 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const nodes = flow(`${slow.url}/gallery/api`);
       await loadFlow(TYPES, nodes, CREDENTIALS);
       const statuses = collectMessages('statuses');
-      helper.getNode('run').receive({} as never);
+      helper.getNode('run').receive({});
       await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
-      await helper.setFlows(nodes.filter((node) => node.id !== 'run' && node.id !== 'status') as never, 'full', CREDENTIALS as never);
+      await helper.setFlows(
+        nodes.filter((node) => node.id !== 'run' && node.id !== 'status'),
+        'full',
+        CREDENTIALS,
+      );
       const requests = slow.stats.requests.length;
       await wait(300);
       assert.equal(slow.stats.requests.length, requests, 'no poll after the node is gone');
@@ -392,7 +396,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         const completions = recordCompletions();
         let statuses = collectMessages('statuses');
         let out = collectMessages('out');
-        helper.getNode('run').receive({ _msgid: 'before-restart', topic: 'nightly', payload: { Country: 'FR' } } as never);
+        helper.getNode('run').receive({ _msgid: 'before-restart', topic: 'nightly', payload: { Country: 'FR' } });
         await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
 
         // Stop as Node-RED does: flows first, then the context stores flush to disk.

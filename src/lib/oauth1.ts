@@ -121,7 +121,7 @@ function wireQuery(search: string): string {
   if (WIRE_READY_QUERY.test(search)) return search;
   let out = '';
   for (let i = 0; i < search.length; i++) {
-    const c = search[i] as string;
+    const c = search[i];
     if (c === '%') {
       out += /^[0-9A-Fa-f]{2}$/.test(search.slice(i + 1, i + 3)) ? '%' : '%25';
     } else if (QUERY_SAFE.test(c)) {
@@ -240,7 +240,7 @@ const REALM_TEXT = /^[^"\\\x00-\x1f\x7f]*$/;
 function authorizationHeader(oauthParams: Record<string, string>, realm: string | undefined): string {
   const fields = Object.keys(oauthParams)
     .sort()
-    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key] as string)}"`);
+    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key])}"`);
   if (realm !== undefined) fields.unshift(`realm="${realm}"`);
   return `OAuth ${fields.join(', ')}`;
 }
@@ -299,7 +299,7 @@ export class OAuth1Signer {
 
     if (this.placement === 'query') {
       const protocolQuery = Object.keys(oauthParams)
-        .map((key) => `${key}=${percentEncode(oauthParams[key] as string)}`)
+        .map((key) => `${key}=${percentEncode(oauthParams[key])}`)
         .join('&');
       return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams };
     }

@@ -288,7 +288,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.locator('#node-config-input-baseUrl').waitFor();
     assert.equal(await page.inputValue('#node-config-input-name'), serviceName);
     // An imported flow has no credentials: type the variable names, as the example's notes say.
-    for (const [name, value] of Object.entries(SERVICE_CREDENTIALS[serviceName]!)) {
+    for (const [name, value] of Object.entries(SERVICE_CREDENTIALS[serviceName])) {
       const field = page.locator(`#node-config-input-${name}`);
       if (!(await field.inputValue())) await field.fill(value);
     }

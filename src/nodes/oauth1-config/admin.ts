@@ -37,7 +37,8 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
   const id = String(req.params.id);
   let credentials: Partial<OAuth1Credentials> = {};
   try {
-    const body: ConnectionTestBody = typeof req.body === 'object' && req.body !== null ? req.body : {};
+    const raw: unknown = req.body;
+    const body = typeof raw === 'object' && raw !== null ? (raw as ConnectionTestBody) : {};
     const deployed = getConfigNode(RED, id);
     const reading = settingsFromForm(body, {
       deployed,

@@ -57,7 +57,8 @@ function text(value: unknown): string {
 }
 
 function bodyOf(req: Request): TokenForm & Record<string, unknown> {
-  return typeof req.body === 'object' && req.body !== null ? req.body : {};
+  const raw: unknown = req.body;
+  return typeof raw === 'object' && raw !== null ? (raw as TokenForm & Record<string, unknown>) : {};
 }
 
 export function registerTokenAdmin(RED: NodeAPI): void {

@@ -4,7 +4,7 @@
  * aborted: a redeploy lets it finish and hands the job to the next instance, which emits
  * the result on the stored message.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import {
   AlteryxApi,
   completeJob,
@@ -78,7 +78,7 @@ export = function register(RED: NodeAPI): void {
     function describeFailure(msg: RunMessage, error: unknown, appId: string): Error {
       if (isAlteryxError(error)) {
         if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
-        const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
+        const payload: unknown = error.details.job ?? error.details.body;
         if (payload !== undefined) msg.payload = redactValue(payload, shell.redact);
         return shell.failure(error);
       }
@@ -112,7 +112,7 @@ export = function register(RED: NodeAPI): void {
       return new AlteryxApi(shell.server.client());
     }
 
-    node.on('input', async (message, send, done) => {
+    shell.onInput(async (message, send, done) => {
       const msg = message as RunMessage;
       const job = jobOf(msg, done);
       if (!job) return;
@@ -187,15 +187,15 @@ export = function register(RED: NodeAPI): void {
         pending.remove(jobId);
         applyResult(msg, { job: entry.queued });
         shell.status.succeeded(shell.text('status.queued'));
-        node.send(msg as NodeMessage);
+        node.send(msg);
         return;
       }
       const outcome = await waitFor(jobId, entry);
       if (outcome === 'closed') return;
-      if (outcome instanceof Error) node.error(describeFailure(msg, outcome, entry.appId), msg as NodeMessage);
+      if (outcome instanceof Error) node.error(describeFailure(msg, outcome, entry.appId), msg);
       else {
         applyResult(msg, outcome);
-        node.send(msg as NodeMessage);
+        node.send(msg);
       }
     }
 

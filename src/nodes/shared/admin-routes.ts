@@ -160,7 +160,9 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
   // Only reached with a deployed node, or with nothing to resolve.
   const resolve = (value: string): string => {
     const reference = VARIABLE_REFERENCE.exec(value);
-    return reference ? String(stored.readVariable(reference[1] ?? '') ?? '') : value;
+    if (!reference) return value;
+    const resolved = stored.readVariable(reference[1] ?? '');
+    return typeof resolved === 'string' ? resolved : resolved === undefined || resolved === null ? '' : JSON.stringify(resolved);
   };
   const credentials: OAuth1ConfigCredentials = {};
   for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(typed[name]);

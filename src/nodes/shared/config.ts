@@ -37,7 +37,7 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   /** True when an access token is configured (3-legged). */
   readonly hasToken: boolean;
   /** Replaces every secret, token and signature of this service in a text by `…`: for every text a node shows or logs. */
-  redact(text: string): string;
+  redact: (text: string) => string;
   /**
    * Keeps the client open for a request under way until the returned function is called:
    * closing the config node (a full redeploy) then lets a job start finish instead of cutting it.
