@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: two figures, each against its target (issue 7; issue 13 dropped the
- * signing micro-benchmark: only what a flow sees end to end counts).
+ * `npm run bench`: two figures, each against its target (no signing micro-benchmark: only
+ * what a flow sees end to end counts).
  *
  * 1. End to end: messages per second through `oauth1-request` and, in the same run and
  *    the same Node-RED, through the core `http request` node sending the same URL

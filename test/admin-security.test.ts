@@ -1,5 +1,5 @@
 /**
- * The admin endpoints of the package against the attacks of issue 10, in the real Node-RED
+ * The admin endpoints of the package under attack, in the real Node-RED
  * runtime (adminAuth off, as `npm start` runs): a cross-site HTML form, a form that points
  * the stored secrets at another host, `${ENV}` values for a node that does not exist.
  * A loopback "attacker" server records whatever reaches it; it must record nothing.

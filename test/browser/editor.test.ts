@@ -60,7 +60,7 @@ const EXAMPLE = {
   signInGetMe: 'a1f0c0de00000062',
 };
 
-/** The services of examples/flows.json that get their token in the editor (issue 12). */
+/** The services of examples/flows.json that get their token in the editor (Get token, Extra Horizon sign-in). */
 const GET_TOKEN_SERVICE = 'Demo 3-legged (Get token)';
 const SIGN_IN_SERVICE = 'Extra Horizon (sign in)';
 /** bcrypt of "local-test-only", as in test/admin-auth.test.ts: a throwaway password for a loopback Node-RED of this test. */

@@ -1,5 +1,5 @@
 /**
- * The config dialog's token routes (issue 12), beside the Test connection route of admin.ts
+ * The config dialog's token routes ("Get token", Extra Horizon sign-in), beside the Test connection route of admin.ts
  * and under the same rules (../shared/admin-routes.ts):
  *
  * - `POST /oauth1-config/:id/authorize` (the form + `callbackUrl`) → `{ok, authorizeUrl}`
