@@ -147,7 +147,8 @@ function checkedCallback(req: Request, id: string): string {
   const refusal = `callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`;
   if (!isOwnCallbackUrl(callbackUrl, id)) throw new Refusal(refusal);
   if (callbackUrl === 'oob') return callbackUrl;
-  const editorHost = httpOrigin(req.get('origin') ?? '') ? new URL(req.get('origin') as string).host : req.get('host');
+  const origin = req.get('origin') ?? '';
+  const editorHost = httpOrigin(origin) ? new URL(origin).host : req.get('host');
   if (new URL(callbackUrl).host !== editorHost) throw new Refusal(refusal);
   return callbackUrl;
 }
