@@ -18,7 +18,7 @@ const MAX_FUNCTION_LINES = 60;
  * type of `x` is not assignable to `T` (a downcast, `as never`, `unknown as T`), `as any`,
  * and non-null `!`. A ratchet at today's count: lower it when one goes, never raise it.
  */
-const MAX_UNCHECKED_ASSERTIONS = 36;
+const MAX_UNCHECKED_ASSERTIONS = 35;
 /**
  * TEMPORARY: functions over the limit that other engineers are splitting right now:
  * `RunWorkflow` (src/nodes/oauth1-run-workflow, branch `workflow`) and `createOAuth1Editor`
