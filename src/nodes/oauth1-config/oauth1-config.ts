@@ -57,8 +57,15 @@ function deployProblem(node: OAuth1ConfigNode, credentials: OAuth1ConfigCredenti
 /**
  * The shared client, made at its first use. Requests still under way (job starts let finish)
  * hold it open across a close (a full redeploy) and destroy it when the last one ends.
+ * Returns what reads the client's secrets of the moment (a bearer token), for the redactor.
  */
-function attachClient(RED: NodeAPI, node: OAuth1ConfigNode, config: OAuth1ConfigDef, credentials: OAuth1ConfigCredentials, problem: string | undefined): void {
+function attachClient(
+  RED: NodeAPI,
+  node: OAuth1ConfigNode,
+  config: OAuth1ConfigDef,
+  credentials: OAuth1ConfigCredentials,
+  problem: string | undefined,
+): () => ReadonlyArray<string | undefined> {
   const retries = nonNegativeNumber(config.retries) ?? 3;
   const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
   const tls = tlsOptionsOf(RED, config.tls);
@@ -103,6 +110,7 @@ function attachClient(RED: NodeAPI, node: OAuth1ConfigNode, config: OAuth1Config
     if (holders === 0) client?.destroy();
     done();
   });
+  return () => client?.currentSecrets() ?? [];
 }
 
 export = function register(RED: NodeAPI): void {
@@ -115,12 +123,13 @@ export = function register(RED: NodeAPI): void {
     Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    node.redact = credentialsRedactor(credentials);
     const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
     const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
-    attachClient(RED, node, config, credentials, problem);
+    const currentSecrets = attachClient(RED, node, config, credentials, problem);
+    // The bearer token in use is a secret too: every text of every node is cut by this.
+    node.redact = credentialsRedactor(credentials, currentSecrets);
   }
 
   RED.nodes.registerType<OAuth1ConfigNode, OAuth1ConfigDef, unknown, OAuth1ConfigCredentials>('oauth1-config', OAuth1Config, {
