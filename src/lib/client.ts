@@ -4,12 +4,14 @@
  * handling, clock-skew correction and error shaping.
  */
 import http from 'node:http';
-import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
+import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import type { ProxySettings } from './proxy';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 
 export type { ClientResponse, ResponseType } from './response';
+export type { TlsOptions } from './agents';
 
 export interface AuthorizedAttempt {
   url: string;
@@ -19,19 +21,10 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
-  /** Why these credentials must not be sent to this URL (PLAINTEXT over http), or undefined. */
-  refusal?(url: URL): string | undefined;
+  /** Why these credentials must not be sent to this URL (PLAINTEXT over http, or through a proxy), or undefined. */
+  refusal?(url: URL, route: { proxied: boolean }): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
-}
-
-export interface TlsOptions {
-  ca?: string | Buffer | Array<string | Buffer>;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  servername?: string;
-  rejectUnauthorized?: boolean;
 }
 
 export interface ClientOptions {
@@ -74,6 +67,10 @@ export interface ClientRequest {
    * redirect to another origin is returned, not followed.
    */
   credentialsInBody?: boolean;
+  /** A core `http proxy` node's settings; the environment's `http_proxy`… otherwise. */
+  proxy?: ProxySettings;
+  /** `msg.rejectUnauthorized`: ignored when the service has a TLS configuration. */
+  rejectUnauthorized?: boolean;
 }
 
 export type RequestErrorCode =
@@ -91,7 +88,9 @@ export type RequestErrorCode =
   /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
   | 'EINSECURE'
   /** The response body is larger than `maxResponseBytes`. */
-  | 'ETOOLARGE';
+  | 'ETOOLARGE'
+  /** The proxy URL is not one. */
+  | 'EPROXY';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -308,6 +307,8 @@ export interface Exchange {
   /** The origin asked first: a redirect elsewhere is "another origin". */
   readonly origin: string;
   readonly credentialsInBody: boolean;
+  /** Proxy and certificate check of every attempt. */
+  readonly route: Route;
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -464,8 +465,7 @@ export class HttpClient {
   private readonly maxRedirects: number;
   private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
 
@@ -482,14 +482,12 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 5;
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
-    this.httpAgent = new http.Agent({ keepAlive: true });
-    this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
+    this.agents = new AgentPool(options.tls);
   }
 
   /** Closes idle keep-alive sockets; in-flight requests are aborted through their signals. */
   destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
@@ -574,6 +572,7 @@ export class HttpClient {
       authorize: request.authorize !== false,
       origin: target.origin,
       credentialsInBody,
+      route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
       signal: request.signal,
@@ -590,14 +589,14 @@ export class HttpClient {
     const { url: sentUrl, headers } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
       : { url: new URL(exchange.url).href, headers: exchange.headers };
-    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    const response = await this.send(exchange, sentUrl, headers);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
   private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const refusal = this.authorizer.refusal?.(new URL(url));
+    const refusal = this.authorizer.refusal?.(new URL(url), { proxied: this.agentsFor(url, exchange.route).proxy !== undefined });
     if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
     const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
@@ -634,14 +633,18 @@ export class HttpClient {
     this.clockOffsetMs = Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : 0;
   }
 
-  private async send(
-    method: string,
-    url: string,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<AxiosResponse<Buffer>> {
+  /** The agents of one attempt; a proxy URL that is no URL is an error before anything is sent. */
+  private agentsFor(url: string, route: Route): Agents {
+    try {
+      return this.agents.for(url, route);
+    } catch (error) {
+      throw new RequestError((error as Error).message, 'EPROXY');
+    }
+  }
+
+  private async send(exchange: Exchange, url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
+    const { method, body, timeoutMs, signal } = exchange;
+    const { httpAgent, httpsAgent } = this.agentsFor(url, exchange.route);
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
     const controller = new AbortController();
@@ -670,8 +673,10 @@ export class HttpClient {
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
         maxContentLength: this.maxResponseBytes,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
+        httpAgent,
+        httpsAgent,
+        // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
+        proxy: false,
         signal: controller.signal,
       });
     } catch (error) {
