@@ -65,7 +65,10 @@ describe('proxies (src/lib/proxy)', function () {
 
     it('a proxy URL that is not http(s) is an error, its password not repeated', () => {
       assert.throws(() => proxyFor(url('http://a/'), undefined, { http_proxy: 'socks5://u:secret@p:1080' }), /must be http or https/);
-      assert.throws(() => proxyFor(url('http://a/'), undefined, { http_proxy: 'http://u:secret@[bad' }), (error: Error) => !error.message.includes('secret'));
+      assert.throws(
+        () => proxyFor(url('http://a/'), undefined, { http_proxy: 'http://u:secret@[bad' }),
+        (error: Error) => !error.message.includes('secret'),
+      );
     });
   });
 
@@ -129,7 +132,8 @@ describe('proxies (src/lib/proxy)', function () {
         [`localhost:${tls.port}`, `localhost:${tls.port}`],
       );
       const seen = proxy.seen();
-      for (const secret of ['proxy-consumer-KEY', 'proxy-SECRET', 'proxy-TOKEN', 'oauth_signature', 'body-VALUE', '/me']) assert.ok(!seen.includes(secret), secret);
+      for (const secret of ['proxy-consumer-KEY', 'proxy-SECRET', 'proxy-TOKEN', 'oauth_signature', 'body-VALUE', '/me'])
+        assert.ok(!seen.includes(secret), secret);
     });
 
     it('gives the proxy its own credentials from an http proxy node, on CONNECT only', async () => {

@@ -4,6 +4,7 @@
  * handling, clock-skew correction and error shaping.
  */
 import http from 'node:http';
+import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
@@ -71,6 +72,10 @@ export interface ClientRequest {
   proxy?: ProxySettings;
   /** `msg.rejectUnauthorized`: ignored when the service has a TLS configuration. */
   rejectUnauthorized?: boolean;
+  /** False: a 3xx is the answer, not followed. */
+  followRedirects?: boolean;
+  /** Sends the body whatever the method (the core node's "use as request body" for a GET). */
+  bodyWithAnyMethod?: boolean;
 }
 
 export type RequestErrorCode =
@@ -106,6 +111,8 @@ export class RequestError extends Error {
 }
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Sent when a flow asks for them (msg.method), as the core node sends them; not offered in the dialog. */
+const OTHER_METHODS = new Set(['TRACE']);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -151,15 +158,16 @@ function deleteHeader(headers: Record<string, string>, name: string): void {
   for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) delete headers[key];
 }
 
+/** Encoded as the core node's querystring does it (a space is `%20`); nested objects as JSON. */
 function toFormBody(body: object): string {
-  const form = new URLSearchParams();
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+      pairs.push(`${querystring.escape(key)}=${querystring.escape(typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))}`);
     }
   }
-  return form.toString();
+  return pairs.join('&');
 }
 
 /** Encodes a body the way the core http request node does, setting a content type where it must. */
@@ -309,6 +317,9 @@ export interface Exchange {
   readonly credentialsInBody: boolean;
   /** Proxy and certificate check of every attempt. */
   readonly route: Route;
+  readonly followRedirects: boolean;
+  /** The redirects followed, for `msg.redirectList`. */
+  readonly redirectList: Redirected[];
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -317,6 +328,12 @@ export interface Exchange {
   redirects: number;
   clockRetried: boolean;
   credentialsRefreshed: boolean;
+}
+
+/** One redirect followed: where to (absolute, without `oauth_*` pairs), and the cookies it set. */
+export interface Redirected {
+  location: string;
+  setCookie?: string[];
 }
 
 /** What one attempt got back. */
@@ -423,6 +440,11 @@ export function followRedirect(
   return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
 }
 
+function redirected(location: string, setCookie: string | string[] | undefined): Redirected {
+  if (setCookie === undefined) return { location };
+  return { location, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] };
+}
+
 /** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
 export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 'body' | 'authorize' | 'redirects'>, hop: Hop): void {
   exchange.redirects++;
@@ -519,9 +541,10 @@ export class HttpClient {
         exchange.credentialsRefreshed = true;
         continue;
       }
-      const hop = followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects);
+      const hop = exchange.followRedirects ? followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects) : undefined;
       if (hop) {
         takeHop(exchange, hop);
+        exchange.redirectList.push(redirected(hop.url, headers['set-cookie']));
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
@@ -538,6 +561,7 @@ export class HttpClient {
         url: withoutProtocolParameters(sentUrl),
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
+        redirects: exchange.redirectList,
       };
     }
   }
@@ -545,7 +569,7 @@ export class HttpClient {
   /** Checks the request and sets out what the attempts start from; throws before anything is sent. */
   private prepare(request: ClientRequest): Exchange {
     const method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
-    if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    if (!(HTTP_METHODS as readonly string[]).includes(method) && !OTHER_METHODS.has(method)) {
       throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
     const url = joinUrl(this.baseUrl, request.url);
@@ -568,11 +592,13 @@ export class HttpClient {
       method,
       url,
       headers,
-      body: METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined,
+      body: METHODS_WITH_BODY.has(method) || request.bodyWithAnyMethod ? encodeBody(request.body, headers) : undefined,
       authorize: request.authorize !== false,
       origin: target.origin,
       credentialsInBody,
       route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
+      followRedirects: request.followRedirects !== false,
+      redirectList: [],
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
       signal: request.signal,

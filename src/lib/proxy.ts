@@ -57,7 +57,10 @@ export function proxyFor(target: URL, settings?: ProxySettings, env: Env = proce
   const port = Number(target.port) || DEFAULT_PORTS[scheme] || 0;
   if (!shouldProxy(hostname, port, envValue(effective, 'npm_config_no_proxy') || envValue(effective, 'no_proxy'))) return undefined;
   let proxy =
-    envValue(effective, `npm_config_${scheme}_proxy`) || envValue(effective, `${scheme}_proxy`) || envValue(effective, 'npm_config_proxy') || envValue(effective, 'all_proxy');
+    envValue(effective, `npm_config_${scheme}_proxy`) ||
+    envValue(effective, `${scheme}_proxy`) ||
+    envValue(effective, 'npm_config_proxy') ||
+    envValue(effective, 'all_proxy');
   if (!proxy) return undefined;
   if (!proxy.includes('://')) proxy = `${scheme}://${proxy}`;
   let url: URL;
@@ -157,7 +160,13 @@ export class HttpsTunnelAgent extends https.Agent {
       const tlsOptions = { ...options, socket };
       return super.createConnection(tlsOptions) ?? socket;
     };
-    openTunnel(this.proxy, options.hostname ?? options.host ?? 'localhost', Number(options.port) || 443, this.tunnelKeepAlive, toAgentCallback(callback, secure));
+    openTunnel(
+      this.proxy,
+      options.hostname ?? options.host ?? 'localhost',
+      Number(options.port) || 443,
+      this.tunnelKeepAlive,
+      toAgentCallback(callback, secure),
+    );
     return undefined;
   }
 }

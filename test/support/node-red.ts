@@ -55,13 +55,15 @@ export function ourNode(type: string): (RED: unknown) => void {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const catchNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-catch.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+export const httpProxyNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/network/06-httpproxy.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const statusNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-status.js'));
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Loads nodes and a flow; `credentials` maps node ids to their credentials. */
 export async function loadFlow(types: string[], flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
-  const initializers = [...types.map(ourNode), catchNode, statusNode];
+  const initializers = [...types.map(ourNode), catchNode, statusNode, httpProxyNode];
   // The runtime treats a node without x/y as a config node; catch and status nodes must be flow nodes.
   const positioned = flow.map((node, index) => (node.z && !('x' in node) ? { x: 100, y: 40 * (index + 1), ...node } : node));
   await helper.load(initializers as never, positioned as never, credentials as never);

@@ -30,10 +30,13 @@ export async function startRecordingProxy(options: { requireAuthorization?: stri
     forwarded.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     chunks.push(Buffer.from(`${req.method} ${req.url}\n${JSON.stringify(req.headers)}\n`));
     const target = new URL(req.url ?? '');
-    const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.pipe(upstream);

@@ -163,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
                 "token": bool(has_token),
                 "realm": realm_of(headers.get("Authorization", "")),
                 "bodyHash": request.oauth_params.get("oauth_body_hash"),
+                "cookie": headers.get("Cookie"),
             })
         else:
             self.reply(401, {

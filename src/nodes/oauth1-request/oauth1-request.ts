@@ -1,25 +1,81 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import type { ResponseType } from '../../lib/client';
-import { NodeShell, type Done } from '../shared/node-shell';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { isRequestError, type ClientResponse, type ResponseType } from '../../lib/client';
+import { responseCookies } from '../../lib/cookies';
+import { markedHeaders } from '../../lib/header-marker';
+import type { ProxySettings } from '../../lib/proxy';
+import { isSuccess } from '../../lib/response';
+import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
+import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
   method?: string;
   url?: string;
   ret?: string;
+  paytoqs?: boolean | string;
+  senderr?: boolean;
+  /** Id of a core `http proxy` config node. */
+  proxy?: string;
+  /** False: 3xx answers are returned, not followed (`msg.followRedirects` overrides). */
+  followRedirects?: boolean;
+  headers?: HeaderRow[];
 }
 
 interface RequestMessage extends NodeMessageInFlow {
-  url?: unknown;
-  method?: unknown;
-  headers?: unknown;
   requestTimeout?: unknown;
-  statusCode?: number;
+  statusCode?: number | string;
+  headers?: unknown;
   responseUrl?: string;
+  redirectList?: Array<{ location: string; cookies?: unknown }>;
+  responseCookies?: unknown;
+  retry?: number;
+}
+
+/** The core `http proxy` config node as the runtime holds it. */
+interface HttpProxyNode extends Node<{ username?: string; password?: string }> {
+  url?: string;
+  noproxy?: string[];
 }
 
 const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer', obj: 'json' };
+/**
+ * Failures that also go out as a message, as the core node sends them: no answer, or none
+ * that could be read. A request refused before sending (origin, PLAINTEXT, bad input) only reaches Catch.
+ */
+const FAILURES_AS_MESSAGES = new Set(['ENETWORK', 'ETIMEDOUT', 'ETOOLARGE', 'ETOOMANYREDIRECTS', 'EPROXY']);
+
+function settingsOf(config: OAuth1RequestDef): RequestSettings {
+  const paytoqs = config.paytoqs === true || config.paytoqs === 'query' ? 'query' : config.paytoqs === 'body' ? 'body' : 'ignore';
+  return {
+    url: (config.url ?? '').trim(),
+    method: config.method ?? 'GET',
+    paytoqs,
+    followRedirects: config.followRedirects !== false,
+    headers: Array.isArray(config.headers) ? config.headers : [],
+  };
+}
+
+function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | undefined {
+  if (!id) return undefined;
+  const proxy = RED.nodes.getNode(id) as HttpProxyNode | null;
+  if (!proxy?.url) return undefined;
+  return { url: proxy.url, noProxy: proxy.noproxy ?? [], username: proxy.credentials?.username, password: proxy.credentials?.password };
+}
+
+/** The answer on the message, as the core node puts it there. */
+function answer(msg: RequestMessage, response: ClientResponse): void {
+  msg.payload = response.body;
+  msg.statusCode = response.statusCode;
+  msg.headers = markedHeaders({ ...response.headers });
+  msg.responseUrl = response.url;
+  msg.redirectList = (response.redirects ?? []).map((hop) =>
+    hop.setCookie ? { location: hop.location, cookies: responseCookies(hop.setCookie) } : { location: hop.location },
+  );
+  msg.retry = 0;
+  const cookies = responseCookies(response.headers['set-cookie']);
+  if (cookies) msg.responseCookies = cookies;
+}
 
 export = function register(RED: NodeAPI): void {
   function OAuth1Request(this: Node, config: OAuth1RequestDef): void {
@@ -28,51 +84,65 @@ export = function register(RED: NodeAPI): void {
     const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request' });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
-    const configuredUrl = (config.url ?? '').trim();
-    const methodFromMsg = config.method === 'use' || !config.method;
+    const settings = settingsOf(config);
+    const proxy = proxySettingsOf(RED, config.proxy);
+    if (config.proxy && !proxy) shell.warn(shell.text('warnings.proxyMissing'));
+    const sendErrorsToCatch = config.senderr === true;
+    let laxTlsWarned = false;
+    const reader: MessageReader = {
+      evaluate: (path, msg) => RED.util.evaluateNodeProperty(path, 'msg', node, msg as NodeMessage),
+      warn: (key) => shell.warn(shell.text(key)),
+    };
 
-    /** The URL, method and headers of a message, or undefined when it was refused. */
-    function requestOf(msg: RequestMessage, done: Done): { url: string; method: string; headers?: Record<string, unknown> } | undefined {
-      let url = configuredUrl;
-      if (!url) {
-        if (msg.url !== undefined && typeof msg.url !== 'string')
-          return void shell.refuse(done, shell.text('status.invalidUrl'), shell.text('errors.urlNotString', { type: typeof msg.url }));
-        url = (msg.url ?? '').trim();
-      } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
-        shell.warn(shell.text('warnings.urlIgnored'));
+    /** The client request of a message, or undefined when it was refused (Catch told). */
+    function read(msg: RequestMessage, done: Done): ReturnType<typeof requestOf> | undefined {
+      try {
+        const request = requestOf(settings, msg, reader);
+        if (request.rejectUnauthorized === false && !laxTlsWarned) {
+          laxTlsWarned = true;
+          shell.warn(shell.text('warnings.rejectUnauthorizedOff'));
+        }
+        return request;
+      } catch (error) {
+        if (!(error instanceof MessageRefused)) throw error;
+        shell.refuse(done, shell.text(error.statusKey), shell.text(error.key, error.substitutions));
+        return undefined;
       }
-      if (methodFromMsg && msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
-        // Sending a GET instead of the request a flow meant would be worse than stopping.
-        return void shell.refuse(done, shell.text('status.invalidMethod'), shell.text('errors.methodNotString', { type: typeof msg.method }));
+    }
+
+    /** A request that got no answer: Catch, and (unless "only to Catch") a message with the error, as the core node. */
+    function failed(msg: RequestMessage, send: (msg: RequestMessage) => void, done: Done, error: unknown, prefix: string, tracked: Tracked): void {
+      if (!tracked.signal.aborted && !sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
+        msg.payload = shell.clean(`${prefix}${error.message}`);
+        msg.statusCode = error.systemCode ?? error.code;
+        send(msg);
       }
-      const method = methodFromMsg ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : (config.method as string);
-      if (msg.headers !== undefined && (typeof msg.headers !== 'object' || msg.headers === null || Array.isArray(msg.headers))) {
-        return void shell.refuse(done, shell.text('status.invalidHeaders'), shell.text('errors.headersNotObject'));
-      }
-      return { url, method, headers: msg.headers as Record<string, unknown> | undefined };
+      shell.fail(done, error, prefix, tracked);
     }
 
     node.on('input', async (message, send, done) => {
       const msg = message as RequestMessage;
-      const request = requestOf(msg, done);
+      const request = read(msg, done);
       if (!request) return;
       const client = shell.client(done);
       if (!client) return;
       const timeoutMs = shell.requestTimeout(msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
+      const prefix = `${request.method.toUpperCase()} ${request.url}: `;
       try {
-        const response = await client.request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
+        const response = await client.request({ ...request, proxy, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
-        msg.payload = response.body;
-        msg.statusCode = response.statusCode;
-        msg.headers = response.headers;
-        msg.responseUrl = response.url;
+        answer(msg, response);
+        if (sendErrorsToCatch && !isSuccess(response)) {
+          shell.fail(done, new Error(`HTTP ${response.statusCode}`), prefix);
+          return;
+        }
         shell.status.succeeded(String(response.statusCode));
         send(msg);
         done();
       } catch (error) {
-        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `, tracked);
+        failed(msg, send, done, error, prefix, tracked);
       } finally {
         tracked.end();
       }
