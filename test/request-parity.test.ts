@@ -4,14 +4,17 @@
  * messages, the header marker. Signed requests are checked by oauthlib.
  */
 import assert from 'node:assert/strict';
-import { collectMessages, helper, loadFlow, nextMessage, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { startTlsServer } from './support/tls-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
-import { json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
+import { hang, json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
 import { startRecordingProxy } from './support/recording-proxy';
 import { hashSum } from '../src/lib/header-marker';
 
 const TYPES = ['oauth1-config', 'oauth1-request'];
 const CREDENTIALS = { cfg: { ...VERIFIER_CREDENTIALS } };
+/** For servers that do not check signatures. */
+const PLAIN_CREDENTIALS = { cfg: { consumerKey: 'parity-key', consumerSecret: 'parity-secret' } };
 
 function flow(baseUrl: string, request: Record<string, unknown> = {}, config: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -153,7 +156,7 @@ describe('oauth1-request: the core http request node’s features, signed (issue
         res.setHeader('Set-Cookie', ['session=abc%20d; Path=/; HttpOnly', 'theme=dark']);
         json({ ok: true })(request, res, 0);
       });
-      await loadFlow(TYPES, flow(server.url, { url: 'start' }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(server.url, { url: 'start' }), PLAIN_CREDENTIALS);
       const msg = await send({});
       assert.equal(msg.statusCode, 200);
       assert.deepEqual(msg.responseCookies, { session: { value: 'abc d', Path: '/' }, theme: { value: 'dark' } });
@@ -163,12 +166,12 @@ describe('oauth1-request: the core http request node’s features, signed (issue
 
     it('hands back the 3xx with msg.followRedirects = false, or the node option off', async () => {
       server.route('/moved', redirect('/elsewhere', 301));
-      await loadFlow(TYPES, flow(server.url, { url: 'moved' }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(server.url, { url: 'moved' }), PLAIN_CREDENTIALS);
       let msg = await send({ followRedirects: false });
       assert.equal(msg.statusCode, 301);
       assert.deepEqual(msg.redirectList, []);
       await helper.unload();
-      await loadFlow(TYPES, flow(server.url, { url: 'moved', followRedirects: false }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(server.url, { url: 'moved', followRedirects: false }), PLAIN_CREDENTIALS);
       msg = await send({});
       assert.equal(msg.statusCode, 301);
     });
@@ -206,14 +209,14 @@ describe('oauth1-request: the core http request node’s features, signed (issue
       const closed = await startFaultServer();
       const url = closed.url;
       await closed.close();
-      await loadFlow(TYPES, flow(url, { url: 'x' }, { retries: 0 }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(url, { url: 'x' }, { retries: 0 }), PLAIN_CREDENTIALS);
       const caught = nextMessage('caught');
       const msg = await send({});
       assert.equal(msg.statusCode, 'ECONNREFUSED');
       assert.match(String(msg.payload), /ECONNREFUSED/);
       await caught;
       await helper.unload();
-      await loadFlow(TYPES, flow(url, { url: 'x', senderr: true }, { retries: 0 }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(url, { url: 'x', senderr: true }, { retries: 0 }), PLAIN_CREDENTIALS);
       const out = collectMessages('out');
       await send({}, 'caught');
       await wait(50);
@@ -222,13 +225,47 @@ describe('oauth1-request: the core http request node’s features, signed (issue
 
     it('with senderr, a non-2xx answer goes to Catch only, with its status and body on msg', async () => {
       server.route('/missing', json({ message: 'nope' }, 404));
-      await loadFlow(TYPES, flow(server.url, { url: 'missing', senderr: true }), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+      await loadFlow(TYPES, flow(server.url, { url: 'missing', senderr: true }), PLAIN_CREDENTIALS);
       const out = collectMessages('out');
       const caught = await send({}, 'caught');
       assert.equal(caught.statusCode, 404);
       assert.deepEqual(caught.payload, { message: 'nope' });
       await wait(50);
       assert.equal(out.length, 0);
+    });
+  });
+
+  describe('timeouts', () => {
+    it('takes settings.httpRequestTimeout when the service names no timeout, as the core node', async () => {
+      server.route('/slow', hang());
+      helper.settings({ httpRequestTimeout: 200 } as never);
+      try {
+        await loadFlow(TYPES, flow(server.url, { url: 'slow' }, { retries: 0, requestTimeout: '' }), PLAIN_CREDENTIALS);
+        const started = Date.now();
+        const msg = await send({});
+        assert.equal(msg.statusCode, 'ETIMEDOUT');
+        assert.ok(Date.now() - started < 5_000);
+      } finally {
+        helper.settings({} as never);
+      }
+    });
+  });
+
+  describe('TLS per message', () => {
+    it('msg.rejectUnauthorized = false accepts a self-signed certificate, with one warning; otherwise it is refused', async () => {
+      const tls = await startTlsServer();
+      try {
+        await loadFlow(TYPES, flow(tls.url, { url: 'x', ret: 'txt' }, { retries: 0 }), PLAIN_CREDENTIALS);
+        const caught = await send({}, 'caught');
+        assert.match(String((caught.error as { message: string }).message), /self-signed|certificate/);
+        for (const value of [false, 'false']) assert.equal((await send({ rejectUnauthorized: value })).statusCode, 200);
+        const warnings = logLines().filter((line) => line.includes('msg.rejectUnauthorized is false'));
+        assert.equal(warnings.length, 1);
+        await send({ rejectUnauthorized: 'maybe' }, 'caught');
+        assert.ok(logLines().some((line) => line.includes('msg.rejectUnauthorized must be true or false')));
+      } finally {
+        await tls.close();
+      }
     });
   });
 

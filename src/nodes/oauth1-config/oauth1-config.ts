@@ -63,7 +63,8 @@ export = function register(RED: NodeAPI): void {
     node.extraOrigins = originList(config.extraOrigins);
     Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
     const retries = nonNegativeNumber(config.retries) ?? 3;
-    const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
+    // As the core http request node: Node-RED's httpRequestTimeout setting when the service names none.
+    const timeoutMs = positiveNumber(config.requestTimeout) ?? positiveNumber(RED.settings.httpRequestTimeout) ?? 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
     const redact = credentialsRedactor(credentials);
