@@ -7,6 +7,7 @@ import http from 'node:http';
 import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
+import { keepSetCookies } from './cookies';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
 import type { ProxySettings } from './proxy';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
@@ -76,6 +77,8 @@ export interface ClientRequest {
   followRedirects?: boolean;
   /** Sends the body whatever the method (the core node's "use as request body" for a GET). */
   bodyWithAnyMethod?: boolean;
+  /** Node's lenient HTTP parser, for servers that break HTTP. */
+  insecureHTTPParser?: boolean;
 }
 
 export type RequestErrorCode =
@@ -318,6 +321,7 @@ export interface Exchange {
   /** Proxy and certificate check of every attempt. */
   readonly route: Route;
   readonly followRedirects: boolean;
+  readonly insecureHTTPParser: boolean;
   /** The redirects followed, for `msg.redirectList`. */
   readonly redirectList: Redirected[];
   readonly responseType: ResponseType;
@@ -545,6 +549,8 @@ export class HttpClient {
       if (hop) {
         takeHop(exchange, hop);
         exchange.redirectList.push(redirected(hop.url, headers['set-cookie']));
+        // As a browser's jar (and the core node's): cookies a hop sets go on along the same origin.
+        if (!hop.crossOrigin) keepSetCookies(exchange.headers, headers['set-cookie']);
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
@@ -598,6 +604,7 @@ export class HttpClient {
       credentialsInBody,
       route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
       followRedirects: request.followRedirects !== false,
+      insecureHTTPParser: request.insecureHTTPParser === true,
       redirectList: [],
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
@@ -704,6 +711,7 @@ export class HttpClient {
         // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
         proxy: false,
         signal: controller.signal,
+        ...(exchange.insecureHTTPParser ? { insecureHTTPParser: true } : {}),
       });
     } catch (error) {
       if (signal?.aborted) throw aborted();

@@ -66,3 +66,16 @@ export function responseCookies(setCookie: string | string[] | undefined): Respo
   }
   return cookies;
 }
+
+/** Adds the cookies of `Set-Cookie` answers to the `Cookie` header of the next hop (same origin only: the caller's rule). */
+export function keepSetCookies(headers: Record<string, string>, setCookie: string | string[] | undefined): void {
+  const set = responseCookies(setCookie);
+  if (!set) return;
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cookie');
+  const jar: Record<string, string> = name ? parseCookiePairs(headers[name] ?? '', String) : {};
+  for (const [cookie, { value }] of Object.entries(set)) jar[cookie] = encodeURIComponent(value ?? '');
+  if (name) delete headers[name];
+  headers.Cookie = Object.entries(jar)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('; ');
+}

@@ -34,14 +34,15 @@ function ourCatalogs(): Catalog {
 
 /**
  * `RED._` as the runtime has it: the helper's returns the key itself. A `namespace:` prefix
- * is dropped, `__name__` is substituted; an unknown key comes back as it is, so a test sees it.
+ * is dropped, `__name__` is substituted; an unknown key comes back as it is (without namespace), so a test sees it.
  */
 export function translate(key: string, substitutions: Record<string, unknown> = {}): string {
   const found = key
     .slice(key.indexOf(':') + 1)
     .split('.')
     .reduce<string | Catalog | undefined>((node, part) => (typeof node === 'object' ? node[part] : undefined), ourCatalogs());
-  if (typeof found !== 'string') return key;
+  // As i18next: an unknown key comes back without its namespace (the core catalog's keys, as the core spec expects them).
+  if (typeof found !== 'string') return key.slice(key.indexOf(':') + 1);
   return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
 }
 

@@ -22,7 +22,8 @@ export interface TlsServer {
 
 let made: { key: string; cert: string } | undefined;
 
-function certificate(): { key: string; cert: string } {
+/** A key and self-signed certificate for localhost and 127.0.0.1, made once per test run. */
+export function certificate(): { key: string; cert: string } {
   if (made) return made;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-tls-'));
   const keyFile = path.join(dir, 'key.pem');

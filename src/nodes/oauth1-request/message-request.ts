@@ -26,6 +26,10 @@ export interface RequestSettings {
   paytoqs: 'ignore' | 'query' | 'body';
   followRedirects: boolean;
   headers: HeaderRow[];
+  /** What a host without a scheme gets: https when the service has a TLS configuration, as the core node with one. */
+  defaultScheme: 'http' | 'https';
+  /** Node's lenient HTTP parser, for servers that break HTTP (the core node's option). */
+  insecureHTTPParser: boolean;
 }
 
 /** What the node needs from the runtime: evaluating a `msg.` header value, and warnings. */
@@ -63,7 +67,7 @@ export function urlOf(settings: RequestSettings, msg: Message, reader: MessageRe
     url = (msg.url ?? '').trim();
   }
   if (!url) throw new MessageRefused('errors.noUrl', 'status.invalidUrl');
-  return schemelessHost(url) ? `http://${url}` : url;
+  return schemelessHost(url) ? `${settings.defaultScheme}://${url}` : url;
 }
 
 export function methodOf(settings: RequestSettings, msg: Message, reader: MessageReader): string {
@@ -98,7 +102,12 @@ export function headersOf(settings: RequestSettings, msg: Message, reader: Messa
   const headers: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(requestHeadersOf(msg.headers as Record<string, unknown> | undefined) ?? {})) setHeader(headers, name, value);
   for (const row of settings.headers) {
-    const name = row.keyType === 'other' ? (row.keyValue ?? '').trim() : (row.keyType ?? '');
+    const name =
+      row.keyType === 'other'
+        ? (row.keyValue ?? '').trim()
+        : row.keyType === 'msg'
+          ? String(reader.evaluate(row.keyValue ?? '', msg) ?? '')
+          : (row.keyType ?? '');
     if (!name) continue;
     const value = row.valueType === 'other' ? row.valueValue : row.valueType === 'msg' ? reader.evaluate(row.valueValue ?? '', msg) : row.valueType;
     setHeader(headers, name, value);
@@ -146,7 +155,8 @@ function withPayload(
     setHeader(headers, 'Content-Type', form.contentType);
     return { url, body: form.body };
   }
-  return { url, body: payload };
+  // As the core node: a body for every method but GET and HEAD (TRACE, OPTIONS…).
+  return { url, body: payload, bodyWithAnyMethod: upper !== 'GET' && upper !== 'HEAD' };
 }
 
 /** The client request for a message; throws {@link MessageRefused} for input the core node would refuse too. */
@@ -155,5 +165,6 @@ export function requestOf(settings: RequestSettings, msg: Message, reader: Messa
   const headers = headersOf(settings, msg, reader);
   const payload = withPayload(settings, method, urlOf(settings, msg, reader), headers, msg.payload);
   const followRedirects = Object.prototype.hasOwnProperty.call(msg, 'followRedirects') ? Boolean(msg.followRedirects) : settings.followRedirects;
-  return { method, headers, ...payload, url: payload.url ?? '', followRedirects, rejectUnauthorized: rejectUnauthorizedOf(msg, reader) };
+  const insecureHTTPParser = settings.insecureHTTPParser || undefined;
+  return { method, headers, ...payload, url: payload.url ?? '', followRedirects, rejectUnauthorized: rejectUnauthorizedOf(msg, reader), insecureHTTPParser };
 }

@@ -20,6 +20,7 @@ interface OAuth1RequestDef extends NodeDef {
   /** False: 3xx answers are returned, not followed (`msg.followRedirects` overrides). */
   followRedirects?: boolean;
   headers?: HeaderRow[];
+  insecureHTTPParser?: boolean;
 }
 
 interface RequestMessage extends NodeMessageInFlow {
@@ -45,7 +46,7 @@ const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer
  */
 const FAILURES_AS_MESSAGES = new Set(['ENETWORK', 'ETIMEDOUT', 'ETOOLARGE', 'ETOOMANYREDIRECTS', 'EPROXY']);
 
-function settingsOf(config: OAuth1RequestDef): RequestSettings {
+function settingsOf(config: OAuth1RequestDef, hasTls: boolean): RequestSettings {
   const paytoqs = config.paytoqs === true || config.paytoqs === 'query' ? 'query' : config.paytoqs === 'body' ? 'body' : 'ignore';
   return {
     url: (config.url ?? '').trim(),
@@ -53,6 +54,8 @@ function settingsOf(config: OAuth1RequestDef): RequestSettings {
     paytoqs,
     followRedirects: config.followRedirects !== false,
     headers: Array.isArray(config.headers) ? config.headers : [],
+    defaultScheme: hasTls ? 'https' : 'http',
+    insecureHTTPParser: config.insecureHTTPParser === true,
   };
 }
 
@@ -84,15 +87,24 @@ export = function register(RED: NodeAPI): void {
     const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request' });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
-    const settings = settingsOf(config);
-    const proxy = proxySettingsOf(RED, config.proxy);
-    if (config.proxy && !proxy) shell.warn(shell.text('warnings.proxyMissing'));
+    const settings = settingsOf(config, Boolean(shell.server?.tls));
+    if (config.proxy && !proxySettingsOf(RED, config.proxy)) shell.warn(shell.text('warnings.proxyMissing'));
     const sendErrorsToCatch = config.senderr === true;
     let laxTlsWarned = false;
     const reader: MessageReader = {
       evaluate: (path, msg) => RED.util.evaluateNodeProperty(path, 'msg', node, msg as NodeMessage),
       warn: (key) => shell.warn(shell.text(key)),
     };
+
+    /** `msg.requestTimeout` as the core node reads it, with its warnings (its own catalog's words). */
+    function requestTimeoutOf(value: unknown): number | undefined {
+      if (value === undefined) return undefined;
+      const number = Number(value);
+      if (Number.isNaN(number)) shell.warn(RED._('node-red:httpin.errors.timeout-isnan'));
+      else if (number < 1) shell.warn(RED._('node-red:httpin.errors.timeout-isnegative'));
+      else return number;
+      return undefined;
+    }
 
     /** The client request of a message, or undefined when it was refused (Catch told). */
     function read(msg: RequestMessage, done: Done): ReturnType<typeof requestOf> | undefined {
@@ -111,9 +123,18 @@ export = function register(RED: NodeAPI): void {
     }
 
     /** A request that got no answer: Catch, and (unless "only to Catch") a message with the error, as the core node. */
-    function failed(msg: RequestMessage, send: (msg: RequestMessage) => void, done: Done, error: unknown, prefix: string, tracked: Tracked): void {
+    function failed(
+      msg: RequestMessage,
+      send: (msg: RequestMessage) => void,
+      done: Done,
+      error: unknown,
+      request: { method: string; url: string },
+      tracked: Tracked,
+    ): void {
+      const prefix = `${request.method.toUpperCase()} ${request.url}: `;
       if (!tracked.signal.aborted && !sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
-        msg.payload = shell.clean(`${prefix}${error.message}`);
+        // The core node's form: "RequestError: <reason> : <url>".
+        msg.payload = shell.clean(`${error.name}: ${error.message} : ${request.url}`);
         msg.statusCode = error.systemCode ?? error.code;
         send(msg);
       }
@@ -126,11 +147,13 @@ export = function register(RED: NodeAPI): void {
       if (!request) return;
       const client = shell.client(done);
       if (!client) return;
-      const timeoutMs = shell.requestTimeout(msg.requestTimeout);
+      const timeoutMs = requestTimeoutOf(msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
       const prefix = `${request.method.toUpperCase()} ${request.url}: `;
       try {
+        // Read per message: the proxy node's credentials may change without a redeploy of this node.
+        const proxy = proxySettingsOf(RED, config.proxy);
         const response = await client.request({ ...request, proxy, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response);
@@ -142,7 +165,7 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (error) {
-        failed(msg, send, done, error, prefix, tracked);
+        failed(msg, send, done, error, request, tracked);
       } finally {
         tracked.end();
       }
