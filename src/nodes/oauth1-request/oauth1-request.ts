@@ -67,14 +67,16 @@ function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | 
 }
 
 /** The answer on the message, as the core node puts it there. */
-function answer(msg: RequestMessage, response: ClientResponse): void {
+function answer(msg: RequestMessage, response: ClientResponse, redact: (text: string) => string): void {
   msg.payload = response.body;
   msg.statusCode = response.statusCode;
   msg.headers = markedHeaders({ ...response.headers });
   msg.responseUrl = response.url;
-  msg.redirectList = (response.redirects ?? []).map((hop) =>
-    hop.setCookie ? { location: hop.location, cookies: responseCookies(hop.setCookie) } : { location: hop.location },
-  );
+  // A login redirect may carry the request in `?next=`: no secret of the service in it.
+  msg.redirectList = (response.redirects ?? []).map((hop) => {
+    const location = redact(hop.location);
+    return hop.setCookie ? { location, cookies: responseCookies(hop.setCookie) } : { location };
+  });
   msg.retry = 0;
   const cookies = responseCookies(response.headers['set-cookie']);
   if (cookies) msg.responseCookies = cookies;
@@ -156,7 +158,7 @@ export = function register(RED: NodeAPI): void {
         const proxy = proxySettingsOf(RED, config.proxy);
         const response = await client.request({ ...request, proxy, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
-        answer(msg, response);
+        answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
           shell.fail(done, new Error(`HTTP ${response.statusCode}`), prefix);
           return;
