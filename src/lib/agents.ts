@@ -29,14 +29,34 @@ export interface Agents {
   proxy: URL | undefined;
 }
 
+/** More origins than a deploy plausibly talks to: the memo is cleared rather than grown past it. */
+const MAX_REMEMBERED_ROUTES = 1_000;
+
 export class AgentPool {
   private readonly pairs = new Map<string, Omit<Agents, 'proxy'>>();
+  /**
+   * The choice per origin and route, made once per client (a deploy), as the core node makes
+   * it once for a fixed URL: the proxy environment is not read again for every request.
+   */
+  private readonly chosen = new Map<string, Agents>();
 
   /** `tls` is the service's TLS configuration: when set, it alone decides the certificate check. */
   constructor(private readonly tls: TlsOptions | undefined) {}
 
   /** The agents for a request to `url`: throws for a proxy URL that is not one. */
   for(url: string, route: Route = {}): Agents {
+    const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
+    const key = `${origin} ${route.proxy ? JSON.stringify(route.proxy) : ''} ${String(route.rejectUnauthorized)}`;
+    let agents = this.chosen.get(key);
+    if (!agents) {
+      if (this.chosen.size >= MAX_REMEMBERED_ROUTES) this.chosen.clear();
+      agents = this.choose(url, route);
+      this.chosen.set(key, agents);
+    }
+    return agents;
+  }
+
+  private choose(url: string, route: Route): Agents {
     const proxy = proxyFor(new URL(url), route.proxy);
     const tls: TlsOptions = { ...this.tls };
     if (!this.tls && route.rejectUnauthorized !== undefined) tls.rejectUnauthorized = route.rejectUnauthorized;
@@ -57,5 +77,6 @@ export class AgentPool {
       pair.httpsAgent.destroy();
     }
     this.pairs.clear();
+    this.chosen.clear();
   }
 }
