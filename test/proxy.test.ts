@@ -126,6 +126,7 @@ describe('proxies (src/lib/proxy)', function () {
         );
         assert.equal(response.statusCode, 200);
         assert.match(String(tls.requests.at(-1)?.headers.authorization), /oauth_consumer_key="proxy-consumer-KEY"/);
+        assert.equal(tls.requests.at(-1)?.headers['proxy-authorization'], undefined);
       }
       assert.deepEqual(
         proxy.connects.map((connect) => connect.authority),

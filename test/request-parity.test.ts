@@ -263,6 +263,13 @@ describe('oauth1-request: the core http request node’s features, signed (issue
         assert.equal(warnings.length, 1);
         await send({ rejectUnauthorized: 'maybe' }, 'caught');
         assert.ok(logLines().some((line) => line.includes('msg.rejectUnauthorized must be true or false')));
+        await helper.unload();
+        // PLAINTEXT's secrets are safe only as far as TLS is: refused with the check off, nothing sent.
+        const before = tls.requests.length;
+        await loadFlow(TYPES, flow(tls.url, { url: 'x', ret: 'txt' }, { retries: 0, signatureMethod: 'PLAINTEXT' }), PLAIN_CREDENTIALS);
+        const refused = await send({ rejectUnauthorized: false }, 'caught');
+        assert.match(String((refused.error as { message: string }).message), /PLAINTEXT sends the secrets themselves: not with msg.rejectUnauthorized = false/);
+        assert.equal(tls.requests.length, before);
       } finally {
         await tls.close();
       }

@@ -43,6 +43,11 @@ export class AgentPool {
   /** `tls` is the service's TLS configuration: when set, it alone decides the certificate check. */
   constructor(private readonly tls: TlsOptions | undefined) {}
 
+  /** True when `msg.rejectUnauthorized` turns the certificate check off for this route (no TLS configuration decides it). */
+  certificateUnchecked(route: Route): boolean {
+    return !this.tls && route.rejectUnauthorized === false;
+  }
+
   /** The agents for a request to `url`: throws for a proxy URL that is not one. */
   for(url: string, route: Route = {}): Agents {
     const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;

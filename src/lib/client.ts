@@ -24,7 +24,7 @@ export interface AuthorizedAttempt {
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
   /** Why these credentials must not be sent to this URL (PLAINTEXT over http, or through a proxy), or undefined. */
-  refusal?(url: URL, route: { proxied: boolean }): string | undefined;
+  refusal?(url: URL, route: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
 }
@@ -629,7 +629,8 @@ export class HttpClient {
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
   private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const refusal = this.authorizer.refusal?.(new URL(url), { proxied: this.agentsFor(url, exchange.route).proxy !== undefined });
+    const proxied = this.agentsFor(url, exchange.route).proxy !== undefined;
+    const refusal = this.authorizer.refusal?.(new URL(url), { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) });
     if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
     const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;

@@ -113,7 +113,11 @@ export class OAuth1Authorizer implements RequestAuthorizer {
     this.signatureMethod = options.signatureMethod;
   }
 
-  refusal(url: URL, route?: { proxied: boolean }): string | undefined {
+  refusal(url: URL, route?: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined {
+    // PLAINTEXT's secrets are safe only as far as TLS is: not with the certificate unchecked for this message.
+    if (this.signatureMethod === 'PLAINTEXT' && url.protocol === 'https:' && route?.certificateUnchecked) {
+      return 'PLAINTEXT sends the secrets themselves: not with msg.rejectUnauthorized = false, which lets anyone answer for the server; use an HMAC signature method';
+    }
     return plaintextProblem(url, this.signatureMethod, route?.proxied);
   }
 
