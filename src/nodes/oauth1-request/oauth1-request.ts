@@ -101,7 +101,8 @@ export = function register(RED: NodeAPI): void {
     /** `msg.requestTimeout` as the core node reads it, with its warnings (its own catalog's words). */
     function requestTimeoutOf(value: unknown): number | undefined {
       if (value === undefined) return undefined;
-      const number = Number(value);
+      // Stricter than the core node on one point: `true` is no number of milliseconds (it would read 1 ms).
+      const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
       if (Number.isNaN(number)) shell.warn(RED._('node-red:httpin.errors.timeout-isnan'));
       else if (number < 1) shell.warn(RED._('node-red:httpin.errors.timeout-isnegative'));
       else return number;
