@@ -45,7 +45,7 @@ const EDITOR_CONSTANTS = {
  * only its arguments and the other functions listed for its module (checked below).
  */
 const EDITOR_FUNCTIONS = {
-  presets: ['netsuiteAccount', 'netsuiteSettings'],
+  presets: ['netsuiteAccount', 'netsuiteSettings', 'tokenWays'],
   oauth1: ['usesPrivateKey'],
 };
 

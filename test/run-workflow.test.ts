@@ -210,6 +210,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
     assert.equal(msg.error.message, `Alteryx job ${job.id} failed: Input Data (3): File not found "march.csv" (tool 3)`);
+    // The help quotes this text as the Catch node shows it.
+    const help = fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'oauth1-run-workflow', 'locales', 'en-US', 'oauth1-run-workflow.html'), 'utf8');
+    assert.match(help.replace(/\s+/g, ' '), /<code>Alteryx job 5f… failed: Input Data \(3\): File not found \(tool 3\)<\/code>/);
     assert.equal(msg.error.source.id, 'run');
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Error');
