@@ -1,6 +1,7 @@
 /** The small modules behind the core node's features (issue 17), each on its own. */
 import assert from 'node:assert/strict';
-import { cookieHeader, responseCookies } from '../src/lib/cookies';
+import { cookieHeader, keepSetCookies, responseCookies } from '../src/lib/cookies';
+import { hashSum, requestHeadersOf } from '../src/lib/header-marker';
 import { multipartBody, wantsMultipart } from '../src/lib/multipart';
 import { renderUrl } from '../src/lib/url-template';
 import { schemelessHost } from '../src/nodes/oauth1-request/message-request';
@@ -32,6 +33,25 @@ describe('parity modules (multipart, cookies, url-template)', () => {
   it('reads Set-Cookie as the cookie package does: attributes by name, the value decoded', () => {
     assert.deepEqual(responseCookies(['id=a%3Db; Max-Age=60; Secure', 'broken', '=x']), { id: { value: 'a=b', 'Max-Age': '60' } });
     assert.equal(responseCookies(undefined), undefined);
+  });
+
+  it('hashes as hash-sum 2.0 does (values from the package itself), so either node reads the other’s marker', () => {
+    assert.equal(hashSum({ a: '1', 'content-type': 'x' }), '729c4d58');
+    assert.equal(hashSum({ b: ['x', 'y'], n: null }), '76c51efe');
+    assert.equal(hashSum({}), '59322f29');
+  });
+
+  it('drops msg.headers fed back unchanged, keeps changed ones without the marker', () => {
+    const unchanged = { a: '1', 'content-type': 'x', 'x-node-red-request-node': '729c4d58' };
+    assert.equal(requestHeadersOf(unchanged), undefined);
+    const changed = { a: '2', 'content-type': 'x', 'x-node-red-request-node': '729c4d58' };
+    assert.deepEqual(requestHeadersOf(changed), { a: '2', 'content-type': 'x' });
+  });
+
+  it('carries the cookies a redirect sets into the next hop’s Cookie header', () => {
+    const headers: Record<string, string> = { cookie: 'a=1' };
+    keepSetCookies(headers, ['b=x%20y; Path=/', 'a=2']);
+    assert.deepEqual(headers, { Cookie: 'a=2; b=x%20y' });
   });
 
   it('renders mustache variables: triple and & raw, double HTML-escaped, dotted names, missing empty', () => {
