@@ -444,9 +444,14 @@ export function followRedirect(
   return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
 }
 
-function redirected(location: string, setCookie: string | string[] | undefined): Redirected {
-  if (setCookie === undefined) return { location };
-  return { location, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] };
+/** Lists a hop for `msg.redirectList`; its cookies go on along the same origin, as a browser's jar (and the core node's) sends them. */
+export function rememberHop(exchange: Pick<Exchange, 'redirectList' | 'headers'>, hop: Hop, setCookie: string | string[] | undefined): void {
+  if (setCookie === undefined) {
+    exchange.redirectList.push({ location: hop.url });
+    return;
+  }
+  exchange.redirectList.push({ location: hop.url, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] });
+  if (!hop.crossOrigin) keepSetCookies(exchange.headers, setCookie);
 }
 
 /** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
@@ -548,9 +553,7 @@ export class HttpClient {
       const hop = exchange.followRedirects ? followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects) : undefined;
       if (hop) {
         takeHop(exchange, hop);
-        exchange.redirectList.push(redirected(hop.url, headers['set-cookie']));
-        // As a browser's jar (and the core node's): cookies a hop sets go on along the same origin.
-        if (!hop.crossOrigin) keepSetCookies(exchange.headers, headers['set-cookie']);
+        rememberHop(exchange, hop, headers['set-cookie']);
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
