@@ -89,6 +89,11 @@ describe('oauth1-request: the core http request node’s features, signed (issue
             { name: 'n', filename: undefined, type: undefined },
           ],
         );
+        // The file arrives byte for byte (the echo's text body is UTF-8 decoded, its bytes are not).
+        const bytes = Buffer.from(echo.bodyBase64 ?? '', 'base64');
+        const start = bytes.indexOf(Buffer.from('Content-Type: image/png\r\n\r\n')) + 'Content-Type: image/png\r\n\r\n'.length;
+        assert.deepEqual(bytes.subarray(start, start + file.length), file);
+        assert.equal(bytes.subarray(start + file.length, start + file.length + 2).toString(), '\r\n');
         assert.equal(received[0]?.data, 'a b&c=d');
         assert.equal(received[3]?.data, '5');
       });

@@ -33,6 +33,8 @@ export interface VerifierEcho {
   bodyHash?: string | null;
   /** The Cookie header as it arrived. */
   cookie?: string | null;
+  /** The body bytes as they arrived, base64. */
+  bodyBase64?: string;
   /** On a 401: why (the body hash check) or that oauthlib refused it. */
   message?: string;
   /** On a 401: the base string oauthlib expected. */

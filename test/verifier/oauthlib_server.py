@@ -164,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
                 "realm": realm_of(headers.get("Authorization", "")),
                 "bodyHash": request.oauth_params.get("oauth_body_hash"),
                 "cookie": headers.get("Cookie"),
+                "bodyBase64": base64.b64encode(raw_body).decode("ascii"),
             })
         else:
             self.reply(401, {
