@@ -36,7 +36,7 @@ for (const type of fs.readdirSync(nodesSource)) {
 /** What the editor needs from the runtime: module in dist/lib → the names it exports. */
 const EDITOR_CONSTANTS = {
   client: ['HTTP_METHODS'],
-  alteryx: ['PRIORITIES'],
+  alteryx: ['PRIORITIES', 'JOB_ACTIONS'],
   oauth1: ['SIGNATURE_METHODS', 'PLACEMENTS', 'BODY_HASH_DIGESTS'],
   presets: ['PRESETS'],
 };

@@ -10,7 +10,7 @@ import type { HttpClient } from '../src/lib/client';
 import { requestRejection } from './support/assertions';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';
-import { startTlsServer, type TlsServer } from './support/tls-server';
+import { startTlsServer, type TlsServer } from './support/https-echo-server';
 
 const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY', 'all_proxy', 'ALL_PROXY'];
 

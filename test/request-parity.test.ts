@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
-import { startTlsServer } from './support/tls-server';
+import { startTlsServer } from './support/https-echo-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { hang, json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
 import { startRecordingProxy } from './support/recording-proxy';

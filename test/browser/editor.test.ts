@@ -23,7 +23,7 @@ import { DEMO_CREDENTIALS } from '../../demo/credentials';
 import { DEMO_USER } from '../../demo/extrahorizon';
 import { DEMO_MFA_CODE, DEMO_MFA_USER, DEMO_PASSWORD } from '../../demo/tokens';
 import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
-import { PRIORITIES } from '../../src/lib/alteryx';
+import { JOB_ACTIONS, PRIORITIES } from '../../src/lib/alteryx';
 import { HTTP_METHODS } from '../../src/lib/client';
 import { SIGNATURE_METHODS } from '../../src/lib/oauth1';
 import { netsuiteSettings, PRESETS } from '../../src/lib/presets';
@@ -59,6 +59,10 @@ const EXAMPLE = {
   tokenGetMe: 'a1f0c0de00000052',
   signInWhoAmI: 'a1f0c0de00000061',
   signInGetMe: 'a1f0c0de00000062',
+  startForecast: 'a1f0c0de00000071',
+  jobStatus: 'a1f0c0de00000075',
+  cancelJob: 'a1f0c0de00000077',
+  jobById: 'a1f0c0de00000078',
 };
 
 /** The services of examples/flows.json that get their token in the editor (issue 12). */
@@ -462,7 +466,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     });
   });
 
-  it('the run workflow dialog offers the priorities the runtime accepts, and asks for the workflow list and the questions once', async () => {
+  it('the run workflow dialog offers the priorities the runtime accepts, actions, cancel on timeout on by default, and asks for the workflow list and the questions once', async () => {
     await ensureMainExample();
     const asked: string[] = [];
     const listen = (request: { url(): string }) => {
@@ -479,6 +483,16 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.waitForTimeout(1000);
     page.off('request', listen);
     assert.deepEqual(asked.sort(), ['workflows', `workflows/${await page.inputValue('#node-input-workflowId')}/questions`]);
+    // A flow from before the action existed opens as a run, and cancels on timeout.
+    assert.deepEqual(await optionsOf('#node-input-action'), { values: [...JOB_ACTIONS], selected: 'run' });
+    assert.equal(await page.locator('#node-input-cancelOnTimeout').isChecked(), true);
+    // A look-up by msg.jobId hides what only a run needs, and shows the format only for outputs.
+    await page.selectOption('#node-input-action', 'status');
+    assert.equal(await page.locator('#node-input-workflowId').isVisible(), false);
+    assert.equal(await page.locator('#node-input-outputFormat').isVisible(), false);
+    await page.selectOption('#node-input-action', 'outputs');
+    assert.equal(await page.locator('#node-input-outputFormat').isVisible(), true);
+    assert.equal(await page.locator('#node-input-cancelOnTimeout').isVisible(), false);
     await cancelDialog();
   });
 
@@ -529,11 +543,38 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.match(text, /disposition\s*:\s*"Success"/);
     assert.match(text, /outputs\s*:\s*array\[2\]/);
     assert.match(text, /Country,Year,IncludeReturns,Product,Units,Revenue/);
-    assert.equal(await statusOf(EXAMPLE.runWorkflow), 'done');
+    // The ring ends on the disposition.
+    assert.equal(await statusOf(EXAMPLE.runWorkflow), 'success');
     // A click on empty canvas: nothing selected or highlighted in the picture.
     const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
     await page.mouse.click(chart.x + chart.width - 60, chart.y + chart.height - 60);
     await screenshot(page, 'running-flow.png');
+  });
+
+  it('a job by its id: start the never-ending forecast, ask its status, cancel it, and see it cancelled', async () => {
+    await clickInject(EXAMPLE.startForecast);
+    const messages = page.locator('.red-ui-debug-msg', { has: page.locator('.red-ui-debug-msg-name', { hasText: 'job by id' }) });
+    await messages.first().waitFor({ timeout: 30_000 });
+    const started = messages.first();
+    await started.locator('.red-ui-debug-msg-top-level > .red-ui-debug-msg-row').click();
+    await unfold(started, 'payload');
+    assert.match(await started.innerText(), /status\s*:\s*"Queued"/);
+    await clickInject(EXAMPLE.jobStatus);
+    await messages.nth(1).waitFor();
+    await clickInject(EXAMPLE.cancelJob);
+    await messages.nth(2).waitFor();
+    assert.match(await messages.last().innerText(), /statusCode\s*:\s*200/);
+    assert.equal(await statusOf(EXAMPLE.jobById), 'cancelled');
+    await clickInject(EXAMPLE.jobStatus);
+    await messages.nth(3).waitFor();
+    const last = messages.last();
+    await last.locator('.red-ui-debug-msg-top-level > .red-ui-debug-msg-row').click();
+    await unfold(last, 'payload');
+    assert.match(await last.innerText(), /disposition\s*:\s*"Cancelled"/);
+    assert.equal(await statusOf(EXAMPLE.jobById), 'cancelled');
+    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    await page.mouse.click(chart.x + chart.width - 60, chart.y + chart.height - 60);
+    await screenshot(page, 'job-by-id.png');
   });
 
   /** Clicks "Get token", approves on the demo's page in the window that opens, and waits for the dialog to report the token. */
@@ -821,7 +862,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.ok(await offer.locator('button', { hasText: 'Install all' }).isVisible(), await offer.innerText());
   });
 
-  it('with the dashboard installed, the example page runs the workflow from its button and shows status and result table', async function () {
+  it('with the dashboard installed, the example page runs the workflow from its button, shows its state and result table, and cancels a job', async function () {
     // The same package the editor would install, put where Node-RED looks, then a restart loads it.
     let installed: string;
     try {
@@ -842,7 +883,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await deploy();
 
     const dashboard = await context!.newPage();
-    await dashboard.setViewportSize({ width: 1200, height: 400 });
+    await dashboard.setViewportSize({ width: 1200, height: 520 });
     dashboard.on('pageerror', (error) => browserErrors.push(`dashboard: ${error.message}`));
     await dashboard.goto(`${red.url}/dashboard/sales-report`);
     const country = dashboard.getByLabel('Country (BE, NL, FR or DE)');
@@ -850,9 +891,9 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await country.fill('nl');
     await country.press('Enter');
     await dashboard.getByRole('button', { name: 'Run Sales report' }).click();
-    // The node's status while the job is on its way, mirrored by a Status node.
+    // The job's state as it changes, asked every second by its id.
     await dashboard
-      .getByText(/^(starting|queued|running \d+s)$/)
+      .getByText(/^Job \w+: (Queued|Running)$/)
       .first()
       .waitFor({ timeout: 30_000 });
     const rows = dashboard.locator('table tbody tr', { hasText: 'NL' });
@@ -861,6 +902,13 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     for (const cell of ['Widgets', 'Café tables', 'Gadgets, large', '1312.50']) assert.ok(table.includes(cell), table);
     await dashboard.getByText(/Completed, Success/).waitFor();
     await screenshot(dashboard, 'dashboard.png');
+
+    // The never-ending workflow runs until Cancel.
+    await dashboard.getByRole('button', { name: 'Run Nightly forecast' }).click();
+    await dashboard.getByText(/^Job \w+: Running$/).waitFor({ timeout: 30_000 });
+    await dashboard.getByRole('button', { name: 'Cancel the job' }).click();
+    await dashboard.getByText(/^Job \w+: Completed, Cancelled$/).waitFor({ timeout: 30_000 });
+    await screenshot(dashboard, 'dashboard-cancel.png');
     await dashboard.close();
     assert.deepEqual(browserErrors, []);
   });

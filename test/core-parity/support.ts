@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { certificate } from '../support/tls-server';
+import { certificate } from '../support/https-echo-server';
 import { ourNode } from '../support/node-red';
 
 const CORE_PACKAGES = path.dirname(path.dirname(require.resolve('@node-red/nodes/package.json')));
