@@ -67,7 +67,9 @@ function attachClient(
   problem: string | undefined,
 ): () => ReadonlyArray<string | undefined> {
   const retries = nonNegativeNumber(config.retries) ?? 3;
-  const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
+  // As the core http request node: Node-RED's httpRequestTimeout setting when the service names none.
+  const timeoutMs = positiveNumber(config.requestTimeout) ?? positiveNumber(RED.settings.httpRequestTimeout) ?? 120_000;
+  node.tls = config.tls || undefined;
   const tls = tlsOptionsOf(RED, config.tls);
   if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
@@ -107,6 +109,7 @@ function attachClient(
 
   node.on('close', (done: () => void) => {
     closed = true;
+    // Requests still under way (job starts let finish) keep the old client until they end.
     if (holders === 0) client?.destroy();
     done();
   });
