@@ -4,10 +4,13 @@
  * handling, clock-skew correction and error shaping.
  */
 import http from 'node:http';
-import https from 'node:https';
+import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
+import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
+import { keepSetCookies } from './cookies';
 import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import type { ProxySettings } from './proxy';
 import { redactResponse, SecretList } from './redact';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS } from './settings';
@@ -15,6 +18,7 @@ import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METH
 export { HTTP_METHODS } from './settings';
 
 export type { ClientResponse, ResponseType } from './response';
+export type { TlsOptions } from './agents';
 
 export interface AuthorizedAttempt {
   url: string;
@@ -24,21 +28,12 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
-  /** Why these credentials must not be sent to this URL (PLAINTEXT over http), or undefined. */
-  refusal?(url: URL): string | undefined;
+  /** Why these credentials must not be sent to this URL (PLAINTEXT over http, or through a proxy), or undefined. */
+  refusal?(url: URL, route: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
   /** Secrets that change while the client runs (the bearer token in use): kept out of every response, as `secrets`. */
   currentSecrets?(): ReadonlyArray<string | undefined>;
-}
-
-export interface TlsOptions {
-  ca?: string | Buffer | Array<string | Buffer>;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  servername?: string;
-  rejectUnauthorized?: boolean;
 }
 
 export interface ClientOptions {
@@ -83,6 +78,16 @@ export interface ClientRequest {
    * redirect to another origin is returned, not followed.
    */
   credentialsInBody?: boolean;
+  /** A core `http proxy` node's settings; the environment's `http_proxy`… otherwise. */
+  proxy?: ProxySettings;
+  /** `msg.rejectUnauthorized`: ignored when the service has a TLS configuration. */
+  rejectUnauthorized?: boolean;
+  /** False: a 3xx is the answer, not followed. */
+  followRedirects?: boolean;
+  /** Sends the body whatever the method (the core node's "use as request body" for a GET). */
+  bodyWithAnyMethod?: boolean;
+  /** Node's lenient HTTP parser, for servers that break HTTP. */
+  insecureHTTPParser?: boolean;
 }
 
 export type RequestErrorCode =
@@ -100,7 +105,9 @@ export type RequestErrorCode =
   /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
   | 'EINSECURE'
   /** The response body is larger than `maxResponseBytes`. */
-  | 'ETOOLARGE';
+  | 'ETOOLARGE'
+  /** The proxy URL is not one. */
+  | 'EPROXY';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -115,6 +122,8 @@ export class RequestError extends Error {
   }
 }
 
+/** Sent when a flow asks for them (msg.method), as the core node sends them; not offered in the dialog. */
+const OTHER_METHODS = new Set(['TRACE']);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -160,15 +169,16 @@ function deleteHeader(headers: Record<string, string>, name: string): void {
   for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) delete headers[key];
 }
 
+/** Encoded as the core node's querystring does it (a space is `%20`); nested objects as JSON. */
 function toFormBody(body: object): string {
-  const form = new URLSearchParams();
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+      pairs.push(`${querystring.escape(key)}=${querystring.escape(typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))}`);
     }
   }
-  return form.toString();
+  return pairs.join('&');
 }
 
 /** Encodes a body the way the core http request node does, setting a content type where it must. */
@@ -323,6 +333,12 @@ export interface Exchange {
   /** The origin asked first: a redirect elsewhere is "another origin". */
   readonly origin: string;
   readonly credentialsInBody: boolean;
+  /** Proxy and certificate check of every attempt. */
+  readonly route: Route;
+  readonly followRedirects: boolean;
+  readonly insecureHTTPParser: boolean;
+  /** The redirects followed, for `msg.redirectList`. */
+  readonly redirectList: Redirected[];
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -331,6 +347,12 @@ export interface Exchange {
   redirects: number;
   clockRetried: boolean;
   credentialsRefreshed: boolean;
+}
+
+/** One redirect followed: where to (absolute, without `oauth_*` pairs), and the cookies it set. */
+export interface Redirected {
+  location: string;
+  setCookie?: string[];
 }
 
 /** What one attempt got back. */
@@ -437,6 +459,16 @@ export function followRedirect(
   return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
 }
 
+/** Lists a hop for `msg.redirectList`; its cookies go on along the same origin, as a browser's jar (and the core node's) sends them. */
+export function rememberHop(exchange: Pick<Exchange, 'redirectList' | 'headers'>, hop: Hop, setCookie: string | string[] | undefined): void {
+  if (setCookie === undefined) {
+    exchange.redirectList.push({ location: hop.url });
+    return;
+  }
+  exchange.redirectList.push({ location: hop.url, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] });
+  if (!hop.crossOrigin) keepSetCookies(exchange.headers, setCookie);
+}
+
 /** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
 export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 'body' | 'authorize' | 'redirects'>, hop: Hop): void {
   exchange.redirects++;
@@ -479,8 +511,7 @@ export class HttpClient {
   private readonly maxRedirects: number;
   private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
   private readonly secrets: SecretList;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
@@ -499,8 +530,7 @@ export class HttpClient {
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.secrets = new SecretList(options.secrets ?? [], () => this.currentSecrets());
-    this.httpAgent = new http.Agent({ keepAlive: true });
-    this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
+    this.agents = new AgentPool(options.tls);
   }
 
   /** The authorizer's secrets of the moment (the bearer token in use), for the texts a node shows. */
@@ -510,8 +540,7 @@ export class HttpClient {
 
   /** Closes idle keep-alive sockets; in-flight requests are aborted through their signals. */
   destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
@@ -543,9 +572,10 @@ export class HttpClient {
         exchange.credentialsRefreshed = true;
         continue;
       }
-      const hop = followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects);
+      const hop = exchange.followRedirects ? followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects) : undefined;
       if (hop) {
         takeHop(exchange, hop);
+        rememberHop(exchange, hop, headers['set-cookie']);
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
@@ -562,6 +592,7 @@ export class HttpClient {
         url: withoutProtocolParameters(sentUrl),
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
+        redirects: exchange.redirectList,
       };
       // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
       return redactResponse(response, this.secrets);
@@ -571,7 +602,7 @@ export class HttpClient {
   /** Checks the request and sets out what the attempts start from; throws before anything is sent. */
   private prepare(request: ClientRequest): Exchange {
     const method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
-    if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    if (!(HTTP_METHODS as readonly string[]).includes(method) && !OTHER_METHODS.has(method)) {
       throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
     const url = joinUrl(this.baseUrl, request.url);
@@ -596,10 +627,14 @@ export class HttpClient {
       method,
       url,
       headers,
-      body: METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined,
+      body: METHODS_WITH_BODY.has(method) || request.bodyWithAnyMethod ? encodeBody(request.body, headers) : undefined,
       authorize: request.authorize !== false,
       origin: target.origin,
       credentialsInBody,
+      route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
+      followRedirects: request.followRedirects !== false,
+      insecureHTTPParser: request.insecureHTTPParser === true,
+      redirectList: [],
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
       signal: request.signal,
@@ -616,14 +651,15 @@ export class HttpClient {
     const { url: sentUrl, headers } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
       : { url: new URL(exchange.url).href, headers: exchange.headers };
-    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    const response = await this.send(exchange, sentUrl, headers);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
   private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const refusal = this.authorizer.refusal?.(new URL(url));
+    const proxied = this.agentsFor(url, exchange.route).proxy !== undefined;
+    const refusal = this.authorizer.refusal?.(new URL(url), { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) });
     if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
     const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
@@ -660,14 +696,18 @@ export class HttpClient {
     this.clockOffsetMs = Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : 0;
   }
 
-  private async send(
-    method: string,
-    url: string,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<AxiosResponse<Buffer>> {
+  /** The agents of one attempt; a proxy URL that is no URL is an error before anything is sent. */
+  private agentsFor(url: string, route: Route): Agents {
+    try {
+      return this.agents.for(url, route);
+    } catch (error) {
+      throw new RequestError((error as Error).message, 'EPROXY');
+    }
+  }
+
+  private async send(exchange: Exchange, url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
+    const { method, body, timeoutMs, signal } = exchange;
+    const { httpAgent, httpsAgent } = this.agentsFor(url, exchange.route);
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
     const controller = new AbortController();
@@ -696,9 +736,12 @@ export class HttpClient {
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
         maxContentLength: this.maxResponseBytes,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
+        httpAgent,
+        httpsAgent,
+        // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
+        proxy: false,
         signal: controller.signal,
+        ...(exchange.insecureHTTPParser ? { insecureHTTPParser: true } : {}),
       });
     } catch (error) {
       if (signal?.aborted) throw aborted();

@@ -12,6 +12,8 @@ export interface ClientResponse<T = unknown> {
   jsonError?: string;
   /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
   attempts: number;
+  /** The redirects followed: each hop's URL (without `oauth_*` pairs) and the cookies it set. */
+  redirects?: Array<{ location: string; setCookie?: string[] }>;
 }
 
 export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean {

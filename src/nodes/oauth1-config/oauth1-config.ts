@@ -66,7 +66,9 @@ function attachClient(
   problem: string | undefined,
 ): () => ReadonlyArray<string | undefined> {
   const retries = nonNegativeNumber(config.retries) ?? DEFAULT_RETRIES;
-  const timeoutMs = positiveNumber(config.requestTimeout) ?? DEFAULT_TIMEOUT_MS;
+  // As the core http request node: Node-RED's httpRequestTimeout setting when the service names none.
+  const timeoutMs = positiveNumber(config.requestTimeout) ?? positiveNumber(RED.settings.httpRequestTimeout) ?? DEFAULT_TIMEOUT_MS;
+  node.tls = config.tls || undefined;
   const tls = tlsOptionsOf(RED, config.tls);
   if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
@@ -106,6 +108,7 @@ function attachClient(
 
   node.on('close', (done: () => void) => {
     closed = true;
+    // Requests still under way (job starts let finish) keep the old client until they end.
     if (holders === 0) client?.destroy();
     done();
   });

@@ -18,6 +18,8 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   preset: string;
   /** `realm` of the Authorization header, or undefined when empty. */
   realm: string | undefined;
+  /** Id of the core `tls-config` node, or undefined: request nodes give a scheme-less host https then. */
+  tls: string | undefined;
   /** Adds `oauth_body_hash` to non-form bodies. */
   bodyHash: boolean;
   /** Custom's probe path for Test connection. */
