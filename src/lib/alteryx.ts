@@ -320,18 +320,29 @@ export class AlteryxApi {
 /**
  * What a downloaded output is called. A workbook output `Sales.xlsx` fetched as Csv is CSV
  * text: naming it by the service's `Content-Disposition`, or by the format, says so.
+ * Only a base name: flows write files by it, and the name comes from the server.
  */
 export function downloadedFileName(name: string, format: string, contentDisposition: string | undefined): string {
   const given = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition ?? '')?.[1];
   if (given) {
+    let decoded = given.trim();
     try {
-      return decodeURIComponent(given.trim());
+      decoded = decodeURIComponent(decoded);
     } catch {
-      return given.trim();
+      // Not percent-encoded after all: the text as it came.
     }
+    const base = baseName(decoded);
+    if (base) return base;
   }
-  if (format.toLowerCase() === 'raw') return name;
-  return `${name.replace(/\.[^.]*$/, '')}.${format.toLowerCase()}`;
+  const fallback = format.toLowerCase() === 'raw' ? name : `${name.replace(/\.[^.]*$/, '')}.${format.toLowerCase()}`;
+  return baseName(fallback) ?? `output.${format.toLowerCase()}`;
+}
+
+/** The last segment of a path (either separator), without control characters; undefined when nothing usable is left. */
+function baseName(path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const base = (path.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return base && base !== '.' && base !== '..' ? base : undefined;
 }
 
 /** Each output in the wanted format, checked for all outputs before anything is downloaded. */
