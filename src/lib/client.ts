@@ -74,6 +74,8 @@ export interface ClientRequest {
    * redirect to another origin is returned, not followed.
    */
   credentialsInBody?: boolean;
+  /** A lower cap than the client's for this response (what is left of a budget); never a higher one. */
+  maxResponseBytes?: number;
 }
 
 export type RequestErrorCode =
@@ -311,6 +313,7 @@ export interface Exchange {
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  readonly maxResponseBytes: number;
   attempts: number;
   retries: number;
   redirects: number;
@@ -576,6 +579,7 @@ export class HttpClient {
       credentialsInBody,
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
+      maxResponseBytes: lowerCap(request.maxResponseBytes, this.maxResponseBytes),
       signal: request.signal,
       attempts: 0,
       retries: 0,
@@ -590,7 +594,7 @@ export class HttpClient {
     const { url: sentUrl, headers } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
       : { url: new URL(exchange.url).href, headers: exchange.headers };
-    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal, exchange.maxResponseBytes);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
   }
 
@@ -641,6 +645,7 @@ export class HttpClient {
     body: Buffer | undefined,
     timeoutMs: number,
     signal: AbortSignal | undefined,
+    maxResponseBytes: number,
   ): Promise<AxiosResponse<Buffer>> {
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
@@ -669,7 +674,7 @@ export class HttpClient {
         maxBodyLength: Infinity,
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
-        maxContentLength: this.maxResponseBytes,
+        maxContentLength: maxResponseBytes,
         httpAgent: this.httpAgent,
         httpsAgent: this.httpsAgent,
         signal: controller.signal,
@@ -680,7 +685,7 @@ export class HttpClient {
       const axiosError = error as AxiosError;
       const where = new URL(url).host;
       if (axiosError.message?.startsWith('maxContentLength size of')) {
-        throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
+        throw new RequestError(`the response body is larger than ${maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
       }
       let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
       // The connection closed in the middle of the body: as much a reset as one before the headers.
@@ -698,6 +703,11 @@ export class HttpClient {
 /** The request's own timeout if it is a usable number of milliseconds, else the client's. */
 function timeoutOr(requested: number | undefined, fallback: number): number {
   return Math.min(Math.max(1, positiveNumber(requested) ?? fallback), MAX_TIMER_MS);
+}
+
+/** A request's own cap when it is lower than the client's: zero or more bytes. */
+function lowerCap(requested: number | undefined, fallback: number): number {
+  return typeof requested === 'number' && requested >= 0 && requested < fallback ? Math.floor(requested) : fallback;
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */
