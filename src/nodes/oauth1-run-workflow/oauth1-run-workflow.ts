@@ -16,6 +16,7 @@ import {
   type Priority,
   type Question,
 } from '../../lib/alteryx';
+import { MEGABYTE, outputLimits } from '../../lib/job-bounds';
 import { redactValue } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
 import { NodeShell, type Done } from '../shared/node-shell';
@@ -32,6 +33,9 @@ interface RunWorkflowDef extends NodeDef {
   pollInterval?: string | number;
   timeout?: string | number;
   outputFormat?: string;
+  /** Bounds of one job's downloads; a hostile server could otherwise list outputs until memory runs out. */
+  maxOutputs?: string | number;
+  maxOutputsMB?: string | number;
 }
 
 interface RunMessage extends NodeMessageInFlow {
@@ -60,6 +64,7 @@ export = function register(RED: NodeAPI): void {
     const pollIntervalMs = (positiveNumber(config.pollInterval) ?? DEFAULTS.pollInterval) * 1000;
     const timeoutMs = (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000;
     const outputFormat = (config.outputFormat ?? '').trim();
+    const limits = outputLimits({ maxOutputs: positiveNumber(config.maxOutputs), maxOutputBytes: (positiveNumber(config.maxOutputsMB) ?? 0) * MEGABYTE });
     const pending = new PendingJobs(node, handOver, {
       resume: (jobId, entry) => void resume(jobId, entry),
       storeFailed: (operation, error) => shell.warn(shell.text(`warnings.${operation}Failed`, { message: error.message })),
@@ -163,6 +168,7 @@ export = function register(RED: NodeAPI): void {
           startedAt: entry.startedAt,
           deadline: entry.deadline,
           outputFormat,
+          outputLimits: limits,
           signal: tracked.signal,
           onProgress: (_job, text) => shell.status.progress(text),
         });

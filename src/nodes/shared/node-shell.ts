@@ -29,7 +29,13 @@ function packageName(): string {
 }
 
 /** The status key for a failure of each Alteryx error code (the others show `bad response`). */
-const ALTERYX_STATUS: Record<string, string> = { EJOB: 'error', ETIMEOUT: 'timeout', EFORMAT: 'formatNotOffered', EINPUT: 'invalidInput' };
+const ALTERYX_STATUS: Record<string, string> = {
+  EJOB: 'error',
+  ETIMEOUT: 'timeout',
+  EFORMAT: 'formatNotOffered',
+  EINPUT: 'invalidInput',
+  ELIMIT: 'outputsTooLarge',
+};
 
 /** A request under way, aborted when the node closes unless it must finish (a job start). */
 export interface Tracked {
