@@ -11,7 +11,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { settingsFromForm, storedSecretsAllowed, storedSecretsProblem } from '../src/nodes/shared/admin-routes';
 import { startEchoServer, type EchoServer } from './support/echo-server';
-import { helper, loadFlow, type FlowNode } from './support/node-red';
+import { helper, loadFlow, ourNode, tlsConfigNode, type FlowNode } from './support/node-red';
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
 const ENV_SECRET = 'value-of-an-unrelated-environment-variable';
@@ -190,6 +190,70 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
+  describe('a form reusing stored values elsewhere (issue 16)', () => {
+    async function postTest(body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+      const response = await helper.request().post('/oauth1-config/svc/test').send(body).expect(200);
+      return response.body as { ok: boolean; message: string };
+    }
+
+    it("${NAME} stands only for what the deployed node's own field holds: no other variable of the process is read", async () => {
+      process.env.OAUTH1_ADMIN_TEST_SECRET = ENV_SECRET;
+      process.env.OAUTH1_ADMIN_TEST_KEY = consumerKey;
+      try {
+        await deployService();
+        const before = demo.stats.requests.length;
+        const stored = { consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' };
+        for (const form of [
+          { baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_SECRET}' } },
+          { baseUrl: demo.url, realm: '${OAUTH1_ADMIN_TEST_SECRET}', credentials: { ...stored, consumerKey } },
+        ]) {
+          const answer = await postTest({ preset: 'extrahorizon', ...form });
+          assert.equal(answer.ok, false);
+          assert.match(answer.message, /^type the secrets in again: \$\{OAUTH1_ADMIN_TEST_SECRET\} in (consumerKey|realm): /);
+          assert.ok(!answer.message.includes(ENV_SECRET));
+        }
+        assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+
+        // A node deployed with `${NAME}` in a field: the form's same `${NAME}` there is that field's value.
+        await helper.unload();
+        const flow: FlowNode[] = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url }];
+        await loadFlow(['oauth1-config'], flow, { svc: { consumerKey: '${OAUTH1_ADMIN_TEST_KEY}', consumerSecret, token, tokenSecret } });
+        const own = await postTest({ preset: 'extrahorizon', baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_KEY}' } });
+        assert.equal(own.ok, true, own.message);
+        const other = await postTest({ preset: 'extrahorizon', baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_SECRET}' } });
+        assert.match(other.message, /^type the secrets in again: /);
+      } finally {
+        delete process.env.OAUTH1_ADMIN_TEST_SECRET;
+        delete process.env.OAUTH1_ADMIN_TEST_KEY;
+      }
+    });
+
+    it("stored secrets go through no other TLS configuration and no other placement than the deployed node's", async () => {
+      const lax: FlowNode = { id: 'lax', type: 'tls-config', name: 'no certificate check', verifyservercert: false };
+      const flow = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, signatureMethod: 'PLAINTEXT' }, lax];
+      await helper.load(
+        [ourNode('oauth1-config'), tlsConfigNode] as never,
+        flow as never,
+        { svc: { consumerKey, consumerSecret, token, tokenSecret } } as never,
+      );
+      const before = demo.stats.requests.length;
+      const form = {
+        preset: 'extrahorizon',
+        baseUrl: demo.url,
+        signatureMethod: 'PLAINTEXT',
+        credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+      };
+      const throughLax = await postTest({ ...form, tls: 'lax' });
+      assert.equal(throughLax.ok, false);
+      assert.match(throughLax.message, /^type the secrets in again: .*another TLS configuration$/);
+      const inQuery = await postTest({ ...form, placement: 'query' });
+      assert.match(inQuery.message, /^type the secrets in again: .*another placement$/);
+      assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+      const same = await postTest({ ...form, tls: '_ADD_', placement: 'header' });
+      assert.equal(same.ok, true, same.message);
+    });
+  });
+
   describe('the deployed service itself', () => {
     it('uses the stored secrets when origin, scheme and signature method match, with an audit line', async () => {
       await deployService();
@@ -251,7 +315,11 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     signatureMethod: 'HMAC-SHA1',
     extraOrigins: ['https://files.example.com'],
   } as const;
-  const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
+  const stored = {
+    deployed,
+    credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' },
+    ownField: (_field: string, reference: string) => `value of ${reference.slice(2, -1)}`,
+  };
 
   it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {
     for (const baseUrl of ['https://api.example.com/other', 'HTTPS://API.Example.com:443', 'https://api.example.com']) {
@@ -296,9 +364,32 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     assert.match(elsewhere.refusal ?? '', /^type the secrets in again: /, 'the stored private key goes nowhere else');
     assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
     let read = false;
-    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
+    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, ownField: () => (read = true) });
     assert.match(undeployed.refusal ?? '', /not deployed/);
     assert.equal(read, false, 'no variable read for an undeployed node');
+  });
+
+  it('a ${NAME} the deployed node does not write in that field is refused, naming it and not its value', () => {
+    const notOwn = { ...stored, ownField: (field: string) => (field === 'consumerKey' ? 'own key' : undefined) };
+    const form = { baseUrl: deployed.baseUrl, credentials: { consumerKey: '${KEY}', consumerSecret: '${HOME}' } };
+    assert.equal(
+      settingsFromForm(form, notOwn).refusal,
+      "type the secrets in again: ${HOME} in consumerSecret: a ${NAME} stands only for the deployed node's own field written the same way",
+    );
+    const own = settingsFromForm({ ...form, credentials: { consumerKey: '${KEY}', consumerSecret: '__PWRD__' } }, notOwn);
+    assert.equal(own.refusal === undefined && own.settings.credentials.consumerKey, 'own key');
+  });
+
+  it('names the placement and the TLS configuration when they differ from the deployed node, "" and "_ADD_" meaning none', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    const withTls = { ...deployed, placement: 'header', tls: 'tls-1' } as const;
+    assert.equal(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-1' }, withTls), undefined);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-2' }, withTls) ?? '', /this form has another TLS configuration$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: '' }, withTls) ?? '', /another TLS configuration$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'query', tls: 'tls-1' }, withTls) ?? '', /another placement$/);
+    assert.equal(storedSecretsProblem({ ...form, tls: '_ADD_' }, { ...deployed, tls: '' }), undefined);
+    const oauth2 = { ...deployed, scheme: 'oauth2', placement: 'header' } as const;
+    assert.equal(storedSecretsProblem({ ...form, scheme: 'oauth2', placement: 'query' }, oauth2), undefined, 'OAuth 2 sends no signature to place');
   });
 
   it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {

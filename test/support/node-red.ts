@@ -57,6 +57,9 @@ export const catchNode: (RED: unknown) => void = require(path.join(CORE_NODES_DI
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const statusNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-status.js'));
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const tlsConfigNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/network/05-tls.js'));
+
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Loads nodes and a flow; `credentials` maps node ids to their credentials. */

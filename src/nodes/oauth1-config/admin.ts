@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
@@ -44,11 +44,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
   try {
     const body: ConnectionTestBody = typeof req.body === 'object' && req.body !== null ? req.body : {};
     const deployed = deployedConfig(RED, id);
-    const reading = settingsFromForm(body, {
-      deployed,
-      credentials: deployed?.credentials ?? {},
-      readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
-    });
+    const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
     if (reading.refusal !== undefined) {
       res.json({ ok: false, message: reading.refusal });
       return;

@@ -73,6 +73,7 @@ export = function register(RED: NodeAPI): void {
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
 
+    node.tls = (config.tls ?? '').trim();
     const tls = tlsOptionsOf(RED, config.tls);
     if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 

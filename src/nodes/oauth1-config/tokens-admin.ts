@@ -24,7 +24,7 @@ import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
@@ -123,11 +123,7 @@ function deployedConfig(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined 
 function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { settings: TokenDanceSettings; preset: string } {
   const body = bodyOf(req);
   const deployed = deployedConfig(RED, id);
-  const reading = settingsFromForm(body, {
-    deployed,
-    credentials: deployed?.credentials ?? {},
-    readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
-  });
+  const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
   if (reading.refusal !== undefined) throw new Refusal(reading.refusal);
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, event, id, httpOrigin(reading.settings.baseUrl ?? ''), req);
   const tlsId = text(body.tls);
