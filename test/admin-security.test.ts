@@ -254,6 +254,39 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
+  describe('log lines (issue 16)', () => {
+    /** What each log call of the runtime got as its text, as a log handler receives it. */
+    function loggedTexts(): string[] {
+      const spy = helper.log() as unknown as { args: Array<[{ msg?: unknown; id?: unknown }]> };
+      return spy.args.map(([entry]) => `${String(entry?.msg ?? '')} ${String(entry?.id ?? '')}`);
+    }
+
+    it('escapes the node id and the error text of an admin route: a %0A in :id forges no log line', async () => {
+      const closed = http.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+      await new Promise((resolve) => closed.close(resolve));
+      await deployService();
+      const forged = 'svc\n1 Jan 00:00:00 - [warn] forged line\r\u2028\u0085';
+      const body = {
+        preset: 'extrahorizon',
+        baseUrl: closedUrl,
+        credentials: { consumerKey, consumerSecret: 'typed-in' },
+        email: 'a@example.com',
+        password: 'pw',
+      };
+      const answer = await helper
+        .request()
+        .post(`/oauth1-config/${encodeURIComponent(forged)}/password-token`)
+        .send(body);
+      assert.equal(answer.status, 500, JSON.stringify(answer.body));
+      const lines = loggedTexts().filter((line) => line.includes('forged line'));
+      assert.ok(lines.length > 0, 'the failure was logged');
+      for (const line of lines) assert.doesNotMatch(line, /[\r\n\u2028\u2029\u0085]/, `a raw line break in ${JSON.stringify(line)}`);
+      assert.ok(lines.some((line) => line.includes('svc\\n1 Jan')));
+    });
+  });
+
   describe('the deployed service itself', () => {
     it('uses the stored secrets when origin, scheme and signature method match, with an audit line', async () => {
       await deployService();

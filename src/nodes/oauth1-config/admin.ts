@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
@@ -58,7 +58,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     res.json(result);
   } catch (error) {
     const reason = credentialsRedactor(credentials)(error instanceof Error ? error.message : String(error));
-    RED.log.warn(`oauth1-config ${id}: Test connection could not run: ${reason}`);
+    warnFromAdminRoute(RED, id, `Test connection could not run: ${reason}`);
     res.status(500).json({ ok: false, message: `the test could not run: ${reason}` });
   }
 }

@@ -19,12 +19,13 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { ExtraHorizonError, mfaToken, passwordToken, type SignInResult } from '../../lib/extrahorizon';
 import { describeProbeAnswer, findPreset } from '../../lib/presets';
+import { printable } from '../../lib/client';
 import { createRedactor } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
@@ -108,7 +109,7 @@ async function answer(RED: NodeAPI, req: Request, res: Response, route: string, 
     } else if (error instanceof TokenRequestError || error instanceof ExtraHorizonError) {
       res.json({ ok: false, message });
     } else {
-      RED.log.warn(`oauth1-config ${id}: ${route} failed: ${message}`);
+      warnFromAdminRoute(RED, id, `${route} failed: ${message}`);
       res.status(500).json({ ok: false, message: `${route} failed: ${message}` });
     }
   }
@@ -177,7 +178,7 @@ async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSetting
   // The consumer pair stays as stored (a `${NAME}` stays a reference); the dialog's Deploy sends the one it holds.
   const existing = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
   await RED.nodes.addCredentials(id, { ...existing, token: pair.token, tokenSecret: pair.tokenSecret });
-  const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id, origin: httpOrigin(settings.baseUrl ?? '') };
+  const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id: printable(id), origin: httpOrigin(settings.baseUrl ?? '') };
   RED.log.audit(audit);
   const who = await probeWho({ ...settings, credentials: { ...settings.credentials, ...pair } }, presetId);
   return { ok: true, token: pair.token, ...(who ? { who } : {}) };

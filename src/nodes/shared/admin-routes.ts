@@ -36,6 +36,7 @@ import type { NodeAPI } from 'node-red';
 import type { AuthScheme, ServiceSettings } from '../../lib/service';
 import type { Placement, SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from './config';
+import { printable } from '../../lib/client';
 import { originList } from '../../lib/service';
 import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } from './service-settings';
 
@@ -244,8 +245,16 @@ function isCredentialName(field: FormField): field is (typeof CREDENTIAL_NAMES)[
 }
 
 /** Rule 4: one audit line for each use of a node's stored secrets. */
-export function auditStoredSecretsUse(RED: NodeAPI, event: string, id: string, origin: string | undefined, req: Request): void {
+export function auditStoredSecretsUse(RED: NodeAPI, event: string, id: string, origin: string | undefined, req?: Request): void {
   // Node-RED takes any fields (and sets the level itself); its type declarations know only a few.
-  const entry = { level: RED.log.AUDIT, event, id, origin };
+  const entry = { level: RED.log.AUDIT, event, id: printable(id), origin };
   RED.log.audit(entry, req);
+}
+
+/**
+ * A warning of an admin route. The node id comes from the URL (`%0A` decodes to a line
+ * break) and the text from a form or a service: escaped, neither can forge a log line.
+ */
+export function warnFromAdminRoute(RED: NodeAPI, id: string, text: string): void {
+  RED.log.warn(printable(`oauth1-config ${id}: ${text}`));
 }
