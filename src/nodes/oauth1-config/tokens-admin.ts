@@ -139,17 +139,17 @@ function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { 
 }
 
 /**
- * `callbackUrl` must be this package's callback route for this node, on the address the
- * editor itself was reached at (or `oob`): anything else would send the user, and the
- * verifier, to another site.
+ * `callbackUrl` must be this package's callback route for this node, on the host and under
+ * the admin root this request itself came to (or `oob`): anything else would send the
+ * user, and the verifier, to another site. The `Origin` header is not the editor's address:
+ * any client can send one.
  */
 function checkedCallback(req: Request, id: string): string {
   const callbackUrl = text(bodyOf(req).callbackUrl);
-  const refusal = `callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`;
-  if (!isOwnCallbackUrl(callbackUrl, id)) throw new Refusal(refusal);
-  if (callbackUrl === 'oob') return callbackUrl;
-  const editorHost = httpOrigin(req.get('origin') ?? '') ? new URL(req.get('origin') as string).host : req.get('host');
-  if (new URL(callbackUrl).host !== editorHost) throw new Refusal(refusal);
+  // `baseUrl` is where Node-RED mounted its admin API: httpAdminRoot.
+  if (!isOwnCallbackUrl(callbackUrl, id, { host: req.get('host') ?? '', adminRoot: req.baseUrl })) {
+    throw new Refusal(`callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`);
+  }
   return callbackUrl;
 }
 
