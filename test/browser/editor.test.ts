@@ -398,6 +398,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-priority').waitFor();
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
+    // The example predates the job bounds: the dialog shows the defaults the runtime applies.
+    assert.deepEqual([await page.inputValue('#node-input-maxOutputs'), await page.inputValue('#node-input-maxOutputsMB')], ['50', '200']);
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
     await cancelDialog();
   });
