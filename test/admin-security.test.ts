@@ -11,7 +11,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { settingsFromForm, storedSecretsAllowed, storedSecretsProblem } from '../src/nodes/shared/admin-routes';
 import { startEchoServer, type EchoServer } from './support/echo-server';
-import { helper, loadFlow, ourNode, tlsConfigNode, type FlowNode } from './support/node-red';
+import { coreNode, helper, loadFlow, ourNode, type FlowNode } from './support/node-red';
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
 const ENV_SECRET = 'value-of-an-unrelated-environment-variable';
@@ -232,7 +232,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       const lax: FlowNode = { id: 'lax', type: 'tls-config', name: 'no certificate check', verifyservercert: false };
       const flow = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, signatureMethod: 'PLAINTEXT' }, lax];
       await helper.load(
-        [ourNode('oauth1-config'), tlsConfigNode] as never,
+        [ourNode('oauth1-config'), coreNode('core/network/05-tls.js')] as never,
         flow as never,
         { svc: { consumerKey, consumerSecret, token, tokenSecret } } as never,
       );
@@ -245,9 +245,9 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       };
       const throughLax = await postTest({ ...form, tls: 'lax' });
       assert.equal(throughLax.ok, false);
-      assert.match(throughLax.message, /^type the secrets in again: .*another TLS configuration$/);
+      assert.match(throughLax.message, /^type the secrets in again: .*another TLS configuration lax$/);
       const inQuery = await postTest({ ...form, placement: 'query' });
-      assert.match(inQuery.message, /^type the secrets in again: .*another placement$/);
+      assert.match(inQuery.message, /^type the secrets in again: .*another placement query$/);
       assert.equal(demo.stats.requests.length, before, 'nothing was sent');
       const same = await postTest({ ...form, tls: '_ADD_', placement: 'header' });
       assert.equal(same.ok, true, same.message);
@@ -364,6 +364,18 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     assert.equal(storedSecretsAllowed({ baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, undefined), false, 'not deployed');
   });
 
+  it('names each field that differs from the deployed service, with the value this form has', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    const method = storedSecretsProblem({ ...form, signatureMethod: 'HMAC-SHA256' }, deployed) ?? '';
+    assert.match(method, /this form has another signature method HMAC-SHA256$/);
+    assert.doesNotMatch(method, /base URL/);
+    const origin = storedSecretsProblem({ ...form, baseUrl: 'https://api.x.com/2' }, deployed) ?? '';
+    assert.match(origin, /this form has another base URL origin https:\/\/api\.x\.com$/);
+    assert.doesNotMatch(origin, /signature method/);
+    const both = storedSecretsProblem({ ...form, baseUrl: 'https://api.x.com', scheme: 'oauth2', extraOrigins: ['https://evil.example.com'] }, deployed) ?? '';
+    assert.match(both, /another base URL origin https:\/\/api\.x\.com, another scheme oauth2, another "also sign for" origin https:\/\/evil\.example\.com$/);
+  });
+
   it('extra origins: only those the deployed node signs for', () => {
     const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
     assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com'] }, deployed), true);
@@ -417,9 +429,9 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
     const withTls = { ...deployed, placement: 'header', tls: 'tls-1' } as const;
     assert.equal(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-1' }, withTls), undefined);
-    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-2' }, withTls) ?? '', /this form has another TLS configuration$/);
-    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: '' }, withTls) ?? '', /another TLS configuration$/);
-    assert.match(storedSecretsProblem({ ...form, placement: 'query', tls: 'tls-1' }, withTls) ?? '', /another placement$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-2' }, withTls) ?? '', /this form has another TLS configuration tls-2$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: '' }, withTls) ?? '', /another TLS configuration \(none\)$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'query', tls: 'tls-1' }, withTls) ?? '', /another placement query$/);
     assert.equal(storedSecretsProblem({ ...form, tls: '_ADD_' }, { ...deployed, tls: '' }), undefined);
     const oauth2 = { ...deployed, scheme: 'oauth2', placement: 'header' } as const;
     assert.equal(storedSecretsProblem({ ...form, scheme: 'oauth2', placement: 'query' }, oauth2), undefined, 'OAuth 2 sends no signature to place');

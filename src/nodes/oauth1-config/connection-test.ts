@@ -54,7 +54,7 @@ export async function testConnection(settings: ServiceSettings, probe: Probe | u
     const message = await sendProbe(client, probe, answer);
     return { ok: true, request, statusCode: answer.statusCode, message };
   } catch (error) {
-    const message = credentialsRedactor(settings.credentials)(describeFailure(error));
+    const message = credentialsRedactor(settings.credentials, () => client.currentSecrets())(describeFailure(error));
     if (error instanceof ExtraHorizonError || error instanceof ProbeRefused) return { ok: false, request, statusCode: error.statusCode, message };
     if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? answer.statusCode, message };
     return { ok: false, request, message };

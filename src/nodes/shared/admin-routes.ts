@@ -116,29 +116,50 @@ export function tlsNodeId(value: unknown): string {
 
 /**
  * Why stored secrets may not go where `form` sends them (one line, no secret, naming each
- * field that differs), or undefined when `form` is the deployed service: same base URL
- * origin, scheme, signature method, placement and TLS configuration, and no extra origin
- * the deployed node lacks. A lax TLS node would let an impostor receive PLAINTEXT secrets.
+ * field that differs and the form's value), or undefined when `form` is the deployed
+ * service: same base URL origin, scheme, signature method, placement and TLS
+ * configuration, and no extra origin the deployed node lacks.
  */
 export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedService | undefined): string | undefined {
   if (!deployed) return "this node is not deployed, and stored values are only used for a deployed node's own service";
   const origin = httpOrigin(deployed.baseUrl);
   const service = `the deployed service (${origin ?? 'no base URL'}, ${deployed.scheme}, ${deployed.signatureMethod})`;
   const differences: string[] = [];
-  if (!origin || httpOrigin(form.baseUrl ?? '') !== origin) differences.push('base URL origin');
-  if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push('scheme');
-  if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push('signature method');
+  // Each difference names its field and this form's value (none of them secret), so the user sees what to change back.
+  const formOrigin = httpOrigin(form.baseUrl ?? '');
+  if (!origin || formOrigin !== origin) differences.push(`base URL origin ${formOrigin ?? '(none)'}`);
+  if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push(`scheme ${form.scheme ?? 'oauth1'}`);
+  if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push(`signature method ${form.signatureMethod ?? 'HMAC-SHA1'}`);
   // OAuth 2 sends no signature: where an OAuth 1.0a one would go does not matter there.
-  if (deployed.scheme === 'oauth1' && (form.placement ?? 'header') !== (deployed.placement ?? 'header')) differences.push('placement');
-  if (tlsNodeId(form.tls) !== tlsNodeId(deployed.tls)) differences.push('TLS configuration');
+  if (deployed.scheme === 'oauth1' && (form.placement ?? 'header') !== (deployed.placement ?? 'header'))
+    differences.push(`placement ${form.placement ?? 'header'}`);
+  // A lax TLS node (no certificate check) would let an impostor receive PLAINTEXT secrets.
+  if (tlsNodeId(form.tls) !== tlsNodeId(deployed.tls)) differences.push(`TLS configuration ${tlsNodeId(form.tls) || '(none)'}`);
   const allowed = new Set(deployed.extraOrigins ?? []);
-  if ((form.extraOrigins ?? []).some((extra) => !allowed.has(extra))) differences.push('"also sign for" origins');
+  const notAllowed = (form.extraOrigins ?? []).filter((extra) => !allowed.has(extra));
+  if (notAllowed.length) differences.push(`"also sign for" origin ${notAllowed.join(', ')}`);
   if (!differences.length) return undefined;
-  return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', ')}`;
+  return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', another ')}`;
 }
 
 export function storedSecretsAllowed(form: ServiceTarget, deployed: DeployedService | undefined): boolean {
   return storedSecretsProblem(form, deployed) === undefined;
+}
+
+/** A token pair the dialog obtained itself (Get token, Sign in), and the service it was obtained for. */
+export interface ObtainedToken {
+  token: string;
+  tokenSecret: string;
+  service: DeployedService;
+}
+
+const OBTAINED = new WeakMap<NodeAPI, Map<string, ObtainedToken>>();
+
+/** The pairs this runtime's dialogs obtained, by config node id: the token routes add, every admin route reads. */
+export function obtainedTokens(RED: NodeAPI): Map<string, ObtainedToken> {
+  let pairs = OBTAINED.get(RED);
+  if (!pairs) OBTAINED.set(RED, (pairs = new Map()));
+  return pairs;
 }
 
 /** What the form's stored values stand for: the deployed node's credentials and variables. */
@@ -151,6 +172,8 @@ export interface StoredValues {
    * (`${NAME}`) in the deployed flow; undefined otherwise, so no other variable is read.
    */
   ownField(field: FormField, reference: string): unknown;
+  /** The pair this node's dialog obtained, if any: deployed or not, it is the user's own input. */
+  obtained?: ObtainedToken;
 }
 
 export type FormReading = { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined } | { refusal: string };
@@ -177,6 +200,9 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     realm: text(form.realm),
   };
   const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
+  // The dialog shows an obtained token secret as "unchanged": with its own token, that is the obtained secret.
+  const obtained = stored.obtained && typed.tokenSecret === UNCHANGED_PASSWORD && typed.token === stored.obtained.token ? stored.obtained : undefined;
+  if (obtained) typed.tokenSecret = obtained.tokenSecret;
   const usesStoredValues =
     Object.values(fields).some((value) => isStoredValue(value, false)) || Object.values(typed).some((value) => isStoredValue(value, true));
   if (usesStoredValues && !stored.deployed) return { refusal: typeAgain(storedSecretsProblem({}, undefined)) };
@@ -209,6 +235,13 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     const problem = storedSecretsProblem({ ...settings, tls: tlsNodeId(form.tls) }, stored.deployed);
     if (problem) return { refusal: typeAgain(problem) };
   }
+  if (obtained && !storedSecretsAllowed({ ...settings, tls: tlsNodeId(form.tls) }, obtained.service)) {
+    return {
+      refusal: typeAgain(
+        `the token the dialog obtained is only used for the service it was obtained for (${httpOrigin(obtained.service.baseUrl) ?? 'no base URL'})`,
+      ),
+    };
+  }
   return { settings, usesStoredValues };
 }
 
@@ -224,6 +257,7 @@ export function storedValuesOf(RED: NodeAPI, id: string, deployed: OAuth1ConfigN
   return {
     deployed,
     credentials: deployed?.credentials ?? {},
+    obtained: obtainedTokens(RED).get(id),
     ownField: (field, reference) => {
       if (!deployed) return undefined;
       if (isCredentialName(field)) {

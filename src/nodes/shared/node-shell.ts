@@ -31,6 +31,8 @@ function packageName(): string {
 /** The status key for a failure of each Alteryx error code (the others show `bad response`). */
 const ALTERYX_STATUS: Record<string, string> = {
   EJOB: 'error',
+  ECANCELLED: 'cancelled',
+  EUNSUPPORTED: 'notSupported',
   ETIMEOUT: 'timeout',
   EFORMAT: 'formatNotOffered',
   EINPUT: 'invalidInput',
