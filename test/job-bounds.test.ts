@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { AlteryxApi, completeJob, downloadOutputs, type AlteryxJob } from '../src/lib/alteryx';
+import { AlteryxApi, AlteryxError, cancelAfterTimeout, completeJob, downloadOutputs, type AlteryxJob } from '../src/lib/alteryx';
 import type { HttpClient } from '../src/lib/client';
 import { DeadlineSignal, OutputBudget, outputCountProblem, outputLimits, DEFAULT_OUTPUT_LIMITS, MEGABYTE } from '../src/lib/job-bounds';
 import { createServiceClient } from '../src/lib/service';
@@ -92,6 +92,16 @@ describe('the bounds of one Alteryx job against a hostile server', function () {
     } finally {
       capped.destroy();
     }
+  });
+
+  it('does not cancel a job whose outputs took too long: it has finished', async () => {
+    let cancels = 0;
+    const fake = { cancelJob: async () => void cancels++ } as unknown as AlteryxApi;
+    const timeout = new AlteryxError('Alteryx job job-1: no result within 0.4 s (downloading output 3 of 8)', 'ETIMEOUT', { job: completedJob(8) });
+    assert.equal(await cancelAfterTimeout(fake, 'job-1', timeout), timeout);
+    const running = new AlteryxError('Alteryx job job-1: no result within 0.4 s (still Running)', 'ETIMEOUT', { job: { id: 'job-1', status: 'Running' } });
+    assert.match((await cancelAfterTimeout(fake, 'job-1', running)).message, /cancelled on the server$/);
+    assert.equal(cancels, 1);
   });
 
   it('gives up at the deadline while downloading, as while waiting: outputs that trickle in do not extend it', async () => {

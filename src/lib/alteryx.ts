@@ -626,6 +626,8 @@ export async function runWorkflow(api: AlteryxApi, options: RunOptions): Promise
  * only scheduled jobs, so a manually started job would otherwise run on.
  */
 export async function cancelAfterTimeout(api: AlteryxApi, jobId: string, timeout: AlteryxError): Promise<AlteryxError> {
+  // The deadline passed while downloading the outputs of a finished job: nothing left to cancel.
+  if (timeout.details.job?.status.toLowerCase() === 'completed') return timeout;
   try {
     await api.cancelJob(jobId);
     return new AlteryxError(`${timeout.message}; cancelled on the server`, 'ETIMEOUT', timeout.details);
