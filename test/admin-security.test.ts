@@ -1,5 +1,5 @@
 /**
- * The admin endpoints of the package against the attacks of issue 10, in the real Node-RED
+ * The admin endpoints of the package under attack, in the real Node-RED
  * runtime (adminAuth off, as `npm start` runs): a cross-site HTML form, a form that points
  * the stored secrets at another host, `${ENV}` values for a node that does not exist.
  * A loopback "attacker" server records whatever reaches it; it must record nothing.
@@ -231,11 +231,9 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     it("stored secrets go through no other TLS configuration and no other placement than the deployed node's", async () => {
       const lax: FlowNode = { id: 'lax', type: 'tls-config', name: 'no certificate check', verifyservercert: false };
       const flow = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, signatureMethod: 'PLAINTEXT' }, lax];
-      await helper.load(
-        [ourNode('oauth1-config'), coreNode('core/network/05-tls.js')] as never,
-        flow as never,
-        { svc: { consumerKey, consumerSecret, token, tokenSecret } } as never,
-      );
+      await helper.load([ourNode('oauth1-config'), coreNode('core/network/05-tls.js')] as never, flow, {
+        svc: { consumerKey, consumerSecret, token, tokenSecret },
+      });
       const before = demo.stats.requests.length;
       const form = {
         preset: 'extrahorizon',
@@ -258,7 +256,8 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     /** What each log call of the runtime got as its text, as a log handler receives it. */
     function loggedTexts(): string[] {
       const spy = helper.log() as unknown as { args: Array<[{ msg?: unknown; id?: unknown }]> };
-      return spy.args.map(([entry]) => `${String(entry?.msg ?? '')} ${String(entry?.id ?? '')}`);
+      const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? ''));
+      return spy.args.map(([entry]) => `${shown(entry?.msg)} ${shown(entry?.id)}`);
     }
 
     it('escapes the node id and the error text of an admin route: a %0A in :id forges no log line', async () => {
@@ -305,9 +304,9 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
       const audits = spy.args.map(([entry]) => entry).filter((entry) => entry?.event === 'oauth1-config.test');
       assert.equal(audits.length, 1, 'one audit line');
-      assert.equal(audits[0]!.id, 'svc');
-      assert.equal(audits[0]!.origin, demo.url);
-      assert.equal(audits[0]!.path, '/oauth1-config/svc/test');
+      assert.equal(audits[0].id, 'svc');
+      assert.equal(audits[0].origin, demo.url);
+      assert.equal(audits[0].path, '/oauth1-config/svc/test');
     });
 
     it('a redirect from the deployed service to another host gets no credentials', async () => {

@@ -52,7 +52,7 @@ export = function register(RED: NodeAPI): void {
       return { url, method, headers: msg.headers as Record<string, unknown> | undefined };
     }
 
-    node.on('input', async (message, send, done) => {
+    shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;
       const request = requestOf(msg, done);
       if (!request) return;
