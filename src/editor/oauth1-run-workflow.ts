@@ -1,6 +1,6 @@
 /** The Alteryx `oauth1-run-workflow` node in the editor: the workflow picker, its questions, priority and output. */
 import type { EditorNodeInstance, EditorNodeProperties } from 'node-red';
-import { JOB_ACTIONS, PRIORITIES } from '../lib/settings';
+import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES } from '../lib/settings';
 import { fieldText, fillSelect, isOneOf, registerNode } from './palette';
 
 const TEXT_FORMATS = ['Csv', 'Json', 'Html', 'Xml', 'Txt'];
@@ -19,6 +19,9 @@ interface RunWorkflowProperties extends EditorNodeProperties {
   outputFormat: string;
   /** Undefined in a node from before the option existed. */
   cancelOnTimeout: boolean | undefined;
+  /** Undefined in a node from before the limits existed: the runtime takes the defaults. */
+  maxOutputs: number | undefined;
+  maxOutputsMB: number | undefined;
 }
 
 type RunWorkflowNode = EditorNodeInstance<RunWorkflowProperties>;
@@ -49,6 +52,14 @@ function positive(v: string): boolean {
   const n = Number(v);
   return v !== '' && isFinite(n) && n > 0;
 }
+
+/** Nodes saved before a property existed lack it: the runtime then takes its default. */
+function positiveOrUnset(v: string | undefined): boolean {
+  return v === undefined || v === '' || positive(v);
+}
+
+/** The output limits' defaults, as the dialog shows them. */
+const LIMITS = { maxOutputs: DEFAULT_OUTPUT_LIMITS.maxOutputs, maxOutputsMB: DEFAULT_OUTPUT_LIMITS.maxOutputBytes / MEGABYTE };
 
 function t(node: RunWorkflowNode, key: string, values?: Record<string, string | number>): string {
   return node._(`oauth1-run-workflow.${key}`, values);
@@ -228,6 +239,8 @@ registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
     timeout: { value: 300, validate: positive },
     outputFormat: { value: '' },
     cancelOnTimeout: { value: true },
+    maxOutputs: { value: LIMITS.maxOutputs, validate: positiveOrUnset },
+    maxOutputsMB: { value: LIMITS.maxOutputsMB, validate: positiveOrUnset },
   },
   describe() {
     if (this.action && this.action !== 'run') return this._('oauth1-run-workflow.labelWithAction', { action: this.action });
@@ -245,5 +258,9 @@ registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
     fillSelect($('#node-input-action'), JOB_ACTIONS, (action) => t(this, `action.${action}`)).val(this.action || 'run');
     $('#node-input-wait, #node-input-action').on('change', showRows);
     showRows();
+    for (const [name, value] of Object.entries(LIMITS)) {
+      const $limit = $(`#node-input-${name}`);
+      if (fieldText($limit) === '') $limit.val(value);
+    }
   },
 });

@@ -88,6 +88,8 @@ export interface ClientRequest {
   bodyWithAnyMethod?: boolean;
   /** Node's lenient HTTP parser, for servers that break HTTP. */
   insecureHTTPParser?: boolean;
+  /** A lower cap than the client's for this response (what is left of a budget); never a higher one. */
+  maxResponseBytes?: number;
 }
 
 export type RequestErrorCode =
@@ -303,10 +305,14 @@ function httpUrl(text: string): URL | undefined {
   }
 }
 
-/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log. */
+/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log: no control character, no line separator. */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\r' || c === '\n') return c === '\r' ? '\\r' : '\\n';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** A URL as messages and log lines show it: no `oauth_*` pairs, no raw control characters. */
@@ -342,6 +348,7 @@ export interface Exchange {
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  readonly maxResponseBytes: number;
   attempts: number;
   retries: number;
   redirects: number;
@@ -637,6 +644,7 @@ export class HttpClient {
       redirectList: [],
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
+      maxResponseBytes: lowerCap(request.maxResponseBytes, this.maxResponseBytes),
       signal: request.signal,
       attempts: 0,
       retries: 0,
@@ -706,7 +714,7 @@ export class HttpClient {
   }
 
   private async send(exchange: Exchange, url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
-    const { method, body, timeoutMs, signal } = exchange;
+    const { method, body, timeoutMs, signal, maxResponseBytes } = exchange;
     const { httpAgent, httpsAgent } = this.agentsFor(url, exchange.route);
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
@@ -735,7 +743,7 @@ export class HttpClient {
         maxBodyLength: Infinity,
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
-        maxContentLength: this.maxResponseBytes,
+        maxContentLength: maxResponseBytes,
         httpAgent,
         httpsAgent,
         // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
@@ -749,7 +757,7 @@ export class HttpClient {
       const axiosError = error as AxiosError;
       const where = new URL(url).host;
       if (axiosError.message?.startsWith('maxContentLength size of')) {
-        throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
+        throw new RequestError(`the response body is larger than ${maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
       }
       let systemCode = axiosError.code ?? systemCodeOf(axiosError.cause);
       // The connection closed in the middle of the body: as much a reset as one before the headers.
@@ -767,6 +775,11 @@ export class HttpClient {
 /** The request's own timeout if it is a usable number of milliseconds, else the client's. */
 function timeoutOr(requested: number | undefined, fallback: number): number {
   return Math.min(Math.max(1, positiveNumber(requested) ?? fallback), MAX_TIMER_MS);
+}
+
+/** A request's own cap when it is lower than the client's: zero or more bytes. */
+function lowerCap(requested: number | undefined, fallback: number): number {
+  return typeof requested === 'number' && requested >= 0 && requested < fallback ? Math.floor(requested) : fallback;
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */

@@ -48,6 +48,10 @@ export type Priority = (typeof PRIORITIES)[number];
 export const JOB_ACTIONS = ['run', 'status', 'cancel', 'outputs'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
+export const MEGABYTE = 1024 * 1024;
+/** What one Alteryx job may bring back when its node says nothing (src/lib/job-bounds.ts OutputLimits). */
+export const DEFAULT_OUTPUT_LIMITS: Readonly<{ maxOutputs: number; maxOutputBytes: number }> = { maxOutputs: 50, maxOutputBytes: 200 * MEGABYTE };
+
 /** The config node's credential fields. */
 export const CREDENTIAL_NAMES = ['consumerKey', 'consumerSecret', 'token', 'tokenSecret', 'privateKey'] as const;
 export type CredentialName = (typeof CREDENTIAL_NAMES)[number];

@@ -482,6 +482,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-priority').waitFor();
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
+    // The example predates the job bounds: the dialog shows the defaults the runtime applies.
+    assert.deepEqual([await page.inputValue('#node-input-maxOutputs'), await page.inputValue('#node-input-maxOutputsMB')], ['50', '200']);
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
     // Both answered (listed, or not available when the service has no credentials yet), and a moment for a second ask.
     await page.waitForFunction(() => !/loading/.test(document.querySelector('#node-input-oauth1-workflow-picker option')?.textContent ?? 'loading'));

@@ -68,7 +68,6 @@ function attachClient(
   const retries = nonNegativeNumber(config.retries) ?? DEFAULT_RETRIES;
   // As the core http request node: Node-RED's httpRequestTimeout setting when the service names none.
   const timeoutMs = positiveNumber(config.requestTimeout) ?? positiveNumber(RED.settings.httpRequestTimeout) ?? DEFAULT_TIMEOUT_MS;
-  node.tls = config.tls || undefined;
   const tls = tlsOptionsOf(RED, config.tls);
   if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
@@ -129,6 +128,7 @@ export = function register(RED: NodeAPI): void {
     const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
+    node.tls = (config.tls ?? '').trim();
     const currentSecrets = attachClient(RED, node, config, credentials, problem);
     // The bearer token in use is a secret too: every text of every node is cut by this.
     node.redact = credentialsRedactor(credentials, currentSecrets);
