@@ -72,6 +72,27 @@ export interface SignedRequest {
   headers: Record<string, string>;
   /** The protocol parameters including `oauth_signature`. */
   oauthParams: Record<string, string>;
+  /** What was signed, without a secret: for the diagnosis of a refusal and the Explain panel. */
+  record: SigningRecord;
+}
+
+/**
+ * What one attempt signed (RFC 5849 §3.4.1), as `msg.signing` shows it. Holds no secret:
+ * the base string never contains one, and `oauth_signature` is left out of the parameters
+ * (a PLAINTEXT signature is the secrets themselves).
+ */
+export interface SigningRecord {
+  method: string;
+  /** The URL as signed and sent, without `oauth_*` pairs. */
+  url: string;
+  baseString: string;
+  /** Every signed parameter, decoded, in base string order; `oauth_signature` is not one. */
+  parameters: Array<{ name: string; value: string }>;
+  signatureMethod: SignatureMethod;
+  placement: Placement;
+  /** Sent with header placement only, and never signed. */
+  realm?: string;
+  timestamp: number;
 }
 
 type Digest = 'sha1' | 'sha256' | 'sha512';
@@ -294,16 +315,36 @@ export class OAuth1Signer {
     const timestamp = overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000);
     const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), overrides?.includeVersion !== false);
     const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
-    const baseString = signatureBaseString(request.method, baseUri, [...queryPairs, ...formPairs, ...Object.entries(oauthParams)]);
+    const parameters = [...queryPairs, ...formPairs, ...Object.entries(oauthParams)];
+    const baseString = signatureBaseString(request.method, baseUri, parameters);
+    const record = this.record(request.method, sendUrl, baseString, parameters, timestamp);
     oauthParams.oauth_signature = this.oauth.hash_function(baseString, this.signingKey);
 
     if (this.placement === 'query') {
       const protocolQuery = Object.keys(oauthParams)
         .map((key) => `${key}=${percentEncode(oauthParams[key] as string)}`)
         .join('&');
-      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams };
+      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams, record };
     }
-    return { url: sendUrl, headers: { Authorization: authorizationHeader(oauthParams, this.realm) }, oauthParams };
+    return { url: sendUrl, headers: { Authorization: authorizationHeader(oauthParams, this.realm) }, oauthParams, record };
+  }
+
+  private record(method: string, url: string, baseString: string, parameters: Array<[string, string]>, timestamp: number): SigningRecord {
+    // Base string order: §3.4.1.3.2 sorts the encoded names and values.
+    const sorted = parameters
+      .map(([name, value]) => ({ name, value, key: [percentEncode(name), percentEncode(value)] as const }))
+      .sort(({ key: [nameA, valueA] }, { key: [nameB, valueB] }) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
+      .map(({ name, value }) => ({ name, value }));
+    return {
+      method: method.toUpperCase(),
+      url,
+      baseString,
+      parameters: sorted,
+      signatureMethod: this.signatureMethod,
+      placement: this.placement,
+      ...(this.placement === 'header' && this.realm !== undefined ? { realm: this.realm } : {}),
+      timestamp,
+    };
   }
 
   private protocolParameters(request: RequestToSign, nonce: string, timestamp: string, includeVersion: boolean): Record<string, string> {
