@@ -6,7 +6,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
-import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import { refusalDiagnosis } from './diagnosis';
+import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 
 export type { ClientResponse, ResponseType } from './response';
@@ -14,6 +15,8 @@ export type { ClientResponse, ResponseType } from './response';
 export interface AuthorizedAttempt {
   url: string;
   headers: Record<string, string>;
+  /** What an OAuth 1.0a signature covered, for the diagnosis of a refusal. */
+  signing?: SigningRecord;
 }
 
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
@@ -325,6 +328,7 @@ interface Answer {
   data: Buffer;
   /** The URL as sent, `oauth_*` pairs included for query placement. */
   sentUrl: string;
+  signing?: SigningRecord;
 }
 
 export interface RetryPolicy {
@@ -540,6 +544,7 @@ export class HttpClient {
         url: withoutProtocolParameters(sentUrl),
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
+        signing: refusalDiagnosis(answer.signing, { statusCode: status, headers, body: decoded.body }),
       };
     }
   }
@@ -587,11 +592,15 @@ export class HttpClient {
 
   /** One HTTP exchange: credentials added for this attempt, then sent. */
   private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
-    const { url: sentUrl, headers } = exchange.authorize
+    const {
+      url: sentUrl,
+      headers,
+      signing,
+    } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
-      : { url: new URL(exchange.url).href, headers: exchange.headers };
+      : { url: new URL(exchange.url).href, headers: exchange.headers, signing: undefined };
     const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
-    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
+    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl, signing };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
@@ -610,7 +619,7 @@ export class HttpClient {
     }
     const headers = { ...exchange.headers };
     deleteHeader(headers, 'authorization');
-    return { url: authorized.url, headers: Object.assign(headers, authorized.headers) };
+    return { url: authorized.url, headers: Object.assign(headers, authorized.headers), signing: authorized.signing };
   }
 
   private async retryIn(delayMs: number, exchange: Exchange, reason: string): Promise<void> {

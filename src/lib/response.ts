@@ -1,4 +1,5 @@
 /** What the client answers, and the few ways every service's answer is read. */
+import type { SigningDiagnosis } from './diagnosis';
 
 export type ResponseType = 'text' | 'buffer' | 'json';
 
@@ -12,6 +13,8 @@ export interface ClientResponse<T = unknown> {
   jsonError?: string;
   /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
   attempts: number;
+  /** On a refused signature (a 401, an `oauth_problem`, a service's known refusal): what was signed and the likely cause. */
+  signing?: SigningDiagnosis;
 }
 
 export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean {

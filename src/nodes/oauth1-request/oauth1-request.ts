@@ -1,6 +1,7 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { ResponseType } from '../../lib/client';
+import type { SigningDiagnosis } from '../../lib/diagnosis';
 import { NodeShell, type Done } from '../shared/node-shell';
 
 interface OAuth1RequestDef extends NodeDef {
@@ -17,6 +18,7 @@ interface RequestMessage extends NodeMessageInFlow {
   requestTimeout?: unknown;
   statusCode?: number;
   responseUrl?: string;
+  signing?: SigningDiagnosis;
 }
 
 const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer', obj: 'json' };
@@ -68,6 +70,9 @@ export = function register(RED: NodeAPI): void {
         msg.statusCode = response.statusCode;
         msg.headers = response.headers;
         msg.responseUrl = response.url;
+        // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
+        if (response.signing) msg.signing = response.signing;
+        else delete msg.signing;
         shell.status.succeeded(String(response.statusCode));
         send(msg);
         done();

@@ -80,7 +80,7 @@ export = function register(RED: NodeAPI): void {
         if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
         const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
         if (payload !== undefined) msg.payload = redactValue(payload, shell.redact);
-        return shell.failure(error);
+        return shell.failure(error, '', msg);
       }
       return shell.failure(new Error(shell.text('errors.failed', { appId, message: (error as Error).message })));
     }
