@@ -456,7 +456,10 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const missing = await helper.request().get('/oauth1-run-workflow/not-deployed/workflows').expect(404);
       assert.match((missing.body as { error: string }).error, /deploy the OAuth1 service first/);
       const refused = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(502);
-      assert.match((refused.body as { error: string }).error, /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature/);
+      assert.match(
+        (refused.body as { error: string }).error,
+        /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature/,
+      );
       assert.equal((refused.body as { statusCode: number }).statusCode, 401);
     });
   });

@@ -180,7 +180,11 @@ function httpFailure(response: ClientResponse, notFound?: string): AlteryxError 
   const status = response.statusCode;
   const body = Buffer.isBuffer(response.body) ? parseMaybeJson(response.body) : response.body;
   const reason = status === 404 && notFound ? notFound : (serviceMessage(body) ?? 'no message');
-  return new AlteryxError(withLikelyCause(`${status} ${reason}`, response.signing), 'EHTTP', { statusCode: status, body, ...(response.signing ? { signing: response.signing } : {}) });
+  return new AlteryxError(withLikelyCause(`${status} ${reason}`, response.signing), 'EHTTP', {
+    statusCode: status,
+    body,
+    ...(response.signing ? { signing: response.signing } : {}),
+  });
 }
 
 function parseMaybeJson(data: Buffer): unknown {
