@@ -294,6 +294,87 @@ function createOAuth1Editor(constants) {
     return $help.append($links);
   }
 
+  /*
+   * The Explain panel and the diagnosis of a refused signature (issue 18), kept apart from the
+   * dialog's other sections. The runtime signs (POST oauth1-config/<id>/explain) and answers
+   * what it would send; it never sends it, and never answers a secret.
+   */
+
+  /** A labelled block of preformatted text, such as the base string. */
+  function preformatted(label, text) {
+    return $('<div class="oauth1-config-explain-block"></div>')
+      .append($('<div class="oauth1-config-explain-label"></div>').text(label))
+      .append($('<pre class="oauth1-config-explain-pre"></pre>').text(text));
+  }
+
+  /** What was signed: base string, parameters (oauth_signature never among them), and for a refusal its likely cause. */
+  function renderSigning(node, signing) {
+    var $out = $('<div class="oauth1-config-signing"></div>');
+    if (signing.cause) {
+      $('<div class="oauth1-config-explain-cause"></div>')
+        .append($('<span></span>').text(node._('oauth1-config.explain.cause') + ' ' + signing.cause.text + ' '))
+        .append($('<a target="_blank" rel="noopener noreferrer"></a>').attr('href', signing.cause.help).text(node._('oauth1-config.explain.help')))
+        .appendTo($out);
+    }
+    $out.append(preformatted(node._('oauth1-config.explain.baseString'), signing.baseString));
+    var $table = $('<table class="oauth1-config-explain-parameters"></table>');
+    signing.parameters.forEach(function (parameter) {
+      $('<tr></tr>').append($('<td></td>').text(parameter.name)).append($('<td></td>').text(parameter.value)).appendTo($table);
+    });
+    $out.append($('<div class="oauth1-config-explain-label"></div>').text(node._('oauth1-config.explain.parameters'))).append($table);
+    return $out;
+  }
+
+  function showExplanation(node, answer) {
+    var $result = $('#oauth1-config-explain-result').empty().show();
+    if (!answer.ok) {
+      $result.append($('<div class="oauth1-config-test-failed"></div>').text(answer.message));
+      return;
+    }
+    $result.append($('<div class="form-tips"></div>').text(node._('oauth1-config.explain.notSent')));
+    if (answer.authorization) $result.append(preformatted(node._('oauth1-config.explain.authorization'), 'Authorization: ' + answer.authorization));
+    else $result.append(preformatted(node._('oauth1-config.explain.signedUrl'), answer.signedUrl));
+    $result.append(
+      preformatted(
+        node._('oauth1-config.explain.signature'),
+        answer.signature !== undefined ? answer.signature : node._('oauth1-config.explain.signatureHidden'),
+      ),
+    );
+    $result.append(renderSigning(node, answer));
+  }
+
+  /** The panel's request: method, URL, optional form body, nonce and timestamp, posted with the dialog's form. */
+  function explainRequest(node, formOf) {
+    var body = formOf();
+    body.explain = {
+      method: $('#oauth1-config-explain-method').val(),
+      url: $('#oauth1-config-explain-url').val(),
+      formBody: $('#oauth1-config-explain-body').val(),
+      nonce: $('#oauth1-config-explain-nonce').val(),
+      timestamp: $('#oauth1-config-explain-timestamp').val(),
+    };
+    var $button = $('#oauth1-config-explain-button').prop('disabled', true);
+    postJson(node, 'explain', body)
+      .done(function (answer) {
+        showExplanation(node, answer);
+      })
+      .fail(function (xhr) {
+        var message = (xhr.responseJSON && xhr.responseJSON.message) || xhr.statusText || String(xhr.status);
+        showExplanation(node, { ok: false, message: node._('oauth1-config.explain.failed', { message: message }) });
+      })
+      .always(function () {
+        $button.prop('disabled', false);
+      });
+  }
+
+  /** Sets up the Explain section; `formOf` gives the dialog as the admin routes read it. */
+  function setupExplainSection(node, formOf) {
+    fillSelect($('#oauth1-config-explain-method'), constants.HTTP_METHODS).val('GET');
+    $('#oauth1-config-explain-button').on('click', function () {
+      explainRequest(node, formOf);
+    });
+  }
+
   return $.extend(
     {
       registerNode: registerNode,
@@ -303,6 +384,8 @@ function createOAuth1Editor(constants) {
       findPreset: findPreset,
       presetHelp: presetHelp,
       setupTokenSection: setupTokenSection,
+      setupExplainSection: setupExplainSection,
+      renderSigning: renderSigning,
     },
     constants,
   );
