@@ -1,6 +1,8 @@
 /** src/lib/diagnosis.ts: the most likely cause of a refused signature, from what was signed and the answer. */
 import assert from 'node:assert/strict';
-import { diagnoseRefusal, isRefusal, oauthProblem, refusalDiagnosis, withLikelyCause, type RefusalAnswer } from '../src/lib/diagnosis';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CAUSE_HELP, diagnoseRefusal, isRefusal, oauthProblem, refusalDiagnosis, withLikelyCause, type RefusalAnswer } from '../src/lib/diagnosis';
 import { signRequest, type SigningRecord } from '../src/lib/oauth1';
 import { netsuiteRealmMismatch, readServiceRefusal } from '../src/lib/presets';
 
@@ -182,5 +184,18 @@ describe('diagnosis of a refused signature (src/lib/diagnosis)', () => {
       `401 DUPLICATE_REQUEST_EXCEPTION: seen. Likely cause: ${diagnosis.cause.text}`,
     );
     assert.equal(withLikelyCause('404 x', undefined), '404 x');
+  });
+
+  it('links each cause to a README section that exists, under "When a service says 401"', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## When a service says 401'));
+    assert.ok(section.length < readme.length, 'the README has the section');
+    const slugs = [...section.split('\n## ')[0]!.matchAll(/^#{2,3} (.+)$/gm)].map(([, title]) =>
+      title!
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    );
+    for (const [cause, link] of Object.entries(CAUSE_HELP)) assert.ok(slugs.includes(link.split('#')[1]!), `${cause}: ${link} among ${slugs.join(', ')}`);
   });
 });
