@@ -17,7 +17,7 @@ export const DEMO_WORKFLOW_IDS = Object.freeze({
   salesReport: '5bc4a813156ae016dcb442bd',
   /** "Customer import": ends with disposition Error and an error message, no outputs. */
   customerImport: '5bc4a813156ae016dcb4e770',
-  /** "Nightly forecast": stays Running for ever (timeout tests). */
+  /** "Nightly forecast": stays Running for ever, until it is cancelled (timeout and cancel tests). */
   nightlyForecast: '5bc4a813156ae016dcb45710',
 });
 
@@ -98,7 +98,7 @@ const WORKFLOWS: readonly WorkflowDefinition[] = [
 ];
 
 type JobStatus = 'Queued' | 'Running' | 'Completed';
-type Disposition = 'None' | 'Success' | 'Error';
+type Disposition = 'None' | 'Success' | 'Error' | 'Cancelled';
 type OutputFormat = 'Csv' | 'Raw' | 'Json' | 'Xlsx';
 
 export interface JobMessage {
@@ -123,6 +123,8 @@ interface JobRecord {
   priority: string;
   answers: Map<string, string>;
   outputs: OutputRecord[];
+  /** performance.now() when it was cancelled (Server API V3 `DELETE v3/jobs/{jobId}`). */
+  cancelledAt?: number;
 }
 
 export interface JobView {
@@ -246,6 +248,48 @@ export class AlteryxGallery {
       return only('GET', (input) => this.output(second, fourth, input.query));
     }
     return { kind: 'reply', reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
+  }
+
+  /**
+   * The Server API V3 job routes under `/webapi/v3/` (OAuth 2 only): the job list, one job,
+   * and cancelling one (`DELETE v3/jobs/{jobId}`, "Job Endpoints" of Server API V3).
+   */
+  resolveV3(method: string, segments: string[]): AlteryxRoute {
+    const [first, second, ...rest] = segments;
+    if (first === 'jobs' && second === undefined) {
+      return method === 'GET' ? { kind: 'route', run: () => this.jobList() } : this.notAllowed(method, 'GET');
+    }
+    if (first === 'jobs' && second !== undefined && rest.length === 0) {
+      if (method === 'GET') return { kind: 'route', run: () => this.job(second) };
+      if (method === 'DELETE') return { kind: 'route', run: () => this.cancel(second) };
+      return this.notAllowed(method, 'GET, DELETE');
+    }
+    return { kind: 'reply', reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
+  }
+
+  private notAllowed(method: string, allow: string): AlteryxRoute {
+    return { kind: 'reply', reply: alteryxError(405, `The requested resource does not support http method '${method}'.`, { Allow: allow }) };
+  }
+
+  /** Every job the demo remembers, newest first, as a list shows them (no messages or outputs). */
+  private jobList(): Reply {
+    const jobs = [...this.jobs.values()].reverse().map((job) => this.view(job));
+    return jsonReply(
+      200,
+      jobs.map(({ id, appId, createDate, status, disposition, priority }) => ({ id, workflowId: appId, createDate, status, disposition, priority })),
+    );
+  }
+
+  /** Cancels a queued or running job; a finished one cannot be, and says why. */
+  private cancel(jobId: string): Reply {
+    const job = this.jobs.get(jobId);
+    if (!job) return alteryxError(404, `Unable to find job with id '${jobId}'.`);
+    const view = this.view(job);
+    if (view.status === 'Completed') {
+      return alteryxError(400, `Job '${jobId}' has already finished (${view.disposition}): only a queued or running job can be cancelled.`);
+    }
+    job.cancelledAt = performance.now();
+    return jsonReply(200, this.view(job));
   }
 
   private workflow(appId: string): WorkflowDefinition | undefined {
@@ -382,6 +426,7 @@ export class AlteryxGallery {
   }
 
   private view(job: JobRecord): JobView {
+    if (job.cancelledAt !== undefined) return this.cancelledView(job);
     const elapsed = performance.now() - job.startedAt;
     const { queuedMs, runningMs } = this.timing;
     const outcome = job.workflow.outcome;
@@ -420,6 +465,19 @@ export class AlteryxGallery {
       priority: job.priority,
       outputs: status === 'Completed' ? job.outputs.map(({ id, formats, name }) => ({ id, formats: [...formats], name })) : [],
       messages,
+    };
+  }
+
+  private cancelledView(job: JobRecord): JobView {
+    return {
+      id: job.id,
+      appId: job.workflow.id,
+      createDate: job.createDate,
+      status: 'Completed',
+      disposition: 'Cancelled',
+      priority: job.priority,
+      outputs: [],
+      messages: [{ status: WARNING, text: 'The job was cancelled on request.', toolId: -1 }],
     };
   }
 }

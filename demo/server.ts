@@ -4,7 +4,8 @@
  *
  * - Extra Horizon, base URL `<url>`: `GET /users/v1/me` (3-legged).
  * - Alteryx Gallery API v1, base URL `<url>/gallery/api` (1-legged OAuth 1.0a).
- * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials).
+ * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials): the v1 routes,
+ *   and Server API V3's job list (`GET v3/jobs`), job and cancel (`DELETE v3/jobs/{jobId}`).
  * - NetSuite-like (realm), Jira-like (RSA-SHA1) and body-hash routes: demo/presets.ts.
  *
  * Dev tooling only: it is not part of the published package.
@@ -189,8 +190,8 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
         }),
       };
     }
-    if (segments[1] !== 'v1') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
-    const match = gallery.resolve(method, segments.slice(2));
+    if (segments[1] !== 'v1' && segments[1] !== 'v3') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
+    const match = segments[1] === 'v3' ? gallery.resolveV3(method, segments.slice(2)) : gallery.resolve(method, segments.slice(2));
     if (match.kind === 'reply') return { reply: match.reply };
     const check = tokens.check(authorization);
     if (check !== 'valid') return { reply: bearerRefused(check) };

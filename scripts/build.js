@@ -36,7 +36,7 @@ for (const type of fs.readdirSync(nodesSource)) {
 /** What the editor needs from the runtime: module in dist/lib → the names it exports. */
 const EDITOR_CONSTANTS = {
   client: ['HTTP_METHODS'],
-  alteryx: ['PRIORITIES'],
+  alteryx: ['PRIORITIES', 'JOB_ACTIONS'],
   oauth1: ['SIGNATURE_METHODS', 'PLACEMENTS', 'BODY_HASH_DIGESTS'],
   presets: ['PRESETS'],
 };
@@ -45,7 +45,7 @@ const EDITOR_CONSTANTS = {
  * only its arguments and the other functions listed for its module (checked below).
  */
 const EDITOR_FUNCTIONS = {
-  presets: ['netsuiteAccount', 'netsuiteSettings'],
+  presets: ['netsuiteAccount', 'netsuiteSettings', 'tokenWays'],
   oauth1: ['usesPrivateKey'],
 };
 

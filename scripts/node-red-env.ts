@@ -12,6 +12,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
+const PACKAGE_NAME = 'node-red-contrib-oauth1';
 
 export interface UserDirOptions {
   userDir: string;
@@ -42,16 +43,32 @@ export function encryptCredentials(secret: string, credentials: unknown): { $: s
 }
 
 /**
+ * Links this package into the user directory's node_modules and lists it in its package.json
+ * as a `file:` dependency: a palette install runs `npm install <other>` there, and npm
+ * removes whatever package.json does not list, our link included. Packages installed from
+ * the palette stay listed across starts.
+ */
+export function linkPackage(userDir: string): void {
+  fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+  const link = path.join(userDir, 'node_modules', PACKAGE_NAME);
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(REPO_ROOT, link, 'dir');
+  const manifestFile = path.join(userDir, 'package.json');
+  const manifest: { dependencies?: Record<string, string> } = fs.existsSync(manifestFile)
+    ? JSON.parse(fs.readFileSync(manifestFile, 'utf8'))
+    : { name: 'node-red-project', description: 'The user directory of npm start', version: '0.0.1', private: true };
+  manifest.dependencies = { ...manifest.dependencies, [PACKAGE_NAME]: `file:${REPO_ROOT}` };
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/**
  * Writes settings.js, flows.json and flows_cred.json (encrypted with the user directory's own
  * credential secret, as the credentials a person enters in the editor will be), and links
- * this package into node_modules.
+ * this package into node_modules ({@link linkPackage}).
  */
 export function prepareUserDir(options: UserDirOptions): void {
   const { userDir } = options;
-  fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
-  const link = path.join(userDir, 'node_modules', 'node-red-contrib-oauth1');
-  fs.rmSync(link, { recursive: true, force: true });
-  fs.symlinkSync(REPO_ROOT, link, 'dir');
+  linkPackage(userDir);
   const secret = credentialSecret(userDir);
   const settings = {
     uiHost: '127.0.0.1',

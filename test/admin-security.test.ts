@@ -329,6 +329,18 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     assert.equal(storedSecretsAllowed({ baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' }, undefined), false, 'not deployed');
   });
 
+  it('names each field that differs from the deployed service, with the value this form has', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    const method = storedSecretsProblem({ ...form, signatureMethod: 'HMAC-SHA256' }, deployed) ?? '';
+    assert.match(method, /this form has another signature method HMAC-SHA256$/);
+    assert.doesNotMatch(method, /base URL/);
+    const origin = storedSecretsProblem({ ...form, baseUrl: 'https://api.x.com/2' }, deployed) ?? '';
+    assert.match(origin, /this form has another base URL origin https:\/\/api\.x\.com$/);
+    assert.doesNotMatch(origin, /signature method/);
+    const both = storedSecretsProblem({ ...form, baseUrl: 'https://api.x.com', scheme: 'oauth2', extraOrigins: ['https://evil.example.com'] }, deployed) ?? '';
+    assert.match(both, /another base URL origin https:\/\/api\.x\.com, another scheme oauth2, another "also sign for" origin https:\/\/evil\.example\.com$/);
+  });
+
   it('extra origins: only those the deployed node signs for', () => {
     const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
     assert.equal(storedSecretsAllowed({ ...form, extraOrigins: ['https://files.example.com'] }, deployed), true);

@@ -5,25 +5,34 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import {
   AlteryxApi,
   AlteryxError,
+  cancelAfterTimeout,
   completeJob,
   downloadOutputs,
   downloadedFileName,
   firstErrorMessage,
   isAlteryxError,
   jobFailure,
+  NO_CANCEL_IN_GALLERY_V1,
+  outcomeText,
   outputFormats,
+  outputsOfJob,
   progressText,
   questionsFrom,
   runWorkflow,
   waitForJob,
   type AlteryxJob,
   type AlteryxTransport,
+  type AlteryxApiOptions,
 } from '../src/lib/alteryx';
+import { formatDuration, JobNudges, pollDelayMs } from '../src/lib/job-polling';
 import type { ClientRequest, ClientResponse, HttpClient } from '../src/lib/client';
 import { createServiceClient } from '../src/lib/service';
 
 /** A transport that answers from a function and records every request. */
-function fakeService(answer: (request: ClientRequest, index: number) => Partial<ClientResponse> | Promise<Partial<ClientResponse>>) {
+function fakeService(
+  answer: (request: ClientRequest, index: number) => Partial<ClientResponse> | Promise<Partial<ClientResponse>>,
+  options: AlteryxApiOptions = {},
+) {
   const requests: ClientRequest[] = [];
   const transport: AlteryxTransport = {
     async request(request: ClientRequest): Promise<ClientResponse> {
@@ -33,7 +42,7 @@ function fakeService(answer: (request: ClientRequest, index: number) => Partial<
       return { statusCode: 200, headers: {}, body: undefined, url: request.url ?? '', attempts: 1, ...reply };
     },
   };
-  return { api: new AlteryxApi(transport), requests };
+  return { api: new AlteryxApi(transport, options), requests };
 }
 
 function job(status: string, extra: Partial<AlteryxJob> = {}): AlteryxJob {
@@ -129,15 +138,17 @@ describe('Alteryx library', () => {
   });
 
   describe('waiting for a job', () => {
-    it('polls until Completed, reporting "queued" and "running Ns"', async () => {
+    it('polls until Completed, reporting the state and the time in it: "queued 0 s", "running 0 s"', async () => {
       const { api, requests } = jobSequence(job('Queued'), job('Running'), job('Running'), job('Completed'));
       const texts: string[] = [];
       const done = await waitForJob(api, 'job-1', { ...fast(), onProgress: (_job, text) => texts.push(text) });
       assert.equal(done.status, 'Completed');
       assert.equal(requests.length, 4);
       assert.ok(requests.every((request) => request.method === 'GET' && request.url === 'v1/jobs/job-1/'));
-      assert.deepEqual(texts, ['queued', 'running 0s', 'running 0s']);
-      assert.equal(progressText(job('Running'), 12_400), 'running 12s');
+      assert.deepEqual(texts, ['queued 0 s', 'running 0 s', 'running 0 s']);
+      assert.equal(progressText(job('Queued'), 12_400), 'queued 12 s');
+      assert.equal(progressText(job('Running'), 64_900), 'running 1 m 04 s');
+      assert.equal(progressText(job('Running'), 3_900_000), 'running 1 h 05 m');
     });
 
     it('fails a job Completed with disposition Error, with its first error message and the job', async () => {
@@ -159,7 +170,7 @@ describe('Alteryx library', () => {
 
     it('fails a cancelled job', async () => {
       const { api } = jobSequence(job('Cancelled', { disposition: 'Cancelled' }));
-      assert.equal((await rejection(waitForJob(api, 'job-1', fast()))).message, 'Alteryx job job-1: Cancelled');
+      assert.equal((await rejection(waitForJob(api, 'job-1', fast()))).message, 'Alteryx job job-1 was cancelled');
     });
 
     it('does not loop on an unexpected status: it is an error after one look', async () => {
@@ -434,15 +445,15 @@ describe('Alteryx library', () => {
     });
 
     it('reads a Completed job whose disposition is Cancelled as cancelled, and a successful one as no failure', () => {
-      assert.equal(jobFailure(job('Completed', { disposition: 'Cancelled' }))?.message, 'Alteryx job job-1: Cancelled');
+      assert.equal(jobFailure(job('Completed', { disposition: 'Cancelled' }))?.message, 'Alteryx job job-1 was cancelled');
       assert.equal(jobFailure(job('Completed', { disposition: 'Success' })), undefined);
       assert.equal(jobFailure(job('Completed', { disposition: undefined })), undefined);
     });
 
     it('shows other statuses as they are, in lower case, and never a negative running time', () => {
       assert.equal(progressText(job('Initializing'), 5_000), 'initializing');
-      assert.equal(progressText(job('RUNNING'), -2_000), 'running 0s');
-      assert.equal(progressText(job('QUEUED'), 5_000), 'queued');
+      assert.equal(progressText(job('RUNNING'), -2_000), 'running 0 s');
+      assert.equal(progressText(job('QUEUED'), 5_000), 'queued 5 s');
     });
 
     it('states the timeout in seconds as people write them', async () => {
@@ -597,8 +608,8 @@ describe('Alteryx library', () => {
     it('keeps the job with a cancelled job, an unexpected status and a finished wait without outputs', async () => {
       const cancelled = job('Cancelled', { disposition: 'None' });
       const failure = jobFailure(cancelled);
-      assert.equal(failure?.message, 'Alteryx job job-1: Cancelled', 'cancelled by its status alone');
-      assert.equal(failure?.code, 'EJOB');
+      assert.equal(failure?.message, 'Alteryx job job-1 was cancelled', 'cancelled by its status alone');
+      assert.equal(failure?.code, 'ECANCELLED');
       assert.deepEqual(failure?.details, { job: cancelled });
 
       const exploded = job('Exploded');
@@ -686,7 +697,7 @@ describe('Alteryx library', () => {
         retries: 0,
       });
       clients.push(client);
-      return new AlteryxApi(client);
+      return new AlteryxApi(client, { serverApiV3: settings.scheme === 'oauth2' });
     }
 
     before(async () => {
@@ -781,5 +792,124 @@ describe('Alteryx library', () => {
       );
       assert.equal((await rejection(api.questions('nope'))).message, '404 unknown workflow "nope"');
     });
+  });
+});
+
+describe('Alteryx jobs: cancel, look-ups by id, progress and polling', () => {
+  const V3 = { serverApiV3: true };
+
+  it('refuses to cancel on the Gallery API v1 (OAuth 1.0a), which has no cancel, without sending anything', async () => {
+    const { api, requests } = fakeService(() => ({ body: {} }));
+    assert.equal(api.canCancel, false);
+    const error = await rejection(api.cancelJob('job-1'));
+    assert.equal(error.message, NO_CANCEL_IN_GALLERY_V1);
+    assert.equal(error.code, 'EUNSUPPORTED');
+    assert.equal(requests.length, 0);
+  });
+
+  it('cancels with DELETE v3/jobs/<id> of Server API V3, the id percent-encoded, passing the answer on', async () => {
+    const { api, requests } = fakeService(() => ({ statusCode: 200, body: { id: 'a/b', status: 'Cancelled' } }), V3);
+    assert.deepEqual(await api.cancelJob('a/b'), { statusCode: 200, body: { id: 'a/b', status: 'Cancelled' } });
+    assert.equal(requests[0]?.method, 'DELETE');
+    assert.equal(requests[0]?.url, 'v3/jobs/a%2Fb');
+    assert.equal((await rejection(api.cancelJob(' .. '))).code, 'EINPUT');
+  });
+
+  it("keeps the server's refusal of a cancel: status code, body and message", async () => {
+    const body = { message: "Job 'job-1' has already finished (Success): only a queued or running job can be cancelled." };
+    const { api } = fakeService(() => ({ statusCode: 400, body }), V3);
+    const error = await rejection(api.cancelJob('job-1'));
+    assert.equal(error.message, `cancelling Alteryx job job-1: 400 ${body.message}`);
+    assert.equal(error.code, 'EHTTP');
+    assert.deepEqual(error.details, { statusCode: 400, body });
+    const unknown = await rejection(fakeService(() => ({ statusCode: 404, body: {} }), V3).api.cancelJob('gone'));
+    assert.equal(unknown.message, 'cancelling Alteryx job gone: 404 unknown job "gone"');
+  });
+
+  it('after a timeout, cancels the job on the server and says so, or says why it could not', async () => {
+    const timeout = new AlteryxError('Alteryx job job-1: no result within 5 s (still Running)', 'ETIMEOUT', { job: job('Running') });
+    const cancelled = fakeService(() => ({ statusCode: 200, body: {} }), V3);
+    const error = await cancelAfterTimeout(cancelled.api, 'job-1', timeout);
+    assert.equal(error.message, 'Alteryx job job-1: no result within 5 s (still Running); cancelled on the server');
+    assert.equal(error.code, 'ETIMEOUT');
+    assert.deepEqual(error.details, timeout.details);
+    assert.deepEqual(
+      cancelled.requests.map((r) => `${r.method} ${r.url}`),
+      ['DELETE v3/jobs/job-1'],
+    );
+    const refused = await cancelAfterTimeout(fakeService(() => ({ statusCode: 403, body: { message: 'not yours' } }), V3).api, 'job-1', timeout);
+    assert.equal(refused.message, 'Alteryx job job-1: no result within 5 s (still Running); cancelling it failed: cancelling Alteryx job job-1: 403 not yours');
+  });
+
+  it('shows the first error message that has text: an error without text does not hide the next one', () => {
+    const failed = job('Completed', {
+      disposition: 'Error',
+      messages: [
+        { status: 3, text: '', toolId: 2 },
+        { status: 3, text: '   ', toolId: 2 },
+        { status: 3, text: 'Error: Input Data (4): disk full', toolId: 4 },
+      ],
+    });
+    assert.equal(firstErrorMessage(failed), 'Input Data (4): disk full (tool 4)');
+    assert.equal(jobFailure(failed)?.message, 'Alteryx job job-1 failed: Input Data (4): disk full (tool 4)');
+  });
+
+  it('ends the wait of a job nudged after a cancel at once, not at its next poll', async () => {
+    const nudges = new JobNudges();
+    const { api, requests } = fakeService((_request, index) => ({ body: index === 0 ? job('Running') : job('Completed', { disposition: 'Cancelled' }) }));
+    const started = Date.now();
+    const waiting = rejection(waitForJob(api, 'job-1', { pollIntervalMs: 10_000, startedAt: started, deadline: started + 60_000, nudges }));
+    while (requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    nudges.nudge('other-job');
+    nudges.nudge('job-1');
+    const error = await waiting;
+    assert.equal(error.message, 'Alteryx job job-1 was cancelled');
+    assert.equal(error.code, 'ECANCELLED');
+    assert.ok(Date.now() - started < 2_000, `ended after ${Date.now() - started} ms`);
+    assert.equal(requests.length, 2);
+  });
+
+  it('asks less often as a job runs longer: the interval, then a tenth of the time under way, at most once a minute', () => {
+    assert.equal(pollDelayMs(5_000, 0), 5_000);
+    assert.equal(pollDelayMs(5_000, 49_000), 5_000);
+    assert.equal(pollDelayMs(5_000, 120_000), 12_000);
+    assert.equal(pollDelayMs(5_000, 3_600_000), 60_000);
+    assert.equal(pollDelayMs(120_000, 3_600_000), 120_000, 'a longer interval of the node wins');
+    assert.equal(pollDelayMs(1, 0), 10, 'never closer than 10 ms');
+    assert.equal(pollDelayMs(5_000, -1_000), 5_000);
+  });
+
+  it('writes durations as the status ring shows them', () => {
+    assert.deepEqual([0, 999, 12_400, 59_999, 60_000, 64_900, 3_599_999, 3_600_000, 3_900_000, -5].map(formatDuration), [
+      '0 s',
+      '0 s',
+      '12 s',
+      '59 s',
+      '1 m 00 s',
+      '1 m 04 s',
+      '59 m 59 s',
+      '1 h 00 m',
+      '1 h 05 m',
+      '0 s',
+    ]);
+    assert.equal(outcomeText(job('Completed', { disposition: 'Success' })), 'success');
+    assert.equal(outcomeText(job('Completed', { disposition: 'None' })), 'completed');
+    assert.equal(outcomeText(job('Running')), 'running');
+  });
+
+  it('downloads the outputs of a finished job by id, and refuses while it runs or when it failed', async () => {
+    const done = job('Completed', { outputs: [{ id: 'o1', name: 'Sales.csv', formats: ['Csv'] }] });
+    const finished = fakeService((request) =>
+      request.url === 'v1/jobs/job-1/' ? { body: done } : { body: Buffer.from('a,b\r\n'), headers: { 'content-type': 'text/csv' } },
+    );
+    const result = await outputsOfJob(finished.api, 'job-1', 'Csv');
+    assert.deepEqual(result.job, done);
+    assert.equal(result.outputs?.[0]?.data, 'a,b\r\n');
+    const running = await rejection(outputsOfJob(jobSequence(job('Running')).api, 'job-1', 'Csv'));
+    assert.equal(running.message, 'Alteryx job job-1 is running: its outputs come once it has completed');
+    assert.equal(running.code, 'EJOB');
+    const failed = await rejection(outputsOfJob(jobSequence(job('Completed', { disposition: 'Error' })).api, 'job-1', 'Csv'));
+    assert.equal(failed.message, 'Alteryx job job-1 failed');
   });
 });

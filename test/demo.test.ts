@@ -486,6 +486,39 @@ describe('demo server (demo/server.ts)', () => {
       assert.equal(signed.status, 401);
     });
 
+    it('Server API V3: lists jobs newest first, cancels a queued job (DELETE v3/jobs/<id>) and refuses a second cancel; only with a bearer token', async () => {
+      const { access_token } = await json<{ access_token: string }>(await requestToken(clientForm));
+      const headers = { Authorization: `Bearer ${access_token}` };
+      const start = await fetch(`${webapi}/v1/workflows/${DEMO_WORKFLOW_IDS.nightlyForecast}/jobs/`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      const job = await json<JobView>(start);
+      const list = await json<Array<{ id: string; workflowId: string; status: string }>>(await fetch(`${webapi}/v3/jobs`, { headers }));
+      assert.deepEqual(list[0], {
+        id: job.id,
+        workflowId: DEMO_WORKFLOW_IDS.nightlyForecast,
+        createDate: job.createDate,
+        status: 'Queued',
+        disposition: 'None',
+        priority: '0',
+      });
+      assert.equal((await fetch(`${webapi}/v3/jobs/${job.id}`, { method: 'DELETE' })).status, 401, 'no token');
+      const cancel = await fetch(`${webapi}/v3/jobs/${job.id}`, { method: 'DELETE', headers });
+      assert.equal(cancel.status, 200);
+      assert.deepEqual((({ status, disposition }) => [status, disposition])(await json<JobView>(cancel)), ['Completed', 'Cancelled']);
+      const viewed = await json<JobView>(await fetch(`${webapi}/v1/jobs/${job.id}/`, { headers }));
+      assert.deepEqual([viewed.status, viewed.disposition, viewed.outputs], ['Completed', 'Cancelled', []]);
+      const again = await fetch(`${webapi}/v3/jobs/${job.id}`, { method: 'DELETE', headers });
+      assert.equal(again.status, 400);
+      assert.match((await json<{ message: string }>(again)).message, /has already finished \(Cancelled\)/);
+      assert.equal((await fetch(`${webapi}/v3/jobs/nope`, { method: 'DELETE', headers })).status, 404);
+      assert.equal((await fetch(`${webapi}/v3/jobs/${job.id}`, { method: 'PUT', headers })).status, 405);
+      // The Gallery API v1 has no cancel route.
+      assert.equal((await signedFetch('DELETE', `${gallery}/v3/jobs/${job.id}`, { credentials: CONSUMER_ONLY })).status, 404);
+    });
+
     it('answers 401 once a token has expired', async () => {
       const shortLived = await startDemoServer({ tokenLifetimeSeconds: 0.2 });
       try {

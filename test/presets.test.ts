@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeProbeAnswer, findPreset, netsuiteAccount, netsuiteSettings, PRESETS } from '../src/lib/presets';
+import { describeProbeAnswer, findPreset, netsuiteAccount, netsuiteSettings, PRESETS, tokenWays } from '../src/lib/presets';
 import { PLACEMENTS, SIGNATURE_METHODS } from '../src/lib/oauth1';
 
 describe('service presets', () => {
@@ -31,6 +31,15 @@ describe('service presets', () => {
         assert.ok(preset.settings.requestTokenUrl && preset.settings.authorizeUrl && preset.settings.accessTokenUrl, `${preset.id} has the 3-legged URLs`);
       }
     }
+  });
+
+  it('offers Sign in for Extra Horizon, Get token for 3-legged services, NetSuite and Custom, neither for 1-legged ones or provider tokens', () => {
+    const ways = Object.fromEntries(PRESETS.map((preset) => [preset.id, tokenWays(preset)]));
+    assert.deepEqual(ways.extrahorizon, { signIn: true, getToken: false, help: 'signIn' });
+    for (const id of ['x', 'atlassian', 'garmin', 'discogs']) assert.deepEqual(ways[id], { signIn: false, getToken: true, help: 'getToken' }, id);
+    for (const id of ['netsuite', 'custom']) assert.deepEqual(ways[id], { signIn: false, getToken: true, help: 'pasteOrGetToken' }, id);
+    for (const id of ['alteryx-gallery', 'alteryx-server', 'woocommerce']) assert.deepEqual(ways[id], { signIn: false, getToken: false, help: 'none' }, id);
+    assert.deepEqual(ways.magento, { signIn: false, getToken: false, help: 'paste' });
   });
 
   it('falls back to Custom for an unknown or missing preset id', () => {

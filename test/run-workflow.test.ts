@@ -5,8 +5,22 @@ import path from 'node:path';
 import { DEMO_WORKFLOW_IDS } from '../demo/alteryx';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
-import type { AlteryxJob, OutputData } from '../src/lib/alteryx';
-import { collectMessages, helper, loadFlow, loadFlowWithContextStore, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { AlteryxApi, NO_CANCEL_IN_GALLERY_V1, type AlteryxJob, type OutputData } from '../src/lib/alteryx';
+import type { HttpClient } from '../src/lib/client';
+import { createServiceClient } from '../src/lib/service';
+import {
+  catchNode,
+  collectMessages,
+  coreNode,
+  helper,
+  ourNode,
+  loadFlow,
+  loadFlowWithContextStore,
+  logLines,
+  nextMessage,
+  wait,
+  type FlowNode,
+} from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
 const { salesReport, customerImport, nightlyForecast } = DEMO_WORKFLOW_IDS;
@@ -141,12 +155,16 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await wait(20);
     const texts = statusTexts(statuses);
     assert.equal(texts[0], 'starting');
-    assert.ok(texts.includes('queued'), texts.join(' | '));
     assert.ok(
-      texts.some((text) => /^running \d+s$/.test(text)),
+      texts.some((text) => /^queued \d+ s$/.test(text)),
       texts.join(' | '),
     );
-    assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'done' });
+    assert.ok(
+      texts.some((text) => /^running \d+ s$/.test(text)),
+      texts.join(' | '),
+    );
+    // Then the disposition.
+    assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'success' });
   });
 
   it('takes questions as an array of {name, value}, header signing, and binary outputs as Buffers', async () => {
@@ -211,6 +229,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
     assert.equal(msg.error.message, `Alteryx job ${job.id} failed: Input Data (3): File not found "march.csv" (tool 3)`);
+    // The help quotes this text as the Catch node shows it.
+    const help = fs.readFileSync(path.join(__dirname, '..', 'src', 'nodes', 'oauth1-run-workflow', 'locales', 'en-US', 'oauth1-run-workflow.html'), 'utf8');
+    assert.match(help.replace(/\s+/g, ' '), /<code>Alteryx job 5f… failed: Input Data \(3\): File not found \(tool 3\)<\/code>/);
     assert.equal(msg.error.source.id, 'run');
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Error');
@@ -275,7 +296,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const out = collectMessages('out');
     helper.getNode('run').receive({ _msgid: 'first' } as never);
     helper.getNode('run').receive({ _msgid: 'second' } as never);
-    await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the jobs to run');
+    await until(() => statusTexts(statuses).includes('2 jobs'), 'the jobs to be polled');
     await helper.unload();
     const requests = demo.stats.requests.length;
     assert.deepEqual(completions.map((c) => c.msgid).sort(), ['first', 'second']);
@@ -300,7 +321,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     }
     assert.equal(new Set(out.map((msg) => (msg.payload as unknown as AlteryxJob).id)).size, countries.length);
     assert.ok(
-      statusTexts(statuses).some((text) => / \([234]\)$/.test(text)),
+      statusTexts(statuses).some((text) => /^[234] jobs$/.test(text)),
       `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`,
     );
   });
@@ -426,7 +447,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         assert.match((msg.outputs as OutputData[])[0]?.data as string, /\r\nFR,2024,/);
         assert.equal(slow.stats.jobsStarted, jobsBefore, 'the job is not started again');
         await wait(20);
-        assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'done' });
+        assert.deepEqual(lastStatus(statuses), { fill: 'green', shape: 'dot', text: 'success' });
         // Emitted once: the finished job is forgotten.
         const context = helper.getNode('run').context().get('alteryxJobs');
         assert.deepEqual(context, {});
@@ -461,6 +482,321 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature/,
       );
       assert.equal((refused.body as { statusCode: number }).statusCode, 401);
+    });
+  });
+});
+
+describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Server API V3 under /webapi)', function () {
+  this.timeout(20_000);
+  /** Jobs queued long enough to be cancelled while queued, on a machine shared with other test runs. */
+  const QUEUED_MS = 1_500;
+  let demo: DemoServer;
+  let webapi: string;
+  const httpClients: HttpClient[] = [];
+  before(async () => {
+    demo = await startDemoServer({ jobTiming: { queuedMs: QUEUED_MS, runningMs: 300 }, tokenLifetimeSeconds: 3600 });
+    webapi = `${demo.url}/webapi`;
+  });
+  after(async () => {
+    for (const client of httpClients) client.destroy();
+    await demo?.close();
+  });
+  afterEach(async () => {
+    internals._RED.hooks.remove('*.runWorkflowTest');
+    await helper.unload();
+  });
+
+  /** The library against the demo, for what happens outside the flow (a job cancelled on the server). */
+  function directApi(): AlteryxApi {
+    const client = createServiceClient({ baseUrl: webapi, scheme: 'oauth2', credentials: CREDENTIALS.cfg, retries: 0 });
+    httpClients.push(client);
+    return new AlteryxApi(client, { serverApiV3: true });
+  }
+
+  /** A run node on /webapi (OAuth 2) and a second node `ask` whose action the test sets, both on `out` and Catch. */
+  function webapiFlow(run: Record<string, unknown> = {}, ask: Record<string, unknown> = {}): FlowNode[] {
+    const nodes = flow(webapi, { wait: false, ...run }, { scheme: 'oauth2' });
+    nodes.push({
+      id: 'ask',
+      type: 'oauth1-run-workflow',
+      z: 'tab',
+      server: 'cfg',
+      workflowId: '',
+      action: 'status',
+      outputFormat: 'Csv',
+      wires: [['out']],
+      ...ask,
+    });
+    return nodes;
+  }
+
+  /** Sends to a node and resolves with what came out of the flow for it: a message at `out` or a Catch error. */
+  function answers(): (nodeId: string, msg: Record<string, unknown>) => Promise<{ out?: Record<string, unknown>; caught?: Caught }> {
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    return async (nodeId, msg) => {
+      const [outBefore, caughtBefore] = [out.length, caught.length];
+      helper.getNode(nodeId).receive(msg as never);
+      await until(() => out.length > outBefore || caught.length > caughtBefore, `an answer of ${nodeId}`);
+      return { out: out[outBefore], caught: caught[caughtBefore] };
+    };
+  }
+
+  /** `start(appId)` starts a job without waiting; `ask(action, jobId)` sends to the node `ask`. */
+  function jobClients(): {
+    start: (appId: string) => Promise<AlteryxJob>;
+    ask: (action: string | undefined, jobId: unknown) => Promise<{ out?: Record<string, unknown>; caught?: Caught }>;
+  } {
+    const answer = answers();
+    return {
+      start: async (appId) => (await answer('run', { workflowId: appId })).out?.payload as unknown as AlteryxJob,
+      ask: (action, jobId) => answer('ask', { action, jobId }),
+    };
+  }
+
+  it('looks a job up by msg.jobId (status), and msg.action overrides the action of the node', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const job = await start(salesReport);
+    const looked = await ask(undefined, job.id);
+    assert.equal((looked.out?.payload as AlteryxJob).id, job.id);
+    assert.equal((looked.out?.payload as AlteryxJob).status, 'Queued');
+    // The run node asked for the status by msg.action: no new job.
+    const jobsBefore = demo.stats.jobsStarted;
+    const received = nextMessage('out');
+    helper.getNode('run').receive({ action: 'status', jobId: job.id } as never);
+    assert.equal(((await received).payload as unknown as AlteryxJob).id, job.id);
+    assert.equal(demo.stats.jobsStarted, jobsBefore);
+  });
+
+  it('downloads the outputs of a finished job by id in the node format, and says when the job is not finished yet', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }, { action: 'outputs' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const job = await start(salesReport);
+    const early = await ask(undefined, job.id);
+    assert.equal(early.caught?.error.message, `Alteryx job ${job.id} is queued: its outputs come once it has completed`);
+    await wait(QUEUED_MS + 500);
+    const fetched = await ask(undefined, job.id);
+    assert.equal((fetched.out?.payload as AlteryxJob).disposition, 'Success');
+    const outputs = fetched.out?.outputs as OutputData[];
+    assert.deepEqual(
+      outputs.map((output) => [output.name, output.format]),
+      [
+        ['Sales.csv', 'Csv'],
+        ['Sales.xlsx', 'Csv'],
+      ],
+    );
+    assert.match(outputs[0]?.data as string, /^Country,Year,IncludeReturns,Product,Units,Revenue\r\nBE,2024,/);
+  });
+
+  it("cancels a job by id while queued, while running, and after it finished (the server's answer passed on)", async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: '' }, { action: 'cancel' }), CREDENTIALS);
+    const { start, ask } = jobClients();
+    const queued = await start(nightlyForecast);
+    assert.equal(((await ask('status', queued.id)).out?.payload as AlteryxJob).status, 'Queued');
+    const cancelledQueued = await ask(undefined, queued.id);
+    assert.equal(cancelledQueued.out?.statusCode, 200);
+    assert.deepEqual([(cancelledQueued.out?.payload as AlteryxJob).id, (cancelledQueued.out?.payload as AlteryxJob).disposition], [queued.id, 'Cancelled']);
+    assert.ok(demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${queued.id}` && r.status === 200));
+
+    const running = await start(nightlyForecast);
+    await wait(QUEUED_MS + 100);
+    assert.equal(((await ask('status', running.id)).out?.payload as AlteryxJob).status, 'Running');
+    assert.equal(((await ask(undefined, running.id)).out?.payload as AlteryxJob).disposition, 'Cancelled');
+    assert.equal(((await ask('status', running.id)).out?.payload as AlteryxJob).disposition, 'Cancelled', 'the server keeps it cancelled');
+
+    const finished = await start(salesReport);
+    await wait(QUEUED_MS + 500);
+    const refused = await ask(undefined, finished.id);
+    const message = `Job '${finished.id}' has already finished (Success): only a queued or running job can be cancelled.`;
+    assert.equal(refused.caught?.error.message, `cancelling Alteryx job ${finished.id}: 400 ${message}`);
+    assert.equal(refused.caught?.statusCode, 400);
+    assert.deepEqual(refused.caught?.payload, { message });
+    assert.equal(((await ask('status', finished.id)).out?.payload as AlteryxJob).disposition, 'Success');
+  });
+
+  it('ends a message waiting for a job cancelled by another node in one Catch error that says "cancelled", with the job on msg, at once', async () => {
+    // A poll every 10 s: only the nudge of the cancel can end the wait within the test's time.
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 10, timeout: 60 }, { action: 'cancel' }), CREDENTIALS);
+    const completions = recordCompletions();
+    const statuses = collectMessages('statuses');
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting', topic: 'forecast' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    const cancelledAt = Date.now();
+    helper.getNode('ask').receive({ jobId } as never);
+    await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
+    assert.ok(Date.now() - cancelledAt < 5_000, `ended ${Date.now() - cancelledAt} ms after the cancel`);
+    assert.equal((out[0]?.payload as unknown as AlteryxJob).disposition, 'Cancelled', 'the cancel node passes the answer on');
+    const failure = caught[0]!;
+    assert.equal(failure.error.message, `Alteryx job ${jobId} was cancelled`);
+    assert.equal(failure.error.source.id, 'run');
+    assert.equal(failure.topic, 'forecast');
+    assert.equal((failure.payload as AlteryxJob).id, jobId);
+    assert.equal((failure.payload as AlteryxJob).disposition, 'Cancelled');
+    await wait(100);
+    assert.deepEqual(
+      completions.map((c) => [c.msgid, c.error !== undefined]),
+      [['waiting', true]],
+      'exactly one outcome',
+    );
+    assert.equal(caught.length, 1);
+    assert.deepEqual(lastStatus(statuses), { fill: 'red', shape: 'ring', text: 'cancelled' });
+    assert.deepEqual(pending(), []);
+  });
+
+  it('ends a waiting message in one Catch error when the same node cancels its job (msg.action), at once', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 10, timeout: 60 }), CREDENTIALS);
+    const completions = recordCompletions();
+    const out = collectMessages('out');
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    helper.getNode('run').receive({ _msgid: 'cancel', action: 'cancel', jobId } as never);
+    await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
+    assert.equal(out[0]?._msgid, 'cancel');
+    assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
+    await wait(100);
+    assert.deepEqual(completions.map((c) => [c.msgid, c.error !== undefined]).sort(), [
+      ['cancel', false],
+      ['waiting', true],
+    ]);
+  });
+
+  it('ends a waiting message in one Catch error when its job is cancelled on the server, outside the flow', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 0.05, timeout: 60 }), CREDENTIALS);
+    const completions = recordCompletions();
+    const caught = collectMessages<Caught>('caught');
+    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
+    await until(() => pending().length === 1, 'the job to be started');
+    const [jobId] = pending();
+    await directApi().cancelJob(jobId!);
+    await until(() => caught.length === 1, 'the end of the wait');
+    assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
+    await wait(100);
+    assert.deepEqual(
+      completions.map((c) => c.msgid),
+      ['waiting'],
+    );
+  });
+
+  it('cancels the job on the server when the timeout passes, unless told not to', async () => {
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4 }), CREDENTIALS);
+    let caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({} as never);
+    let failure = await caught;
+    let job = failure.payload as AlteryxJob;
+    assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued); cancelled on the server`);
+    assert.ok(demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${job.id}` && r.status === 200));
+    assert.equal((await directApi().job(job.id)).disposition, 'Cancelled');
+    await helper.unload();
+
+    await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4, cancelOnTimeout: false }), CREDENTIALS);
+    caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({} as never);
+    failure = await caught;
+    job = failure.payload as AlteryxJob;
+    assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued)`);
+    assert.ok(!demo.stats.requests.some((r) => r.method === 'DELETE' && r.path === `/webapi/v3/jobs/${job.id}`));
+    assert.equal((await directApi().job(job.id)).status, 'Queued');
+  });
+
+  it('refuses to cancel on the Gallery API v1 (OAuth 1.0a) with a clear error, sending nothing; and a missing or odd msg.jobId or msg.action', async () => {
+    await loadFlow(TYPES, flow(`${demo.url}/gallery/api`, { action: 'cancel' }), CREDENTIALS);
+    const before = demo.stats.requests.length;
+    let caught = nextMessage<Caught>('caught');
+    helper.getNode('run').receive({ jobId: 'abc' } as never);
+    assert.equal((await caught).error.message, NO_CANCEL_IN_GALLERY_V1);
+    assert.equal(demo.stats.requests.length, before, 'nothing sent');
+    for (const [msg, text] of [
+      [{}, "no job id: send the job's id in msg.jobId"],
+      [{ jobId: 42 }, 'msg.jobId must be a string, not number'],
+      [{ action: 'restart', jobId: 'abc' }, 'msg.action "restart" is not an action: use run, status, cancel or outputs'],
+    ] as const) {
+      caught = nextMessage<Caught>('caught');
+      helper.getNode('run').receive(msg as never);
+      assert.equal((await caught).error.message, text);
+    }
+    assert.equal(demo.stats.requests.length, before, 'nothing sent');
+  });
+
+  describe('the examples', () => {
+    const EXAMPLES = path.join(__dirname, '..', 'examples');
+    const CORE = [
+      'core/common/20-inject.js',
+      'core/common/90-comment.js',
+      'core/function/15-change.js',
+      'core/function/10-switch.js',
+      'core/function/89-delay.js',
+      'core/parsers/70-CSV.js',
+    ].map(coreNode);
+
+    /** An example's nodes (those `keep` keeps) with its debug and dashboard nodes as helper nodes, its service on the demo's /webapi. */
+    function example(file: string, serviceId: string, keep: (node: FlowNode) => boolean = () => true): FlowNode[] {
+      const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
+      return nodes
+        .filter((node) => keep(node) && !/^ui-(base|theme|page|group)$/.test(node.type) && node.type !== 'global-config')
+        .map((node) => {
+          if (node.id === serviceId) return { ...node, baseUrl: webapi };
+          if (node.type === 'debug' || String(node.type).startsWith('ui-')) return { id: node.id, type: 'helper', z: node.z, wires: node.wires ?? [] };
+          return node;
+        });
+    }
+
+    async function loadExample(nodes: FlowNode[], serviceId: string): Promise<void> {
+      await helper.load([...TYPES.map(ourNode), catchNode, ...CORE] as never, nodes as never, { [serviceId]: CREDENTIALS.cfg } as never);
+    }
+
+    it('flows.json: starts a job, then asks its status, cancels it and fetches the outputs of another by msg.jobId', async () => {
+      // The tab, the service and the group of the example (ids …7x), without the nodes of other services.
+      const group = (node: FlowNode): boolean => /^a1f0c0de0000007/.test(node.id) || ['a1f0c0de00000001', 'a1f0c0de000000c3'].includes(node.id);
+      await loadExample(example('flows.json', 'a1f0c0de000000c3', group), 'a1f0c0de000000c3');
+      const out = collectMessages('a1f0c0de00000079');
+      const press = async (inject: string): Promise<Record<string, unknown>> => {
+        const before = out.length;
+        helper.getNode(inject).receive({} as never);
+        await until(() => out.length > before, `the answer to ${inject}`);
+        return out[before] as Record<string, unknown>;
+      };
+      const forecast = (await press('a1f0c0de00000071')).payload as AlteryxJob;
+      assert.equal(forecast.status, 'Queued');
+      assert.equal(((await press('a1f0c0de00000075')).payload as AlteryxJob).id, forecast.id);
+      const cancelled = await press('a1f0c0de00000077');
+      assert.deepEqual([cancelled.statusCode, (cancelled.payload as AlteryxJob).disposition], [200, 'Cancelled']);
+      assert.equal(((await press('a1f0c0de00000075')).payload as AlteryxJob).disposition, 'Cancelled');
+      const report = (await press('a1f0c0de00000072')).payload as AlteryxJob;
+      await wait(QUEUED_MS + 500);
+      const outputs = await press('a1f0c0de00000076');
+      assert.equal((outputs.payload as AlteryxJob).id, report.id);
+      assert.match((outputs.outputs as OutputData[])[0]?.data as string, /\r\nNL,2024,false,Widgets,/);
+    });
+
+    it('dashboard-run-workflow.json without the dashboard: Run shows the state as it changes, Cancel ends a never-ending job', async () => {
+      await loadExample(example('dashboard-run-workflow.json', 'd2b0a1f0c0de00c1'), 'd2b0a1f0c0de00c1');
+      const texts = collectMessages('d2b0a1f0c0de0031');
+      const table = collectMessages('d2b0a1f0c0de0030');
+      const shown = (): string[] => texts.map((msg) => String(msg.payload));
+      // The buttons are helper nodes here: press them by sending what they would send to the node they are wired to.
+      helper.getNode('d2b0a1f0c0de0041').receive({ payload: '' } as never);
+      await until(() => shown().some((text) => /^Job \w+: Running$/.test(text)), 'the forecast to run', 8_000);
+      assert.match(shown()[0] ?? '', /^Job \w+: Queued$/);
+      helper.getNode('d2b0a1f0c0de0051').receive({ payload: '' } as never);
+      await until(() => shown().some((text) => /^Job \w+: Completed, Cancelled$/.test(text)), 'the cancel', 8_000);
+      assert.ok(
+        shown().some((text) => /^Cancelling job \w+…$/.test(text)),
+        shown().join(' | '),
+      );
+
+      helper.getNode('d2b0a1f0c0de0014').receive({ payload: '' } as never);
+      await until(() => table.length === 1, 'the table of the report', 10_000);
+      assert.equal((table[0]?.payload as Array<Record<string, unknown>>).length, 3);
+      assert.match(shown().at(-1) ?? '', /^Job \w+: Completed, Success \(2 outputs\)$/);
     });
   });
 });

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { DEMO_USER } from '../demo/extrahorizon';
 import { CREDENTIAL_SECRET_FILE, freePort } from '../scripts/node-red-env';
+import { installFromPalette, packPalettePackage, PALETTE_PACKAGE } from './support/palette-package';
 
 const START = path.join(__dirname, '..', 'scripts', 'start.ts');
 
@@ -100,6 +101,13 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)']);
   });
 
+  it('labels each warning of the first start with the node name, and gives every example service its defaults (Max response)', async () => {
+    assert.doesNotMatch(output, /\[oauth1-[a-z-]+:[0-9a-f]{16}\]/, 'a warning labelled with a raw node id');
+    assert.match(output, /\[oauth1-get-me:get me \(after Get token\)\] token missing/);
+    const flows = (await (await fetch(`${editorUrl}/flows`)).json()) as Array<{ type: string; name?: string; maxResponseMB?: number }>;
+    for (const service of flows.filter((node) => node.type === 'oauth1-config')) assert.equal(service.maxResponseMB, 100, service.name);
+  });
+
   it('"who am I?" shows the demo user in the debug sidebar', async () => {
     await click(EXAMPLE.whoAmI);
     const message = await debugFrom('user');
@@ -171,6 +179,20 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     assert.match(secret, /^[0-9a-f]{64}$/);
     assert.ok(!output.includes(secret), 'printed');
     assert.ok(!fs.readFileSync(path.join(userDir, 'settings.js'), 'utf8').includes(secret), 'copied into settings.js');
+  });
+
+  it('a package installed from the palette leaves ours in place: after a reload the editor still loads our nodes', async () => {
+    const tarball = await packPalettePackage(fs.mkdtempSync(path.join(userDir, 'pack-')));
+    const installed = await installFromPalette(editorUrl, tarball);
+    assert.equal(installed.status, 200, await installed.text());
+    // What a reload of the editor fetches: the node definitions, and the editor script they load.
+    const definitions = await (await fetch(`${editorUrl}/nodes`, { headers: { Accept: 'text/html' } })).text();
+    for (const type of ['oauth1-config', 'oauth1-request', PALETTE_PACKAGE.type]) assert.match(definitions, new RegExp(`["']${type}["']`), type);
+    const editorScript = await fetch(`${editorUrl}/resources/node-red-contrib-oauth1/oauth1-editor.js`);
+    assert.equal(editorScript.status, 200);
+    assert.match(await editorScript.text(), /function createOAuth1Editor/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(userDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['node-red-contrib-oauth1', PALETTE_PACKAGE.name]);
   });
 
   it('stops both on Ctrl-C', async () => {

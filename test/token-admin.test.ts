@@ -261,6 +261,25 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
       assert.equal(((await getMeWith(storedCredentials() ?? {})) as { email: string }).email, DEMO_MFA_USER.email);
     });
 
+    it('on a service not deployed yet, Test connection takes the pair Sign in just obtained as typed in, for that service only', async () => {
+      await deploy();
+      const fresh = (route: string, body: Record<string, unknown>) =>
+        post(`/oauth1-config/fresh/${route}`, { baseUrl: demo.url, preset: 'extrahorizon', credentials: { consumerKey, consumerSecret }, ...body });
+      const signedIn = await fresh('password-token', { email: DEMO_USER.email, password: DEMO_PASSWORD }).expect(200);
+      assert.equal(signedIn.body.ok, true, signedIn.body.message);
+      // What the dialog then posts: the token in its field, the secret field "unchanged".
+      const dialog = { credentials: { consumerKey, consumerSecret, token: signedIn.body.token, tokenSecret: '__PWRD__' } };
+      const tested = await fresh('test', dialog).expect(200);
+      assert.equal(tested.body.ok, true, tested.body.message);
+      assert.match(tested.body.message, new RegExp(DEMO_USER.email.replace('.', '\\.')));
+      const elsewhere = await fresh('test', { ...dialog, baseUrl: attacker.url }).expect(200);
+      assert.equal(elsewhere.body.ok, false);
+      assert.match(elsewhere.body.message, /^type the secrets in again: the token the dialog obtained is only used for the service it was obtained for/);
+      const otherToken = await fresh('test', { credentials: { ...dialog.credentials, token: 'another-token' } }).expect(200);
+      assert.match(otherToken.body.message, /^type the secrets in again: this node is not deployed/, 'the obtained secret goes with its own token only');
+      assert.equal(attacker.requests.length, 0);
+    });
+
     it("a wrong password answers Extra Horizon's message, stores nothing, and the password is nowhere", async () => {
       const password = 'a-wrong-password-to-look-for';
       await deploy();

@@ -6,7 +6,8 @@
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
-import { MAX_TIMER_MS, sleep, type ClientRequest } from './client';
+import { MAX_TIMER_MS, type ClientRequest } from './client';
+import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
 import { percentEncode } from './oauth1';
 import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 
@@ -77,13 +78,21 @@ export interface OutputData {
 export const PRIORITIES = ['0', '1', '2', '3'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** What a run workflow node does with a message (its `action`, or `msg.action`): start a job, or look one up by id. */
+export const JOB_ACTIONS = ['run', 'status', 'cancel', 'outputs'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
 export type AlteryxErrorCode =
   /** The service answered with an error status. */
   | 'EHTTP'
   /** The service answered 2xx with something that is not what the API documents. */
   | 'ERESPONSE'
-  /** The job completed with disposition Error, or was cancelled. */
+  /** The job completed with disposition Error. */
   | 'EJOB'
+  /** The job was cancelled (by a node, or on the server). */
+  | 'ECANCELLED'
+  /** The server's API cannot do this (the Gallery API v1 has no cancel); nothing was sent. */
+  | 'EUNSUPPORTED'
   | 'ETIMEOUT'
   /** An output does not offer the format asked for. */
   | 'EFORMAT'
@@ -200,11 +209,11 @@ function isJob(value: unknown): value is AlteryxJob {
   return typeof value === 'object' && value !== null && typeof (value as AlteryxJob).id === 'string' && typeof (value as AlteryxJob).status === 'string';
 }
 
-/** The first error message of a job, as `Input Data (3): File not found (tool 3)`. */
+/** The first error message of a job that has text, as `Input Data (3): File not found (tool 3)`. */
 export function firstErrorMessage(job: AlteryxJob): string | undefined {
-  const messages = Array.isArray(job.messages) ? job.messages : [];
-  const error = messages.find((message) => message?.status === ERROR_LEVEL) ?? messages.find((message) => /^\s*error\b/i.test(message?.text ?? ''));
-  if (!error || typeof error.text !== 'string') return undefined;
+  const messages = (Array.isArray(job.messages) ? job.messages : []).filter((message) => typeof message?.text === 'string' && message.text.trim() !== '');
+  const error = messages.find((message) => message.status === ERROR_LEVEL) ?? messages.find((message) => /^\s*error\b/i.test(message.text));
+  if (!error) return undefined;
   const text = error.text.replace(/^\s*error\s*:\s*/i, '');
   return typeof error.toolId === 'number' && error.toolId >= 0 ? `${text} (tool ${error.toolId})` : text;
 }
@@ -214,7 +223,7 @@ export function jobFailure(job: AlteryxJob): AlteryxError | undefined {
   const status = job.status.toLowerCase();
   const disposition = (job.disposition ?? '').toLowerCase();
   if (status === 'cancelled' || disposition === 'cancelled') {
-    return new AlteryxError(`Alteryx job ${job.id}: Cancelled`, 'EJOB', { job });
+    return new AlteryxError(`Alteryx job ${job.id} was cancelled`, 'ECANCELLED', { job });
   }
   if (disposition === 'error' || disposition === 'failed') {
     const detail = firstErrorMessage(job);
@@ -223,12 +232,18 @@ export function jobFailure(job: AlteryxJob): AlteryxError | undefined {
   return undefined;
 }
 
-/** The status ring's text: `queued`, `running 12s`. */
+/** The status ring's text for a job in a state for `elapsedMs`: `queued 12 s`, `running 1 m 04 s`. */
 export function progressText(job: AlteryxJob, elapsedMs: number): string {
   const status = job.status.toLowerCase();
-  if (status === 'queued') return 'queued';
-  if (status === 'running') return `running ${Math.max(0, Math.floor(elapsedMs / 1000))}s`;
+  if (status === 'queued' || status === 'running') return `${status} ${formatDuration(elapsedMs)}`;
   return status;
+}
+
+/** A finished job in one word, for the status ring: its disposition (`success`), else its status. */
+export function outcomeText(job: AlteryxJob): string {
+  const status = job.status.toLowerCase();
+  const disposition = (job.disposition ?? '').toLowerCase();
+  return status === 'completed' && disposition && disposition !== 'none' ? disposition : status;
 }
 
 function seconds(ms: number): string {
@@ -241,9 +256,53 @@ function isTextOutput(format: string, contentType: string | undefined): boolean 
   return TEXT_CONTENT_TYPE.test(contentType ?? '');
 }
 
-/** The v1 routes; `client` is configured with the Gallery or webapi base URL. */
+/** Why a cancel is refused before anything is sent. */
+export const NO_CANCEL_IN_GALLERY_V1 =
+  'the Alteryx Gallery API v1 (OAuth 1.0a) has no job cancel: cancelling needs Alteryx Server API V3 under /webapi, with the OAuth 2 scheme';
+
+/** What the server answered to a cancel: passed on as it came. */
+export interface CancelAnswer {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface AlteryxApiOptions {
+  /** The base URL is Alteryx Server's `/webapi` (OAuth 2), which also serves the V3 routes. */
+  serverApiV3?: boolean;
+}
+
+/** The v1 routes (and V3's cancel); `client` is configured with the Gallery or webapi base URL. */
 export class AlteryxApi {
-  constructor(private readonly client: AlteryxTransport) {}
+  constructor(
+    private readonly client: AlteryxTransport,
+    private readonly options: AlteryxApiOptions = {},
+  ) {}
+
+  /** Whether this server can cancel a job (Server API V3); the Gallery API v1 cannot. */
+  get canCancel(): boolean {
+    return this.options.serverApiV3 === true;
+  }
+
+  /**
+   * Cancels a queued or running job: `DELETE v3/jobs/{jobId}` of Alteryx Server API V3 under
+   * `/webapi` (help.alteryx.com, Server API V3, "Job Endpoints": cancel a specific job). V3
+   * came with Server 2021.4, OAuth 2 only, and some of its endpoints want a Curator (admin) key
+   * (community.alteryx.com, "Introducing Alteryx Server v3 API endpoints"); which release added
+   * the job cancel we could not confirm, so a server without it answers 404 and that answer is
+   * passed on. The Gallery API v1 has no cancel route: refused with `EUNSUPPORTED` before
+   * anything is sent. A refusal (a finished job, no permission) is an `EHTTP` error with the
+   * server's status code and body.
+   */
+  async cancelJob(jobId: string, signal?: AbortSignal): Promise<CancelAnswer> {
+    const path = `v3/jobs/${pathSegment(jobId, 'job')}`;
+    if (!this.canCancel) throw new AlteryxError(NO_CANCEL_IN_GALLERY_V1, 'EUNSUPPORTED');
+    const response = await this.client.request({ method: 'DELETE', url: path, headers: { Accept: 'application/json' }, responseType: 'json', signal });
+    if (!isSuccess(response)) {
+      const failure = httpFailure(response, `unknown job "${jobId}"`);
+      throw new AlteryxError(`cancelling Alteryx job ${jobId}: ${failure.message}`, 'EHTTP', failure.details);
+    }
+    return { statusCode: response.statusCode, body: response.body };
+  }
 
   /** The workflows the key may run (`v1/workflows/subscription/`), by name. */
   async listWorkflows(signal?: AbortSignal): Promise<WorkflowSummary[]> {
@@ -376,61 +435,80 @@ export interface WaitOptions {
   startedAt: number;
   signal?: AbortSignal;
   onProgress?: (job: AlteryxJob, text: string) => void;
+  /** A nudge for this job (a cancel elsewhere in the runtime) makes the wait look again at once. */
+  nudges?: JobNudges;
   now?: () => number;
 }
 
+/** A deadline as a signal; a deadline beyond what one timer can take is reached in steps. */
+function deadlineSignal(deadline: number, now: () => number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const remaining = deadline - now();
+    if (remaining <= 0) controller.abort();
+    else timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
+  };
+  arm();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** True for a job that finished well; throws for one that failed, was cancelled or is in a state nobody documents. */
+function hasSucceeded(job: AlteryxJob): boolean {
+  const status = job.status.toLowerCase();
+  if (status === 'completed' || status === 'cancelled') {
+    const failure = jobFailure(job);
+    if (failure) throw failure;
+    return true;
+  }
+  if (!IN_PROGRESS_STATUSES.has(status)) throw new AlteryxError(`Alteryx job ${job.id}: unexpected status "${job.status}"`, 'ERESPONSE', { job });
+  return false;
+}
+
 /**
- * Polls `v1/jobs/<id>/` until the job is Completed (or Cancelled). Resolves with a job that
- * succeeded; rejects with an `AlteryxError` for a failed job, an unexpected status or the
- * deadline, and with a `RequestError` (`EABORTED`) when `signal` aborts.
+ * Polls `v1/jobs/<id>/` until the job is Completed (or Cancelled), less often as it runs
+ * longer (`pollDelayMs`). Resolves with a job that succeeded; rejects with an `AlteryxError`
+ * for a failed or cancelled job, an unexpected status or the deadline, and with a
+ * `RequestError` (`EABORTED`) when `signal` aborts.
  */
 export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOptions): Promise<AlteryxJob> {
   const now = options.now ?? Date.now;
-  const pollIntervalMs = Math.min(MAX_TIMER_MS, Math.max(10, options.pollIntervalMs));
-  const timeoutMs = options.deadline - options.startedAt;
-  const deadlineController = new AbortController();
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  const armDeadline = (): void => {
-    const remaining = options.deadline - now();
-    if (remaining <= 0) deadlineController.abort();
-    // Longer delays would fire at once: wait in steps.
-    else deadlineTimer = setTimeout(armDeadline, Math.min(remaining, MAX_TIMER_MS));
-  };
-  armDeadline();
-  const signal = options.signal ? AbortSignal.any([options.signal, deadlineController.signal]) : deadlineController.signal;
+  const deadline = deadlineSignal(options.deadline, now);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   let last: AlteryxJob | undefined;
   const timedOut = () =>
-    new AlteryxError(`Alteryx job ${jobId}: no result within ${seconds(timeoutMs)} s (still ${last?.status ?? 'unknown'})`, 'ETIMEOUT', { job: last });
+    new AlteryxError(
+      `Alteryx job ${jobId}: no result within ${seconds(options.deadline - options.startedAt)} s (still ${last?.status ?? 'unknown'})`,
+      'ETIMEOUT',
+      {
+        job: last,
+      },
+    );
+  const givenUp = (error: unknown): unknown => (deadline.signal.aborted && !options.signal?.aborted ? timedOut() : error);
+  // The time in the current state: a job queued for a minute then running shows `running 0 s`.
+  let state = { status: '', since: options.startedAt };
   try {
     for (let poll = 1; ; poll++) {
       try {
         // The first look is never cut short: a job resumed after its deadline may have finished meanwhile.
         last = await api.job(jobId, poll === 1 ? options.signal : signal);
       } catch (error) {
-        if (deadlineController.signal.aborted && !options.signal?.aborted) throw timedOut();
-        throw error;
+        throw givenUp(error);
       }
+      if (hasSucceeded(last)) return last;
       const status = last.status.toLowerCase();
-      if (status === 'completed' || status === 'cancelled') {
-        const failure = jobFailure(last);
-        if (failure) throw failure;
-        return last;
-      }
-      if (!IN_PROGRESS_STATUSES.has(status)) {
-        throw new AlteryxError(`Alteryx job ${jobId}: unexpected status "${last.status}"`, 'ERESPONSE', { job: last });
-      }
-      options.onProgress?.(last, progressText(last, now() - options.startedAt));
+      if (status !== state.status) state = { status, since: poll === 1 ? options.startedAt : now() };
+      options.onProgress?.(last, progressText(last, now() - state.since));
       const remaining = options.deadline - now();
       if (remaining <= 0) throw timedOut();
       try {
-        await sleep(Math.min(pollIntervalMs, remaining), signal);
+        await pauseUnlessNudged(Math.min(pollDelayMs(options.pollIntervalMs, now() - options.startedAt), remaining), signal, options.nudges, jobId);
       } catch (error) {
-        if (deadlineController.signal.aborted && !options.signal?.aborted) throw timedOut();
-        throw error;
+        throw givenUp(error);
       }
     }
   } finally {
-    clearTimeout(deadlineTimer);
+    deadline.clear();
   }
 }
 
@@ -477,4 +555,26 @@ export async function runWorkflow(api: AlteryxApi, options: RunOptions): Promise
   options.onStarted?.(job, { startedAt, deadline });
   if (!options.wait) return { job };
   return completeJob(api, job.id, { ...options, startedAt, deadline });
+}
+
+/**
+ * A timed-out wait whose job is then cancelled on the server (the node's "cancel on timeout"):
+ * the timeout error says whether the cancel went through. Alteryx Server's own time limit covers
+ * only scheduled jobs, so a manually started job would otherwise run on.
+ */
+export async function cancelAfterTimeout(api: AlteryxApi, jobId: string, timeout: AlteryxError): Promise<AlteryxError> {
+  try {
+    await api.cancelJob(jobId);
+    return new AlteryxError(`${timeout.message}; cancelled on the server`, 'ETIMEOUT', timeout.details);
+  } catch (error) {
+    return new AlteryxError(`${timeout.message}; cancelling it failed: ${(error as Error).message}`, 'ETIMEOUT', timeout.details);
+  }
+}
+
+/** A finished job's outputs by its id (the `outputs` action): refused while it is under way or when it failed. */
+export async function outputsOfJob(api: AlteryxApi, jobId: string, format: string, signal?: AbortSignal): Promise<JobResult> {
+  const job = await api.job(jobId, signal);
+  if (!hasSucceeded(job))
+    throw new AlteryxError(`Alteryx job ${jobId} is ${job.status.toLowerCase()}: its outputs come once it has completed`, 'EJOB', { job });
+  return { job, outputs: await downloadOutputs(api, job, format, signal) };
 }

@@ -98,17 +98,13 @@ export const PRESETS: readonly ServicePreset[] = [
     help:
       'The API access key and secret from your Server profile are the OAuth 2 client id and secret: they are exchanged at ' +
       '<code>&lt;base URL&gt;/oauth2/token</code> for a bearer token, renewed before it expires.',
-    docs: [
-      {
-        title: 'Alteryx Server API: OAuth 2 under /webapi (official page not found by us; see the Server help for your version)',
-        url: 'https://help.alteryx.com/',
-      },
-    ],
+    docs: [{ title: 'Alteryx Server: API overview (OAuth 2 under the Web API address)', url: 'https://help.alteryx.com/20231/en/server/api-overview.html' }],
   },
   {
     id: 'netsuite',
     label: 'NetSuite (token-based authentication)',
     settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA256' },
+    baseUrlExample: 'https://<account id>.suitetalk.api.netsuite.com/services/rest',
     tokens: 'provider',
     accountId: true,
     probe: { path: 'record/v1/metadata-catalog/' },
@@ -252,6 +248,27 @@ export const PRESET_IDS = PRESETS.map((preset) => preset.id);
 
 export function findPreset(id: string | undefined): ServicePreset {
   return PRESETS.find((preset) => preset.id === id) ?? (PRESETS.find((preset) => preset.id === 'custom') as ServicePreset);
+}
+
+/** How the dialog offers a token pair: "Sign in" (email and password), "Get token" (the 3-legged dance), or neither. */
+export interface TokenWays {
+  signIn: boolean;
+  getToken: boolean;
+  /** The catalog key (under `oauth1-config.tokenTip.`) of the dialog's token help. */
+  help: 'signIn' | 'getToken' | 'pasteOrGetToken' | 'paste' | 'none';
+}
+
+/**
+ * The token buttons a preset's dialog shows: Sign in for password presets, Get token for
+ * 3-legged presets, for NetSuite (its account id gives the token URLs) and for Custom (any
+ * URLs typed in); none for 1-legged services and tokens the provider hands out.
+ */
+export function tokenWays(preset: Pick<ServicePreset, 'id' | 'tokens' | 'accountId'>): TokenWays {
+  if (preset.tokens === 'password') return { signIn: true, getToken: false, help: 'signIn' };
+  if (preset.tokens === 'three-legged') return { signIn: false, getToken: true, help: 'getToken' };
+  if (preset.tokens === 'none') return { signIn: false, getToken: false, help: 'none' };
+  const getToken = preset.id === 'custom' || preset.accountId === true;
+  return { signIn: false, getToken, help: getToken ? 'pasteOrGetToken' : 'paste' };
 }
 
 /**

@@ -23,10 +23,11 @@ import { DEMO_CREDENTIALS } from '../../demo/credentials';
 import { DEMO_USER } from '../../demo/extrahorizon';
 import { DEMO_MFA_CODE, DEMO_MFA_USER, DEMO_PASSWORD } from '../../demo/tokens';
 import { REPO_ROOT, startExampleEnvironment, type ExampleEnvironment } from '../../scripts/node-red-env';
-import { PRIORITIES } from '../../src/lib/alteryx';
+import { JOB_ACTIONS, PRIORITIES } from '../../src/lib/alteryx';
 import { HTTP_METHODS } from '../../src/lib/client';
 import { SIGNATURE_METHODS } from '../../src/lib/oauth1';
 import { netsuiteSettings, PRESETS } from '../../src/lib/presets';
+import { installFromPalette, packPalettePackage, PALETTE_PACKAGE } from '../support/palette-package';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The flags this machine needs: no sandbox as root, and no calls to Google's hosts on a closed network. */
@@ -58,6 +59,10 @@ const EXAMPLE = {
   tokenGetMe: 'a1f0c0de00000052',
   signInWhoAmI: 'a1f0c0de00000061',
   signInGetMe: 'a1f0c0de00000062',
+  startForecast: 'a1f0c0de00000071',
+  jobStatus: 'a1f0c0de00000075',
+  cancelJob: 'a1f0c0de00000077',
+  jobById: 'a1f0c0de00000078',
 };
 
 /** The services of examples/flows.json that get their token in the editor (issue 12). */
@@ -330,7 +335,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
 
   it('opens the "Extra Horizon" service dialog: grouped fields, explained choices, and "Test connection" names the user', async () => {
     // Tall enough for the whole dialog in one picture.
-    await page.setViewportSize({ width: 1400, height: 1450 });
+    await page.setViewportSize({ width: 1400, height: 2400 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
     assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test', 'Explain a signature']);
@@ -347,6 +352,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     const text = await result.innerText();
     assert.match(text, /GET users\/v1\/me: 200 signed in as/);
     assert.ok(text.includes(DEMO_USER.email), text);
+    await page.locator('#node-config-input-preset').scrollIntoViewIfNeeded();
     await screenshot(page.locator('.red-ui-tray').last(), 'config-dialog.png');
     await cancelDialogs();
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -423,11 +429,33 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await cancelDialog();
   });
 
-  it('the run workflow dialog offers the priorities the runtime accepts', async () => {
+  it('the run workflow dialog offers the priorities the runtime accepts, actions, cancel on timeout on by default, and asks for the workflow list and the questions once', async () => {
+    await ensureMainExample();
+    const asked: string[] = [];
+    const listen = (request: { url(): string }) => {
+      if (/\/oauth1-run-workflow\/[^/]+\/workflows/.test(request.url())) asked.push(new URL(request.url()).pathname.replace(/^.*\/workflows/, 'workflows'));
+    };
+    page.on('request', listen);
     await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-priority').waitFor();
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
+    // Both answered (listed, or not available when the service has no credentials yet), and a moment for a second ask.
+    await page.waitForFunction(() => !/loading/.test(document.querySelector('#node-input-oauth1-workflow-picker option')?.textContent ?? 'loading'));
+    await page.waitForFunction(() => !/loading/.test(document.querySelector('#oauth1-run-workflow-questions')?.textContent ?? 'loading'));
+    await page.waitForTimeout(1000);
+    page.off('request', listen);
+    assert.deepEqual(asked.sort(), ['workflows', `workflows/${await page.inputValue('#node-input-workflowId')}/questions`]);
+    // A flow from before the action existed opens as a run, and cancels on timeout.
+    assert.deepEqual(await optionsOf('#node-input-action'), { values: [...JOB_ACTIONS], selected: 'run' });
+    assert.equal(await page.locator('#node-input-cancelOnTimeout').isChecked(), true);
+    // A look-up by msg.jobId hides what only a run needs, and shows the format only for outputs.
+    await page.selectOption('#node-input-action', 'status');
+    assert.equal(await page.locator('#node-input-workflowId').isVisible(), false);
+    assert.equal(await page.locator('#node-input-outputFormat').isVisible(), false);
+    await page.selectOption('#node-input-action', 'outputs');
+    assert.equal(await page.locator('#node-input-outputFormat').isVisible(), true);
+    assert.equal(await page.locator('#node-input-cancelOnTimeout').isVisible(), false);
     await cancelDialog();
   });
 
@@ -478,11 +506,38 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.match(text, /disposition\s*:\s*"Success"/);
     assert.match(text, /outputs\s*:\s*array\[2\]/);
     assert.match(text, /Country,Year,IncludeReturns,Product,Units,Revenue/);
-    assert.equal(await statusOf(EXAMPLE.runWorkflow), 'done');
+    // The ring ends on the disposition.
+    assert.equal(await statusOf(EXAMPLE.runWorkflow), 'success');
     // A click on empty canvas: nothing selected or highlighted in the picture.
     const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
     await page.mouse.click(chart.x + chart.width - 60, chart.y + chart.height - 60);
     await screenshot(page, 'running-flow.png');
+  });
+
+  it('a job by its id: start the never-ending forecast, ask its status, cancel it, and see it cancelled', async () => {
+    await clickInject(EXAMPLE.startForecast);
+    const messages = page.locator('.red-ui-debug-msg', { has: page.locator('.red-ui-debug-msg-name', { hasText: 'job by id' }) });
+    await messages.first().waitFor({ timeout: 30_000 });
+    const started = messages.first();
+    await started.locator('.red-ui-debug-msg-top-level > .red-ui-debug-msg-row').click();
+    await unfold(started, 'payload');
+    assert.match(await started.innerText(), /status\s*:\s*"Queued"/);
+    await clickInject(EXAMPLE.jobStatus);
+    await messages.nth(1).waitFor();
+    await clickInject(EXAMPLE.cancelJob);
+    await messages.nth(2).waitFor();
+    assert.match(await messages.last().innerText(), /statusCode\s*:\s*200/);
+    assert.equal(await statusOf(EXAMPLE.jobById), 'cancelled');
+    await clickInject(EXAMPLE.jobStatus);
+    await messages.nth(3).waitFor();
+    const last = messages.last();
+    await last.locator('.red-ui-debug-msg-top-level > .red-ui-debug-msg-row').click();
+    await unfold(last, 'payload');
+    assert.match(await last.innerText(), /disposition\s*:\s*"Cancelled"/);
+    assert.equal(await statusOf(EXAMPLE.jobById), 'cancelled');
+    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    await page.mouse.click(chart.x + chart.width - 60, chart.y + chart.height - 60);
+    await screenshot(page, 'job-by-id.png');
   });
 
   /** Clicks "Get token", approves on the demo's page in the window that opens, and waits for the dialog to report the token. */
@@ -618,12 +673,148 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
+  /** The main example tab, imported and deployed unless an earlier test did it (so that these tests also run alone, with --grep). */
+  async function ensureMainExample(): Promise<void> {
+    if (!(await page.locator(`#red-ui-tab-${EXAMPLE.tab}`).count())) {
+      await importExample('flows');
+      await page.locator('.red-ui-notification', { hasText: 'Imported' }).waitFor({ state: 'detached', timeout: 60_000 });
+      await deploy();
+    }
+    await page.locator(`#red-ui-tab-${EXAMPLE.tab} a`).click();
+  }
+
+  async function cancelServiceDialogs(): Promise<void> {
+    await page.click('#node-config-dialog-cancel');
+    await page.locator('#node-config-input-preset').waitFor({ state: 'detached' });
+    await cancelDialog();
+  }
+
+  async function fieldValues(names: string[]): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    for (const name of names) values[name] = await page.inputValue(`#node-config-input-${name}`);
+    return values;
+  }
+
+  it('switching presets replaces what the previous preset filled and keeps what the user typed; the examples follow the preset', async () => {
+    await ensureMainExample();
+    await addService(EXAMPLE.listWorkflows);
+    const fields = ['baseUrl', 'placement', 'signatureMethod', 'realm', 'requestTokenUrl', 'accessTokenUrl'];
+    await page.selectOption('#node-config-input-preset', 'x');
+    assert.deepEqual(await fieldValues(fields), {
+      baseUrl: 'https://api.x.com',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      realm: '',
+      requestTokenUrl: 'oauth/request_token',
+      accessTokenUrl: 'oauth/access_token',
+    });
+    assert.equal(await page.getAttribute('#node-config-input-name', 'placeholder'), 'X production');
+    assert.match(await page.locator('#oauth1-config-baseUrl-tip').innerText(), /https:\/\/api\.x\.com \+ 2\/users\/me/);
+
+    await page.selectOption('#node-config-input-preset', 'woocommerce');
+    assert.deepEqual(await fieldValues(fields), {
+      baseUrl: '',
+      placement: 'query',
+      signatureMethod: 'HMAC-SHA256',
+      realm: '',
+      requestTokenUrl: '',
+      accessTokenUrl: '',
+    });
+    assert.equal(await page.getAttribute('#node-config-input-baseUrl', 'placeholder'), 'http://shop.example.com/wp-json/wc/v3');
+    assert.equal(await page.getAttribute('#node-config-input-name', 'placeholder'), 'WooCommerce production');
+    assert.match(await page.locator('#oauth1-config-baseUrl-tip').innerText(), /wp-json\/wc\/v3 \+ products\?per_page=1/);
+
+    // What the user types stays through the next switch; the rest follows the new preset.
+    await page.fill('#node-config-input-baseUrl', 'http://shop.local/wp-json/wc/v3');
+    await page.fill('#node-config-input-realm', 'my-realm');
+    await page.selectOption('#node-config-input-placement', 'header');
+    await page.selectOption('#node-config-input-preset', 'x');
+    assert.deepEqual(await fieldValues(fields), {
+      baseUrl: 'http://shop.local/wp-json/wc/v3',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      realm: 'my-realm',
+      requestTokenUrl: 'oauth/request_token',
+      accessTokenUrl: 'oauth/access_token',
+    });
+    await page.selectOption('#node-config-input-preset', 'custom');
+    assert.equal(await page.getAttribute('#node-config-input-name', 'placeholder'), 'My API production');
+    assert.equal(await page.inputValue('#node-config-input-requestTokenUrl'), '', "X's token URL, untouched, goes with X");
+    await cancelServiceDialogs();
+  });
+
+  it('the token help and buttons follow the preset: Sign in for Extra Horizon only, Get token only where a 3-legged dance exists', async () => {
+    await ensureMainExample();
+    await addService(EXAMPLE.listWorkflows);
+    const signInOnly = ['extrahorizon'];
+    const getToken = ['netsuite', 'x', 'atlassian', 'garmin', 'discogs', 'custom'];
+    const neither = ['alteryx-gallery', 'woocommerce', 'magento'];
+    assert.deepEqual([...signInOnly, ...getToken, ...neither, 'alteryx-server'].sort(), PRESETS.map((preset) => preset.id).sort());
+    for (const preset of [...signInOnly, ...getToken, ...neither]) {
+      await page.selectOption('#node-config-input-preset', preset);
+      const visible = {
+        signIn: await page.locator('#oauth1-config-token-sign-in').isVisible(),
+        getToken: await page.locator('#oauth1-config-get-token').isVisible(),
+        tokenUrls: await page.locator('#node-config-input-requestTokenUrl').isVisible(),
+      };
+      const expected = { signIn: signInOnly.includes(preset), getToken: getToken.includes(preset), tokenUrls: getToken.includes(preset) };
+      assert.deepEqual(visible, expected, preset);
+      const help = await page.locator('#oauth1-config-token-tip').innerText();
+      assert.equal(/Get token/.test(help), expected.getToken, `${preset}: ${help}`);
+      assert.equal(/Sign in|email/.test(help), expected.signIn, `${preset}: ${help}`);
+      if (neither.includes(preset)) assert.match(help, preset === 'magento' ? /Paste the access token/ : /1-legged/);
+    }
+    await page.selectOption('#node-config-input-preset', 'alteryx-server');
+    assert.ok(!(await page.locator('#oauth1-config-token').isVisible()), 'OAuth 2: no token section at all');
+    await cancelServiceDialogs();
+  });
+
+  it('Sign in on a new, undeployed service, then Test connection: the obtained token is used, no secret asked for again', async () => {
+    await page.setViewportSize({ width: 1400, height: 1450 });
+    await ensureMainExample();
+    await addService(EXAMPLE.listWorkflows);
+    await page.selectOption('#node-config-input-preset', 'extrahorizon');
+    // Typed in, as a newcomer does: ${ENV} values stand for a deployed node's values only.
+    await page.fill('#node-config-input-baseUrl', examples!.demo.url);
+    await page.fill('#node-config-input-consumerKey', DEMO_CREDENTIALS.consumerKey);
+    await page.fill('#node-config-input-consumerSecret', DEMO_CREDENTIALS.consumerSecret);
+    await page.fill('#oauth1-config-token-email', DEMO_USER.email);
+    await page.fill('#oauth1-config-token-password', DEMO_PASSWORD);
+    await page.click('#oauth1-config-token-sign-in');
+    const signedIn = page.locator('#oauth1-config-token-result.oauth1-config-test-ok');
+    await signedIn.waitFor();
+    assert.match(await signedIn.innerText(), new RegExp(`Token set for ${DEMO_USER.first_name}`));
+    assert.equal(await page.inputValue('#node-config-input-tokenSecret'), '__PWRD__', 'the secret stays in the runtime');
+    await page.click('#oauth1-config-test');
+    const tested = page.locator('#oauth1-config-test-result.oauth1-config-test-ok, #oauth1-config-test-result.oauth1-config-test-failed');
+    await tested.waitFor();
+    const text = await tested.innerText();
+    assert.match(text, /GET users\/v1\/me: 200 signed in as/);
+    assert.ok(text.includes(DEMO_USER.email), text);
+    await cancelServiceDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   it('never shows a demo secret in the editor, and the page raised no error', async () => {
     const html = await page.content();
     for (const secret of [DEMO_CREDENTIALS.consumerSecret, DEMO_CREDENTIALS.tokenSecret]) {
       assert.ok(!html.includes(secret), 'secret in the page');
       assert.ok(!nodeRedOutput.join('\n').includes(secret), 'secret in the Node-RED log');
     }
+    assert.deepEqual(browserErrors, []);
+  });
+
+  it("a package installed from the palette in npm start's user directory leaves ours in place: after a reload the editor loads", async () => {
+    const tarball = await packPalettePackage(fs.mkdtempSync(path.join(userDir, 'pack-')));
+    // The palette manager's own request (Manage palette → Install), which runs npm install in the user directory.
+    const installed = await installFromPalette(examples!.red.url, tarball, { 'Node-RED-API-Version': 'v2' });
+    assert.equal(installed.status, 200, await installed.text());
+    await page.reload();
+    await page.locator(`.red-ui-palette-node[data-palette-type="${PALETTE_PACKAGE.type}"]`).waitFor({ state: 'attached', timeout: 90_000 });
+    await page.locator('.red-ui-palette-node[data-palette-type="oauth1-request"]').waitFor({ state: 'attached' });
+    assert.equal((await page.request.get(`${examples!.red.url}/resources/node-red-contrib-oauth1/oauth1-editor.js`)).status(), 200);
+    assert.ok(await page.evaluate(() => typeof (window as unknown as { OAuth1Editor?: unknown }).OAuth1Editor === 'object'), 'the editor helper ran');
+    await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden' });
     assert.deepEqual(browserErrors, []);
   });
 
@@ -634,7 +825,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.ok(await offer.locator('button', { hasText: 'Install all' }).isVisible(), await offer.innerText());
   });
 
-  it('with the dashboard installed, the example page runs the workflow from its button and shows status and result table', async function () {
+  it('with the dashboard installed, the example page runs the workflow from its button, shows its state and result table, and cancels a job', async function () {
     // The same package the editor would install, put where Node-RED looks, then a restart loads it.
     let installed: string;
     try {
@@ -655,7 +846,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await deploy();
 
     const dashboard = await context!.newPage();
-    await dashboard.setViewportSize({ width: 1200, height: 400 });
+    await dashboard.setViewportSize({ width: 1200, height: 520 });
     dashboard.on('pageerror', (error) => browserErrors.push(`dashboard: ${error.message}`));
     await dashboard.goto(`${red.url}/dashboard/sales-report`);
     const country = dashboard.getByLabel('Country (BE, NL, FR or DE)');
@@ -663,9 +854,9 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await country.fill('nl');
     await country.press('Enter');
     await dashboard.getByRole('button', { name: 'Run Sales report' }).click();
-    // The node's status while the job is on its way, mirrored by a Status node.
+    // The job's state as it changes, asked every second by its id.
     await dashboard
-      .getByText(/^(starting|queued|running \d+s)$/)
+      .getByText(/^Job \w+: (Queued|Running)$/)
       .first()
       .waitFor({ timeout: 30_000 });
     const rows = dashboard.locator('table tbody tr', { hasText: 'NL' });
@@ -674,6 +865,13 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     for (const cell of ['Widgets', 'Café tables', 'Gadgets, large', '1312.50']) assert.ok(table.includes(cell), table);
     await dashboard.getByText(/Completed, Success/).waitFor();
     await screenshot(dashboard, 'dashboard.png');
+
+    // The never-ending workflow runs until Cancel.
+    await dashboard.getByRole('button', { name: 'Run Nightly forecast' }).click();
+    await dashboard.getByText(/^Job \w+: Running$/).waitFor({ timeout: 30_000 });
+    await dashboard.getByRole('button', { name: 'Cancel the job' }).click();
+    await dashboard.getByText(/^Job \w+: Completed, Cancelled$/).waitFor({ timeout: 30_000 });
+    await screenshot(dashboard, 'dashboard-cancel.png');
     await dashboard.close();
     assert.deepEqual(browserErrors, []);
   });

@@ -57,6 +57,12 @@ export const catchNode: (RED: unknown) => void = require(path.join(CORE_NODES_DI
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const statusNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-status.js'));
 
+/** A core node of Node-RED by its file under @node-red/nodes (`core/function/15-change.js`), for flows beyond our nodes. */
+export function coreNode(file: string): (RED: unknown) => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(CORE_NODES_DIR, file)) as (RED: unknown) => void;
+}
+
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Loads nodes and a flow; `credentials` maps node ids to their credentials. */

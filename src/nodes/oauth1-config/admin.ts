@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
@@ -50,6 +50,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
       deployed,
       credentials: deployed?.credentials ?? {},
       readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
+      obtained: obtainedTokens(RED).get(id),
     });
     if (reading.refusal !== undefined) {
       res.json({ ok: false, message: reading.refusal });

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { explainSignature, type ExplainInput } from '../../lib/explain';
 import { credentialsRedactor } from '../../lib/redact';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
 
@@ -33,6 +33,8 @@ function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
     deployed,
     credentials: deployed?.credentials ?? {},
     readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
+    // A pair the dialog obtained (Get token, Sign in) counts as typed in, as for Test connection.
+    obtained: obtainedTokens(RED).get(id),
   });
   if (reading.refusal !== undefined) {
     res.json({ ok: false, message: reading.refusal });

@@ -24,7 +24,7 @@ import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, obtainedTokens, type ServiceForm } from '../shared/admin-routes';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
@@ -127,6 +127,7 @@ function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { 
     deployed,
     credentials: deployed?.credentials ?? {},
     readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
+    obtained: obtainedTokens(RED).get(id),
   });
   if (reading.refusal !== undefined) throw new Refusal(reading.refusal);
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, event, id, httpOrigin(reading.settings.baseUrl ?? ''), req);
@@ -181,6 +182,14 @@ async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSetting
   // The consumer pair stays as stored (a `${NAME}` stays a reference); the dialog's Deploy sends the one it holds.
   const existing = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
   await RED.nodes.addCredentials(id, { ...existing, token: pair.token, tokenSecret: pair.tokenSecret });
+  // Until a deploy saves it, the dialog's Test connection and token routes take this pair as typed in, for this service.
+  const service = {
+    baseUrl: settings.baseUrl ?? '',
+    scheme: settings.scheme ?? 'oauth1',
+    signatureMethod: settings.signatureMethod ?? 'HMAC-SHA1',
+    extraOrigins: settings.extraOrigins,
+  };
+  obtainedTokens(RED).set(id, { token: pair.token, tokenSecret: pair.tokenSecret, service });
   const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id, origin: httpOrigin(settings.baseUrl ?? '') };
   RED.log.audit(audit);
   const who = await probeWho({ ...settings, credentials: { ...settings.credentials, ...pair } }, presetId);

@@ -1,21 +1,29 @@
 /**
- * `oauth1-run-workflow`: one Alteryx job per message (start, wait, outputs); the job logic
- * is in src/lib/alteryx.ts, the jobs waited for in ./pending-jobs.ts. A start is never
- * aborted: a redeploy lets it finish and hands the job to the next instance, which emits
- * the result on the stored message.
+ * `oauth1-run-workflow`: one Alteryx job per message (start, wait, outputs), or, by `action`,
+ * one look at a job by `msg.jobId` (status, cancel, outputs); the job logic is in
+ * src/lib/alteryx.ts, the jobs waited for in ./pending-jobs.ts. A start is never aborted: a
+ * redeploy lets it finish and hands the job to the next instance, which emits the result on
+ * the stored message.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import {
   AlteryxApi,
+  cancelAfterTimeout,
   completeJob,
   isAlteryxError,
   isPriority,
+  JOB_ACTIONS,
+  NO_CANCEL_IN_GALLERY_V1,
+  outcomeText,
+  outputsOfJob,
   questionsFrom,
   type AlteryxJob,
+  type JobAction,
   type JobResult,
   type Priority,
   type Question,
 } from '../../lib/alteryx';
+import { JobNudges } from '../../lib/job-polling';
 import { redactValue } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
 import { NodeShell, type Done } from '../shared/node-shell';
@@ -24,6 +32,8 @@ import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';
 
 interface RunWorkflowDef extends NodeDef {
   server: string;
+  /** `run` (the default), `status`, `cancel` or `outputs`; `msg.action` overrides it. */
+  action?: string;
   workflowId?: string;
   /** Shown in the label only; the editor fills it when a workflow is picked from the list. */
   workflowName?: string;
@@ -32,174 +42,311 @@ interface RunWorkflowDef extends NodeDef {
   pollInterval?: string | number;
   timeout?: string | number;
   outputFormat?: string;
+  /** Cancel the job on the server when the timeout passes; on unless set false (flows from before it existed). */
+  cancelOnTimeout?: boolean | string;
 }
 
 interface RunMessage extends NodeMessageInFlow {
+  action?: unknown;
+  jobId?: unknown;
   workflowId?: unknown;
   statusCode?: number;
   outputs?: unknown;
 }
 
+type Send = (msg: NodeMessage) => void;
+
+type Action = JobAction;
+
 const DEFAULTS = { pollInterval: 5, timeout: 300 };
+
+interface Settings {
+  action: Action;
+  workflowId: string;
+  priority: Priority;
+  wait: boolean;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  outputFormat: string;
+  cancelOnTimeout: boolean;
+}
+
+function isAction(value: unknown): value is Action {
+  return typeof value === 'string' && (JOB_ACTIONS as readonly string[]).includes(value);
+}
+
+function settingsOf(config: RunWorkflowDef): Settings {
+  return {
+    action: isAction(config.action) ? config.action : 'run',
+    workflowId: (config.workflowId ?? '').trim(),
+    priority: isPriority(config.priority) ? config.priority : '0',
+    wait: config.wait === true || config.wait === 'true',
+    pollIntervalMs: (positiveNumber(config.pollInterval) ?? DEFAULTS.pollInterval) * 1000,
+    timeoutMs: (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000,
+    outputFormat: (config.outputFormat ?? '').trim(),
+    cancelOnTimeout: config.cancelOnTimeout !== false && config.cancelOnTimeout !== 'false',
+  };
+}
 
 function applyResult(msg: RunMessage, result: JobResult): void {
   msg.payload = result.job;
   if (result.outputs) msg.outputs = result.outputs;
 }
 
+/** One deployed run workflow node: the wiring between its messages, the library and its pending jobs. */
+class RunWorkflowNode {
+  private readonly shell: NodeShell;
+  private readonly settings: Settings;
+  private readonly pending: PendingJobs;
+
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+    config: RunWorkflowDef,
+    handOver: JobHandOver,
+    private readonly nudges: JobNudges,
+  ) {
+    this.shell = new NodeShell(RED, node, config.server, { type: 'oauth1-run-workflow' });
+    this.settings = settingsOf(config);
+    this.pending = new PendingJobs(node, handOver, {
+      resume: (jobId, entry) => void this.resume(jobId, entry),
+      storeFailed: (operation, error) => this.shell.warn(this.shell.text(`warnings.${operation}Failed`, { message: error.message })),
+    });
+    this.shell.onClose((removed) => this.pending.close(removed));
+    node.on('input', (message, send, done) => void this.onInput(message as RunMessage, send, done));
+    this.pending.load();
+  }
+
+  private async onInput(msg: RunMessage, send: Send, done: Done): Promise<void> {
+    const action = this.actionOf(msg, done);
+    if (action === 'run') await this.run(msg, send, done);
+    else if (action) await this.lookUp(action, msg, send, done);
+  }
+
+  /** The node's action, or `msg.action` when it names one; undefined after a Catch error for one it does not. */
+  private actionOf(msg: RunMessage, done: Done): Action | undefined {
+    if (msg.action === undefined || msg.action === null || msg.action === '') return this.settings.action;
+    const action = typeof msg.action === 'string' ? msg.action.trim().toLowerCase() : msg.action;
+    if (isAction(action)) return action;
+    this.shell.refuse(done, this.shell.text('status.invalidAction'), this.shell.text('errors.invalidAction', { action: String(msg.action).slice(0, 40) }));
+    return undefined;
+  }
+
+  private api(): AlteryxApi {
+    const server = this.shell.server;
+    if (!server) throw new Error(this.shell.shared('runtime.noService'));
+    return new AlteryxApi(server.client(), { serverApiV3: server.scheme === 'oauth2' });
+  }
+
+  /** The API to send with, or undefined after a Catch error when the node cannot send. */
+  private apiFor(done: Done): AlteryxApi | undefined {
+    const client = this.shell.client(done);
+    return client && new AlteryxApi(client, { serverApiV3: this.shell.server?.scheme === 'oauth2' });
+  }
+
+  private storable(msg: RunMessage): Record<string, unknown> {
+    const copy: Record<string, unknown> = { ...this.RED.util.cloneMessage(msg) };
+    // An http-in request cannot be answered after a restart, and does not serialise.
+    delete copy.req;
+    delete copy.res;
+    return copy;
+  }
+
+  /** Puts what is known of a failure on the message, so Catch sees the job or the status code. */
+  private describeFailure(msg: RunMessage, error: unknown, appId: string): Error {
+    if (isAlteryxError(error)) {
+      if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
+      const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
+      if (payload !== undefined) msg.payload = redactValue(payload, this.shell.redact);
+      return this.shell.failure(error, '', msg);
+    }
+    return this.shell.failure(new Error(this.shell.text('errors.failed', { appId, message: (error as Error).message })));
+  }
+
+  /** The workflow, questions and API of a message to run, or undefined when it was refused. */
+  private jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[]; alteryx: AlteryxApi } | undefined {
+    const { shell } = this;
+    let appId = this.settings.workflowId;
+    if (!appId) {
+      if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
+        return void shell.refuse(done, shell.text('status.invalidWorkflowId'), shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }));
+      }
+      appId = (msg.workflowId ?? '').trim();
+      if (!appId) return void shell.refuse(done, shell.text('status.noWorkflow'), shell.text('errors.noWorkflow'));
+    } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== appId) {
+      shell.warn(shell.text('warnings.workflowIdIgnored'));
+    }
+    let questions: Question[];
+    try {
+      questions = questionsFrom(msg.payload);
+    } catch (error) {
+      return void shell.refuse(done, shell.failureText(error), (error as Error).message);
+    }
+    const alteryx = this.apiFor(done);
+    return alteryx && { appId, questions, alteryx };
+  }
+
+  /** Starts the job of a message, then emits it queued or waits for its result. */
+  private async run(msg: RunMessage, send: Send, done: Done): Promise<void> {
+    const job = this.jobOf(msg, done);
+    if (!job) return;
+    const { shell, settings } = this;
+    // Not aborted on close: the job would exist on the server without anyone to report it.
+    const start = shell.begin({ finishOnClose: true });
+    shell.status.started(shell.text('status.starting'));
+    let started: AlteryxJob;
+    try {
+      started = await job.alteryx.startJob(job.appId, { questions: job.questions, priority: settings.priority }, undefined);
+    } catch (error) {
+      start.end();
+      return done(this.describeFailure(msg, error, job.appId));
+    }
+    const startedAt = Date.now();
+    const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + settings.timeoutMs, msg: this.storable(msg) };
+    if (shell.closing) {
+      // The node closed during the start: its next instance emits the result on the stored message.
+      this.pending.add(started.id, settings.wait ? entry : { ...entry, queued: started });
+      shell.status.ended();
+      start.end();
+      return done();
+    }
+    start.end();
+    if (!settings.wait) {
+      applyResult(msg, { job: started });
+      shell.status.succeeded(shell.text('status.queued'));
+      send(msg);
+      return done();
+    }
+    this.pending.add(started.id, entry);
+    const outcome = await this.waitFor(started.id, entry);
+    if (outcome === 'closed') return done();
+    if (outcome instanceof Error) return done(this.describeFailure(msg, outcome, job.appId));
+    applyResult(msg, outcome);
+    send(msg);
+    done();
+  }
+
+  /** Shows a job's progress, or how many are under way when there are several. */
+  private progress(text: string): void {
+    const count = this.shell.status.count;
+    if (count > 1) this.shell.status.busy(this.shell.text('status.jobs', { count }));
+    else this.shell.status.progress(text);
+  }
+
+  /** Waits for a started job and its outputs; 'closed' when the node closed meanwhile (the job is handed over). */
+  private async waitFor(jobId: string, entry: PendingJob): Promise<JobResult | Error | 'closed'> {
+    const { shell, settings } = this;
+    const tracked = shell.begin();
+    try {
+      const api = this.api();
+      const result = await completeJob(api, jobId, {
+        pollIntervalMs: settings.pollIntervalMs,
+        startedAt: entry.startedAt,
+        deadline: entry.deadline,
+        outputFormat: settings.outputFormat,
+        signal: tracked.signal,
+        nudges: this.nudges,
+        onProgress: (_job, text) => this.progress(text),
+      }).catch((error: unknown) => this.afterTimeout(api, jobId, error, tracked.signal));
+      this.pending.remove(jobId);
+      shell.status.succeeded(outcomeText(result.job));
+      return result;
+    } catch (error) {
+      if (tracked.signal.aborted) return 'closed';
+      this.pending.remove(jobId);
+      return error as Error;
+    } finally {
+      tracked.end();
+    }
+  }
+
+  /** Rethrows a wait's failure; a timeout first cancels the job on the server when the node says so and the server can. */
+  private async afterTimeout(api: AlteryxApi, jobId: string, error: unknown, signal: AbortSignal): Promise<never> {
+    if (!isAlteryxError(error) || error.code !== 'ETIMEOUT' || signal.aborted || !this.settings.cancelOnTimeout || !api.canCancel) throw error;
+    throw await cancelAfterTimeout(api, jobId, error);
+  }
+
+  /** Waits for a job a previous instance of this node started and emits its result as that message would have been. */
+  private async resume(jobId: string, entry: PendingJob): Promise<void> {
+    const { shell, node } = this;
+    shell.log(shell.text('warnings.resuming', { jobId }));
+    const msg = entry.msg as RunMessage;
+    shell.status.started(shell.text('status.resuming'));
+    if (entry.queued) {
+      this.pending.remove(jobId);
+      applyResult(msg, { job: entry.queued });
+      shell.status.succeeded(shell.text('status.queued'));
+      node.send(msg as NodeMessage);
+      return;
+    }
+    const outcome = await this.waitFor(jobId, entry);
+    if (outcome === 'closed') return;
+    if (outcome instanceof Error) node.error(this.describeFailure(msg, outcome, entry.appId), msg as NodeMessage);
+    else {
+      applyResult(msg, outcome);
+      node.send(msg as NodeMessage);
+    }
+  }
+
+  /** `msg.jobId` as a string, or undefined after a Catch error. */
+  private jobIdOf(msg: RunMessage, done: Done): string | undefined {
+    const { shell } = this;
+    if (typeof msg.jobId === 'string' && msg.jobId.trim()) return msg.jobId.trim();
+    if (msg.jobId === undefined || msg.jobId === null || msg.jobId === '')
+      return void shell.refuse(done, shell.text('status.noJobId'), shell.text('errors.noJobId'));
+    return void shell.refuse(done, shell.text('status.noJobId'), shell.text('errors.jobIdNotString', { type: typeof msg.jobId }));
+  }
+
+  /** One look at a job by `msg.jobId`: its status, its cancel, or its outputs. */
+  private async lookUp(action: Exclude<Action, 'run'>, msg: RunMessage, send: Send, done: Done): Promise<void> {
+    const { shell, settings } = this;
+    const jobId = this.jobIdOf(msg, done);
+    if (jobId === undefined) return;
+    if (action === 'outputs' && !settings.outputFormat) return shell.refuse(done, shell.text('status.noOutputFormat'), shell.text('errors.noOutputFormat'));
+    const alteryx = this.apiFor(done);
+    if (!alteryx) return;
+    // The Gallery API v1 has no cancel: refused before anything is sent.
+    if (action === 'cancel' && !alteryx.canCancel) return shell.refuse(done, shell.shared('status.notSupported'), NO_CANCEL_IN_GALLERY_V1);
+    const tracked = shell.begin();
+    shell.status.started(shell.text(`status.${action}`));
+    try {
+      if (action === 'cancel') await this.cancel(alteryx, jobId, msg, tracked.signal);
+      else if (action === 'status') {
+        const job = await alteryx.job(jobId, tracked.signal);
+        applyResult(msg, { job });
+        shell.status.succeeded(outcomeText(job));
+      } else {
+        const result = await outputsOfJob(alteryx, jobId, settings.outputFormat, tracked.signal);
+        applyResult(msg, result);
+        shell.status.succeeded(outcomeText(result.job));
+      }
+    } catch (error) {
+      if (tracked.signal.aborted) shell.status.ended();
+      return tracked.signal.aborted ? done() : done(this.describeFailure(msg, error, jobId));
+    } finally {
+      tracked.end();
+    }
+    send(msg);
+    done();
+  }
+
+  /** Cancels a job and passes the server's answer on; every poll waiting for it in this runtime looks again now. */
+  private async cancel(alteryx: AlteryxApi, jobId: string, msg: RunMessage, signal: AbortSignal): Promise<void> {
+    const answer = await alteryx.cancelJob(jobId, signal);
+    msg.payload = redactValue(answer.body, this.shell.redact);
+    msg.statusCode = answer.statusCode;
+    this.shell.status.succeeded(this.shell.text('status.cancelled'));
+    this.nudges.nudge(jobId);
+  }
+}
+
 export = function register(RED: NodeAPI): void {
   const handOver = new JobHandOver();
+  const nudges = new JobNudges();
 
   function RunWorkflow(this: Node, config: RunWorkflowDef): void {
     RED.nodes.createNode(this, config);
-    const node = this;
-    const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-run-workflow' });
-    const workflowId = (config.workflowId ?? '').trim();
-    const priority: Priority = isPriority(config.priority) ? config.priority : '0';
-    const wait = config.wait === true || config.wait === 'true';
-    const pollIntervalMs = (positiveNumber(config.pollInterval) ?? DEFAULTS.pollInterval) * 1000;
-    const timeoutMs = (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000;
-    const outputFormat = (config.outputFormat ?? '').trim();
-    const pending = new PendingJobs(node, handOver, {
-      resume: (jobId, entry) => void resume(jobId, entry),
-      storeFailed: (operation, error) => shell.warn(shell.text(`warnings.${operation}Failed`, { message: error.message })),
-    });
-    shell.onClose((removed) => pending.close(removed));
-
-    function storable(msg: RunMessage): Record<string, unknown> {
-      const copy: Record<string, unknown> = { ...RED.util.cloneMessage(msg) };
-      // An http-in request cannot be answered after a restart, and does not serialise.
-      delete copy.req;
-      delete copy.res;
-      return copy;
-    }
-
-    /** Puts what is known of a failure on the message, so Catch sees the job or the status code. */
-    function describeFailure(msg: RunMessage, error: unknown, appId: string): Error {
-      if (isAlteryxError(error)) {
-        if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
-        const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
-        if (payload !== undefined) msg.payload = redactValue(payload, shell.redact);
-        return shell.failure(error, '', msg);
-      }
-      return shell.failure(new Error(shell.text('errors.failed', { appId, message: (error as Error).message })));
-    }
-
-    /** The workflow, questions and API of a message, or undefined when it was refused. */
-    function jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[]; alteryx: AlteryxApi } | undefined {
-      let appId = workflowId;
-      if (!appId) {
-        if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
-          return void shell.refuse(done, shell.text('status.invalidWorkflowId'), shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }));
-        }
-        appId = (msg.workflowId ?? '').trim();
-        if (!appId) return void shell.refuse(done, shell.text('status.noWorkflow'), shell.text('errors.noWorkflow'));
-      } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== workflowId) {
-        shell.warn(shell.text('warnings.workflowIdIgnored'));
-      }
-      let questions: Question[];
-      try {
-        questions = questionsFrom(msg.payload);
-      } catch (error) {
-        return void shell.refuse(done, shell.failureText(error), (error as Error).message);
-      }
-      const client = shell.client(done);
-      return client && { appId, questions, alteryx: new AlteryxApi(client) };
-    }
-
-    function api(): AlteryxApi {
-      if (!shell.server) throw new Error(shell.shared('runtime.noService'));
-      return new AlteryxApi(shell.server.client());
-    }
-
-    node.on('input', async (message, send, done) => {
-      const msg = message as RunMessage;
-      const job = jobOf(msg, done);
-      if (!job) return;
-      // Not aborted on close: the job would exist on the server without anyone to report it.
-      const start = shell.begin({ finishOnClose: true });
-      shell.status.started(shell.text('status.starting'));
-      let started: AlteryxJob;
-      try {
-        started = await job.alteryx.startJob(job.appId, { questions: job.questions, priority }, undefined);
-      } catch (error) {
-        start.end();
-        done(describeFailure(msg, error, job.appId));
-        return;
-      }
-      const startedAt = Date.now();
-      const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + timeoutMs, msg: storable(msg) };
-      if (shell.closing) {
-        // The node closed during the start: its next instance emits the result on the stored message.
-        pending.add(started.id, wait ? entry : { ...entry, queued: started });
-        shell.status.ended();
-        start.end();
-        done();
-        return;
-      }
-      start.end();
-      if (!wait) {
-        applyResult(msg, { job: started });
-        shell.status.succeeded(shell.text('status.queued'));
-        send(msg);
-        done();
-        return;
-      }
-      pending.add(started.id, entry);
-      const outcome = await waitFor(started.id, entry);
-      if (outcome === 'closed') return done();
-      if (outcome instanceof Error) return done(describeFailure(msg, outcome, job.appId));
-      applyResult(msg, outcome);
-      send(msg);
-      done();
-    });
-
-    /** Waits for a started job and its outputs; 'closed' when the node closed meanwhile (the job is handed over). */
-    async function waitFor(jobId: string, entry: PendingJob): Promise<JobResult | Error | 'closed'> {
-      const tracked = shell.begin();
-      try {
-        const result = await completeJob(api(), jobId, {
-          pollIntervalMs,
-          startedAt: entry.startedAt,
-          deadline: entry.deadline,
-          outputFormat,
-          signal: tracked.signal,
-          onProgress: (_job, text) => shell.status.progress(text),
-        });
-        pending.remove(jobId);
-        shell.status.succeeded(shell.text('status.done'));
-        return result;
-      } catch (error) {
-        if (tracked.signal.aborted) return 'closed';
-        pending.remove(jobId);
-        return error as Error;
-      } finally {
-        tracked.end();
-      }
-    }
-
-    /** Waits for a job a previous instance of this node started and emits its result as that message would have been. */
-    async function resume(jobId: string, entry: PendingJob): Promise<void> {
-      shell.log(shell.text('warnings.resuming', { jobId }));
-      const msg = entry.msg as RunMessage;
-      shell.status.started(shell.text('status.resuming'));
-      if (entry.queued) {
-        pending.remove(jobId);
-        applyResult(msg, { job: entry.queued });
-        shell.status.succeeded(shell.text('status.queued'));
-        node.send(msg as NodeMessage);
-        return;
-      }
-      const outcome = await waitFor(jobId, entry);
-      if (outcome === 'closed') return;
-      if (outcome instanceof Error) node.error(describeFailure(msg, outcome, entry.appId), msg as NodeMessage);
-      else {
-        applyResult(msg, outcome);
-        node.send(msg as NodeMessage);
-      }
-    }
-
-    pending.load();
+    new RunWorkflowNode(RED, this, config, handOver, nudges);
   }
 
   RED.nodes.registerType('oauth1-run-workflow', RunWorkflow);

@@ -107,17 +107,36 @@ export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedServ
   const origin = httpOrigin(deployed.baseUrl);
   const service = `the deployed service (${origin ?? 'no base URL'}, ${deployed.scheme}, ${deployed.signatureMethod})`;
   const differences: string[] = [];
-  if (!origin || httpOrigin(form.baseUrl ?? '') !== origin) differences.push('base URL origin');
-  if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push('scheme');
-  if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push('signature method');
+  // Each difference names its field and this form's value (none of them secret), so the user sees what to change back.
+  const formOrigin = httpOrigin(form.baseUrl ?? '');
+  if (!origin || formOrigin !== origin) differences.push(`base URL origin ${formOrigin ?? '(none)'}`);
+  if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push(`scheme ${form.scheme ?? 'oauth1'}`);
+  if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push(`signature method ${form.signatureMethod ?? 'HMAC-SHA1'}`);
   const allowed = new Set(deployed.extraOrigins ?? []);
-  if ((form.extraOrigins ?? []).some((extra) => !allowed.has(extra))) differences.push('"also sign for" origins');
+  const notAllowed = (form.extraOrigins ?? []).filter((extra) => !allowed.has(extra));
+  if (notAllowed.length) differences.push(`"also sign for" origin ${notAllowed.join(', ')}`);
   if (!differences.length) return undefined;
-  return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', ')}`;
+  return `the stored secrets are only used for ${service}, and this form has another ${differences.join(', another ')}`;
 }
 
 export function storedSecretsAllowed(form: ServiceTarget, deployed: DeployedService | undefined): boolean {
   return storedSecretsProblem(form, deployed) === undefined;
+}
+
+/** A token pair the dialog obtained itself (Get token, Sign in), and the service it was obtained for. */
+export interface ObtainedToken {
+  token: string;
+  tokenSecret: string;
+  service: DeployedService;
+}
+
+const OBTAINED = new WeakMap<NodeAPI, Map<string, ObtainedToken>>();
+
+/** The pairs this runtime's dialogs obtained, by config node id: the token routes add, every admin route reads. */
+export function obtainedTokens(RED: NodeAPI): Map<string, ObtainedToken> {
+  let pairs = OBTAINED.get(RED);
+  if (!pairs) OBTAINED.set(RED, (pairs = new Map()));
+  return pairs;
 }
 
 /** What the form's stored values stand for: the deployed node's credentials and variables. */
@@ -127,6 +146,8 @@ export interface StoredValues {
   credentials: OAuth1ConfigCredentials;
   /** A `${NAME}` value as the deployed node reads it. */
   readVariable(name: string): unknown;
+  /** The pair this node's dialog obtained, if any: deployed or not, it is the user's own input. */
+  obtained?: ObtainedToken;
 }
 
 export type FormReading = { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined } | { refusal: string };
@@ -153,6 +174,9 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     realm: text(form.realm),
   };
   const typed = Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name, text(form.credentials?.[name])])) as Record<(typeof CREDENTIAL_NAMES)[number], string>;
+  // The dialog shows an obtained token secret as "unchanged": with its own token, that is the obtained secret.
+  const obtained = stored.obtained && typed.tokenSecret === UNCHANGED_PASSWORD && typed.token === stored.obtained.token ? stored.obtained : undefined;
+  if (obtained) typed.tokenSecret = obtained.tokenSecret;
   const usesStoredValues =
     Object.values(fields).some((value) => isStoredValue(value, false)) || Object.values(typed).some((value) => isStoredValue(value, true));
   if (usesStoredValues && !stored.deployed) return { refusal: typeAgain(storedSecretsProblem({}, undefined)) };
@@ -174,6 +198,13 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
   if (usesStoredValues) {
     const problem = storedSecretsProblem(settings, stored.deployed);
     if (problem) return { refusal: typeAgain(problem) };
+  }
+  if (obtained && !storedSecretsAllowed(settings, obtained.service)) {
+    return {
+      refusal: typeAgain(
+        `the token the dialog obtained is only used for the service it was obtained for (${httpOrigin(obtained.service.baseUrl) ?? 'no base URL'})`,
+      ),
+    };
   }
   return { settings, usesStoredValues };
 }

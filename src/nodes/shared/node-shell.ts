@@ -37,7 +37,14 @@ function packageName(): string {
 }
 
 /** The status key for a failure of each Alteryx error code (the others show `bad response`). */
-const ALTERYX_STATUS: Record<string, string> = { EJOB: 'error', ETIMEOUT: 'timeout', EFORMAT: 'formatNotOffered', EINPUT: 'invalidInput' };
+const ALTERYX_STATUS: Record<string, string> = {
+  EJOB: 'error',
+  ECANCELLED: 'cancelled',
+  EUNSUPPORTED: 'notSupported',
+  ETIMEOUT: 'timeout',
+  EFORMAT: 'formatNotOffered',
+  EINPUT: 'invalidInput',
+};
 
 /** A request under way, aborted when the node closes unless it must finish (a job start). */
 export interface Tracked {

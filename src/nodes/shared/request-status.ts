@@ -28,6 +28,11 @@ export class RequestStatus {
     this.show('blue', 'dot', this.inFlight > 1 ? `${text} (${this.inFlight})` : text);
   }
 
+  /** A text that already says how many are under way (run workflow's `3 jobs`): no count added. */
+  busy(text: string): void {
+    this.show('blue', 'dot', text);
+  }
+
   succeeded(text: string): void {
     this.finish();
     this.show('green', 'dot', text);
