@@ -61,6 +61,8 @@ describe('diagnosis of a refused signature (src/lib/diagnosis)', () => {
       assert.equal(isRefusal(answer(403, { errors: [{ code: 32, message: 'Could not authenticate you.' }] })), true);
       assert.equal(isRefusal(answer(403, { message: 'forbidden' })), false);
       assert.equal(isRefusal(answer(200, { ok: true })), false);
+      // Extra Horizon's 106 answers a wrong password on its token routes: a 401, but not about the signature.
+      assert.equal(isRefusal(answer(401, { code: 106, name: 'AUTHENTICATION_EXCEPTION', message: 'The email and password do not match.' })), false);
     });
 
     it('gives no msg.signing without a signed attempt (OAuth 2, a hop to another origin) or for a success', () => {

@@ -88,9 +88,15 @@ export function oauthProblem(answer: Pick<RefusalAnswer, 'headers' | 'body'>): s
   return fromHeader ?? /(?:^|&)oauth_problem=([A-Za-z_]+)/.exec(text)?.[1];
 }
 
-/** True when the answer is a refused signature: a 401, an `oauth_problem`, or a service's known refusal body. */
+/**
+ * True when the answer is a refused signature: a 401, an `oauth_problem`, or a service's
+ * known refusal body; not a 401 the service says is about something else (a wrong password).
+ */
 export function isRefusal(answer: RefusalAnswer): boolean {
-  return answer.statusCode === 401 || oauthProblem(answer) !== undefined || readServiceRefusal(parsedBody(answer.body)) !== undefined;
+  if (oauthProblem(answer) !== undefined) return true;
+  const reading = readServiceRefusal(parsedBody(answer.body));
+  if (reading) return reading.cause !== 'not-signing';
+  return answer.statusCode === 401;
 }
 
 /** Text and Buffer bodies that hold JSON are read as JSON: services send their errors so whatever `ret` asked for. */
@@ -142,7 +148,8 @@ export function diagnoseRefusal(record: SigningRecord, answer: RefusalAnswer): S
   const clock = serverClock(record, answer);
   const problem = oauthProblem(answer);
   const reading = readServiceRefusal(parsedBody(answer.body));
-  let code: RefusalCause = problem ? (PROBLEM_CAUSES[problem] ?? 'problem') : (reading?.cause ?? 'signature');
+  const named = reading && reading.cause !== 'not-signing' ? reading.cause : undefined;
+  let code: RefusalCause = problem ? (PROBLEM_CAUSES[problem] ?? 'problem') : (named ?? 'signature');
   const realm = netsuiteRealmMismatch(record.url, record.realm, reading?.service === 'NetSuite');
   if (code === 'signature' && realm !== undefined) code = 'realm';
   else if (code === 'signature' && clock.clockDifferenceS !== undefined && Math.abs(clock.clockDifferenceS) > CLOCK_TOLERANCE_S) code = 'timestamp';

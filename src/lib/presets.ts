@@ -317,19 +317,29 @@ export function describeProbeAnswer(probe: Probe, body: unknown): string | undef
  */
 export type RefusalCause = 'timestamp' | 'nonce' | 'consumer-key' | 'token' | 'realm' | 'problem' | 'signature';
 
+/**
+ * What a service's error body says about the signature: a cause, or `not-signing` for an
+ * answer that is about something else (a wrong password is a 401 too), or undefined.
+ */
+export type ServiceReading = RefusalCause | 'not-signing';
+
 /** What one service's refusal looks like: its name and what its 401 body (or its errors) means. */
 export interface ServiceRefusal {
   service: string;
-  read(body: unknown): RefusalCause | undefined;
+  read(body: unknown): ServiceReading | undefined;
 }
 
 function record(body: unknown): Record<string, unknown> | undefined {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : undefined;
 }
 
-/** Extra Horizon's error codes (its SDK's error list; 111 is the demo's and newer clusters' timestamp code). */
-const EXTRA_HORIZON_CODES: Record<number, RefusalCause> = {
-  106: 'signature',
+/**
+ * Extra Horizon's error codes (its SDK's error list; 111 is the demo's timestamp code). 106
+ * AUTHENTICATION_EXCEPTION answers a wrong email or password (or MFA token) on the token
+ * routes: a 401 about the password, not the signature.
+ */
+const EXTRA_HORIZON_CODES: Record<number, ServiceReading> = {
+  106: 'not-signing',
   107: 'consumer-key',
   108: 'token',
   109: 'signature',
@@ -391,7 +401,7 @@ export const SERVICE_REFUSALS: readonly ServiceRefusal[] = [
 ];
 
 /** The first service whose refusal this body is, with the cause it names. */
-export function readServiceRefusal(body: unknown): { service: string; cause: RefusalCause } | undefined {
+export function readServiceRefusal(body: unknown): { service: string; cause: ServiceReading } | undefined {
   for (const refusal of SERVICE_REFUSALS) {
     const cause = refusal.read(body);
     if (cause) return { service: refusal.service, cause };
