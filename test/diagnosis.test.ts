@@ -55,12 +55,13 @@ describe('diagnosis of a refused signature (src/lib/diagnosis)', () => {
   });
 
   describe('is it a refusal', () => {
-    it('is for a 401, an oauth_problem on any status, and a service refusal body on any status', () => {
+    it('is for a 401, and an error status with an oauth_problem or a service refusal body; never a success', () => {
       assert.equal(isRefusal(answer(401, '')), true);
       assert.equal(isRefusal(answer(400, '', { 'www-authenticate': 'OAuth oauth_problem="timestamp_refused"' })), true);
       assert.equal(isRefusal(answer(403, { errors: [{ code: 32, message: 'Could not authenticate you.' }] })), true);
       assert.equal(isRefusal(answer(403, { message: 'forbidden' })), false);
       assert.equal(isRefusal(answer(200, { ok: true })), false);
+      assert.equal(isRefusal(answer(200, 'oauth_problem=token_expired', { 'www-authenticate': 'OAuth oauth_problem="token_expired"' })), false);
       // Extra Horizon's 106 answers a wrong password on its token routes: a 401, but not about the signature.
       assert.equal(isRefusal(answer(401, { code: 106, name: 'AUTHENTICATION_EXCEPTION', message: 'The email and password do not match.' })), false);
     });

@@ -89,10 +89,12 @@ export function oauthProblem(answer: Pick<RefusalAnswer, 'headers' | 'body'>): s
 }
 
 /**
- * True when the answer is a refused signature: a 401, an `oauth_problem`, or a service's
- * known refusal body; not a 401 the service says is about something else (a wrong password).
+ * True when the answer is a refused signature: a 401, or a 4xx/5xx with an `oauth_problem`
+ * or a service's known refusal body; not a 401 the service says is about something else (a wrong password).
  */
 export function isRefusal(answer: RefusalAnswer): boolean {
+  // A success is never one, and its body (which may be large) is not read again.
+  if (answer.statusCode < 400) return false;
   if (oauthProblem(answer) !== undefined) return true;
   const reading = readServiceRefusal(parsedBody(answer.body));
   if (reading) return reading.cause !== 'not-signing';
