@@ -25,8 +25,10 @@ const httpDate = (seconds: number) => new Date(seconds * 1000).toUTCString();
 
 describe('diagnosis of a refused signature (src/lib/diagnosis)', () => {
   describe('the signing record', () => {
-    it('holds the base string and the parameters in base string order, without oauth_signature', () => {
-      const record = recordOf('https://api.example.com/a?b=2&a=1');
+    it('holds the base string and the parameters (in base string order once diagnosed), without oauth_signature', () => {
+      const signed = recordOf('https://api.example.com/a?b=2&a=1');
+      assert.equal(signed.parameters[0]?.name, 'b', 'gathered in request order: sorting waits for a refusal');
+      const record = diagnoseRefusal(signed, answer(401, ''));
       assert.equal(record.method, 'GET');
       assert.equal(record.url, 'https://api.example.com/a?b=2&a=1');
       assert.match(record.baseString, /^GET&https%3A%2F%2Fapi\.example\.com%2Fa&a%3D1%26b%3D2%26oauth_consumer_key%3Dck-public/);

@@ -5,7 +5,7 @@
  * service's 401 body means is a fact of that service: src/lib/presets.ts, SERVICE_REFUSALS.
  * Pure: no I/O, no secret in or out (the record holds none).
  */
-import type { SigningRecord } from './oauth1';
+import { inBaseStringOrder, type SigningRecord } from './oauth1';
 import { netsuiteRealmMismatch, readServiceRefusal, type RefusalCause } from './presets';
 
 export type { RefusalCause } from './presets';
@@ -156,7 +156,7 @@ export function diagnoseRefusal(record: SigningRecord, answer: RefusalAnswer): S
   if (code === 'signature' && realm !== undefined) code = 'realm';
   else if (code === 'signature' && clock.clockDifferenceS !== undefined && Math.abs(clock.clockDifferenceS) > CLOCK_TOLERANCE_S) code = 'timestamp';
   const text = causeSentence(code, record, { clockDifferenceS: clock.clockDifferenceS, problem, realm });
-  return { ...record, ...clock, cause: { code, text, help: CAUSE_HELP[code] } };
+  return { ...record, parameters: inBaseStringOrder(record.parameters), ...clock, cause: { code, text, help: CAUSE_HELP[code] } };
 }
 
 /** An error text with the likely cause of a refusal after it, in one sentence. */

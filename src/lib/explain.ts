@@ -6,7 +6,7 @@
  * hidden wherever it would appear.
  */
 import { HTTP_METHODS, joinUrl, originProblem, RequestError, serviceOrigins } from './client';
-import { createNonce, OAuth1Signer, type SigningRecord } from './oauth1';
+import { createNonce, inBaseStringOrder, OAuth1Signer, type SigningRecord } from './oauth1';
 import { missingCredentials, signingProblem, type ServiceSettings } from './service';
 
 /** What the panel posts besides the form; every field as typed. */
@@ -94,6 +94,7 @@ export function explainSignature(settings: ServiceSettings, input: ExplainInput)
       ok: true,
       sent: false,
       ...signed.record,
+      parameters: inBaseStringOrder(signed.record.parameters),
       nonce,
       ...(plaintext ? {} : { signature }),
       ...(authorization !== undefined ? { authorization: hide(authorization) } : { signedUrl: hide(signed.url) }),

@@ -86,7 +86,11 @@ export interface SigningRecord {
   /** The URL as signed and sent, without `oauth_*` pairs. */
   url: string;
   baseString: string;
-  /** Every signed parameter, decoded, in base string order; `oauth_signature` is not one. */
+  /**
+   * Every signed parameter, decoded; `oauth_signature` is not one. In the order they were
+   * gathered: {@link inBaseStringOrder} sorts them when someone looks (a refusal, Explain),
+   * not on every request.
+   */
   parameters: Array<{ name: string; value: string }>;
   signatureMethod: SignatureMethod;
   placement: Placement;
@@ -121,6 +125,14 @@ export const BODY_HASH_DIGESTS = Object.fromEntries(
 /** True for the methods that sign with an RSA private key instead of the shared secrets. */
 export function usesPrivateKey(method: SignatureMethod): boolean {
   return method.startsWith('RSA-');
+}
+
+/** A signing record's parameters as the base string lists them: §3.4.1.3.2 sorts the encoded names, then values. */
+export function inBaseStringOrder(parameters: ReadonlyArray<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+  return parameters
+    .map(({ name, value }) => ({ name, value, key: [percentEncode(name), percentEncode(value)] as const }))
+    .sort(({ key: [nameA, valueA] }, { key: [nameB, valueB] }) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
+    .map(({ name, value }) => ({ name, value }));
 }
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */
@@ -330,16 +342,11 @@ export class OAuth1Signer {
   }
 
   private record(method: string, url: string, baseString: string, parameters: Array<[string, string]>, timestamp: number): SigningRecord {
-    // Base string order: §3.4.1.3.2 sorts the encoded names and values.
-    const sorted = parameters
-      .map(([name, value]) => ({ name, value, key: [percentEncode(name), percentEncode(value)] as const }))
-      .sort(({ key: [nameA, valueA] }, { key: [nameB, valueB] }) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
-      .map(({ name, value }) => ({ name, value }));
     return {
       method: method.toUpperCase(),
       url,
       baseString,
-      parameters: sorted,
+      parameters: parameters.map(([name, value]) => ({ name, value })),
       signatureMethod: this.signatureMethod,
       placement: this.placement,
       ...(this.placement === 'header' && this.realm !== undefined ? { realm: this.realm } : {}),
