@@ -58,6 +58,47 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
     assert.ok(!json.includes(X_DOCS.settings.credentials.consumerSecret) && !json.includes(X_DOCS.settings.credentials.tokenSecret));
   });
 
+  /**
+   * NetSuite's worked example, Oracle NetSuite Help "The Signature for Web Services and RESTlets"
+   * (docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1534941088.html) and its
+   * "REST Web Services Header Example" / "RESTlet Base String": the inputs as printed there; the
+   * expected signatures as independent TBA libraries' tests quote them from that page (the
+   * part of the page we could read stops before its outputs).
+   */
+  describe("NetSuite's worked example", () => {
+    const credentials = {
+      consumerKey: 'ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4',
+      consumerSecret: 'd26ad321a4b2f23b0741c8d38392ce01c3e23e109df6c96eac6d099e9ab9e8b5',
+      token: '2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc',
+      tokenSecret: 'c29a677df7d5439a458c063654187e3d678d73aca8e3c9d8bea1478a3eb0d295',
+    };
+    const fixed = { nonce: 'fjaLirsIcCGVZWzBX0pg', timestamp: '1508242306' };
+
+    it('REST web services: GET record/v1/employee/40 signs to B5OIWznZ…, realm first in the header', () => {
+      const settings: ServiceSettings = {
+        baseUrl: 'https://123456.suitetalk.api.netsuite.com/services/rest',
+        signatureMethod: 'HMAC-SHA256',
+        realm: '123456',
+        credentials,
+      };
+      const answer = explained(settings, { method: 'GET', url: 'record/v1/employee/40', ...fixed });
+      assert.equal(answer.signature, 'B5OIWznZ2YP0OB7VrJrGkYsTh+8H+5T9Hag+o92q0zY=');
+      assert.match(answer.authorization ?? '', /^OAuth realm="123456", oauth_consumer_key="ef40afdd/);
+      assert.match(answer.authorization ?? '', /oauth_signature="B5OIWznZ2YP0OB7VrJrGkYsTh%2B8H%2B5T9Hag%2Bo92q0zY%3D"/);
+    });
+
+    it('RESTlet: POST restlet.nl with four query parameters, its base string and signature +KK4SKNg…', () => {
+      const settings: ServiceSettings = { baseUrl: 'https://123456.restlets.api.netsuite.com', signatureMethod: 'HMAC-SHA256', realm: '123456', credentials };
+      const url = 'app/site/hosting/restlet.nl?script=6&deploy=1&customParam=someValue&testParam=someOtherValue';
+      const answer = explained(settings, { method: 'POST', url, ...fixed });
+      assert.equal(
+        answer.baseString,
+        'POST&https%3A%2F%2F123456.restlets.api.netsuite.com%2Fapp%2Fsite%2Fhosting%2Frestlet.nl&customParam%3DsomeValue%26deploy%3D1%26oauth_consumer_key%3Def40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4%26oauth_nonce%3DfjaLirsIcCGVZWzBX0pg%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D1508242306%26oauth_token%3D2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc%26oauth_version%3D1.0%26script%3D6%26testParam%3DsomeOtherValue',
+      );
+      assert.equal(answer.signature, '+KK4SKNgz4ZiILGLwOMtfYlgcXSy1eis8ldE9X90azQ=');
+    });
+  });
+
   it('takes the same request as an absolute URL', () => {
     const answer = explained(X_DOCS.settings, { ...X_DOCS.explain, url: 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true' });
     assert.equal(answer.signature, X_DOCS.signature);
