@@ -358,10 +358,17 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
-  it('Explain a signature: reproduces X\'s worked example "Creating a signature" typed into the dialog, and sends nothing', async () => {
+  it('Explain a signature: Test connection shows a refusal\'s cause; the panel reproduces X\'s worked example "Creating a signature" typed in, and sends nothing', async () => {
     // X's documentation, "Creating a signature" (developer.x.com/en/docs/authentication/oauth-1-0a/creating-a-signature).
     await page.setViewportSize({ width: 1400, height: 1900 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
+    // Test connection with a wrong token secret: the refusal's likely cause and what was signed, under the result.
+    await page.fill('#node-config-input-tokenSecret', 'not-the-token-secret');
+    await page.click('#oauth1-config-test');
+    const refused = page.locator('#oauth1-config-test-result.oauth1-config-test-failed .oauth1-config-signing');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /Likely cause: The service computed another signature[\s\S]*GET&http%3A%2F%2F127\.0\.0\.1/);
+
     await page.fill('#node-config-input-baseUrl', 'https://api.twitter.com');
     await page.fill('#node-config-input-consumerKey', 'xvz1evFS4wEEPTGEFPHBog');
     await page.fill('#node-config-input-consumerSecret', 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw');
