@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createRedactor, credentialsRedactor, plaintextSignature, redactValue } from '../src/lib/redact';
+import { createRedactor, credentialsRedactor, plaintextSignature, redactResponse, redactValue, SecretList } from '../src/lib/redact';
 
 const consumerSecret = "kd94 hf93!k423*kf44'(x)";
 const tokenSecret = 'pfkk/dhi9+sl3r4s00~';
@@ -131,5 +131,68 @@ describe('redactValue', () => {
     const cycle: Record<string, unknown> = { text: 's3cret' };
     cycle.self = cycle;
     assert.equal((redactValue(cycle, hide) as { text: string }).text, '…');
+  });
+});
+
+describe('redactResponse and SecretList (what the client hands out)', () => {
+  const secrets = new SecretList([consumerSecret, tokenSecret, undefined, '']);
+  const response = (body: unknown, extra: Partial<{ headers: Record<string, string | string[]>; url: string; jsonError: string }> = {}) => ({
+    statusCode: 401,
+    attempts: 1,
+    headers: {},
+    url: 'https://api.example.com/x',
+    body,
+    ...extra,
+  });
+
+  it('cuts every encoded form of a secret from text, headers, the URL and the JSON error', () => {
+    const redacted = redactResponse(
+      response(`echo ${encodeURIComponent(consumerSecret)} and ${tokenSecret}`, {
+        headers: { 'x-echo': consumerSecret, 'set-cookie': ['a=1', `b=${encodeURIComponent(tokenSecret)}`] },
+        url: `https://api.example.com/login?next=${encodeURIComponent(encodeURIComponent(tokenSecret))}`,
+        jsonError: `Unexpected token in "${consumerSecret}"`,
+      }),
+      secrets,
+    );
+    assert.equal(redacted.body, 'echo … and …');
+    assert.deepEqual(redacted.headers, { 'x-echo': '…', 'set-cookie': ['a=1', 'b=…'] });
+    assert.equal(redacted.url, 'https://api.example.com/login?next=…');
+    assert.equal(redacted.jsonError, 'Unexpected token in "…"');
+    assert.equal(redacted.statusCode, 401);
+  });
+
+  it('cuts the bytes of a secret from a binary body, and hands back the very same Buffer when none is in it', () => {
+    const clean = Buffer.from([0, 1, 2, 255]);
+    assert.equal(redactResponse(response(clean), secrets).body, clean);
+    const echoed = Buffer.concat([Buffer.from([0, 255]), Buffer.from(tokenSecret), Buffer.from([7]), Buffer.from(tokenSecret)]);
+    assert.deepEqual(
+      redactResponse(response(echoed), secrets).body,
+      Buffer.concat([Buffer.from([0, 255]), Buffer.from('…'), Buffer.from([7]), Buffer.from('…')]),
+    );
+  });
+
+  it('walks parsed JSON at any depth, keys included, without recursion', () => {
+    let deep: unknown = { leaf: `x${consumerSecret}x` };
+    for (let level = 0; level < 20_000; level++) deep = [deep];
+    let walked = redactResponse(response(deep), secrets).body;
+    for (let level = 0; level < 20_000; level++) walked = (walked as unknown[])[0];
+    assert.deepEqual(walked, { leaf: 'x…x' });
+    assert.deepEqual(redactResponse(response({ [tokenSecret]: [1, null, true, tokenSecret] }), secrets).body, { '…': [1, null, true, '…'] });
+  });
+
+  it('takes the current secrets as they change (a renewed bearer token), for texts and responses', () => {
+    let current = 'first-token-123';
+    const list = new SecretList([consumerSecret], () => [current]);
+    const text = credentialsRedactor({ consumerSecret }, () => [current]);
+    assert.equal(text('token first-token-123 unknown'), 'token … unknown');
+    assert.equal(redactResponse(response('first-token-123'), list).body, '…');
+    current = 'second-token-456';
+    assert.equal(text('token first-token-123 / second-token-456'), 'token first-token-123 / …');
+    assert.equal(redactResponse(response('second-token-456'), list).body, '…');
+  });
+
+  it('leaves an answer alone when the service has no secrets', () => {
+    const answer = response({ oauth_token: 'another services token' });
+    assert.equal(redactResponse(answer, new SecretList([])), answer);
   });
 });

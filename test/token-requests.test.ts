@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServiceClient } from '../src/lib/service';
 import { ExtraHorizonError, mfaToken, passwordToken, MFA_TOKEN_PATH, PASSWORD_TOKEN_PATH } from '../src/lib/extrahorizon';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../src/lib/token-requests';
-import { json, respond, startFaultServer, type FaultServer } from './support/fault-server';
+import { json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
 
 const CONSUMER = { consumerKey: 'tl-consumer', consumerSecret: 'tl-consumer-secret' };
 const REQUEST_PAIR = { token: 'tl-request-token', tokenSecret: 'tl-request-secret' };
@@ -131,6 +131,38 @@ describe('Extra Horizon password sign-in', () => {
       userId: undefined,
     });
     assert.deepEqual(JSON.parse(server.requestsTo(`/${MFA_TOKEN_PATH}`)[0]?.body.toString() ?? ''), { token: 'mfa-1', methodId: 'm1', code: '123456' });
+  });
+
+  for (const status of [307, 308]) {
+    it(`never re-sends the password or the MFA code along a ${status} to another origin`, async () => {
+      const elsewhere = await startFaultServer({ credentials: CONSUMER });
+      try {
+        elsewhere.route(`/${PASSWORD_TOKEN_PATH}`, json({ token: 'stolen', tokenSecret: 'stolen' }));
+        elsewhere.route(`/${MFA_TOKEN_PATH}`, json({ token: 'stolen', tokenSecret: 'stolen' }));
+        server.route(`/${PASSWORD_TOKEN_PATH}`, redirect(`${elsewhere.url}/${PASSWORD_TOKEN_PATH}`, status));
+        server.route(`/${MFA_TOKEN_PATH}`, redirect(`${elsewhere.url}/${MFA_TOKEN_PATH}`, status));
+        await assert.rejects(passwordToken(client(), 'ada@example.com', 'followed-pw'), (error: Error) => {
+          assert.ok(error instanceof ExtraHorizonError);
+          assert.equal(error.message, `${status}: redirected to ${elsewhere.url}, another origin: the sign-in is not sent there`);
+          return true;
+        });
+        await assert.rejects(mfaToken(client(), { token: 'mfa-1', methodId: 'm1', code: '654321' }), ExtraHorizonError);
+        assert.deepEqual(
+          elsewhere.requests.map((request) => request.body.toString()),
+          [],
+          'the sign-in went to another origin',
+        );
+      } finally {
+        await elsewhere.close();
+      }
+    });
+  }
+
+  it('follows a 307 on its own origin with the password', async () => {
+    server.route(`/${PASSWORD_TOKEN_PATH}`, redirect(`/v2/${PASSWORD_TOKEN_PATH}`, 307));
+    server.route(`/v2/${PASSWORD_TOKEN_PATH}`, json({ token: 'exh-token', tokenSecret: 'exh-secret' }));
+    assert.equal((await passwordToken(client(), 'ada@example.com', 'pw')).ok, true);
+    assert.deepEqual(JSON.parse(server.requestsTo(`/v2/${PASSWORD_TOKEN_PATH}`)[0]?.body.toString() ?? ''), { email: 'ada@example.com', password: 'pw' });
   });
 
   it("throws Extra Horizon's own message for a wrong password, without the password", async () => {

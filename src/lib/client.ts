@@ -7,7 +7,9 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { refusalDiagnosis } from './diagnosis';
+import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
+import { redactResponse, SecretList } from './redact';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 
 export type { ClientResponse, ResponseType } from './response';
@@ -26,6 +28,8 @@ export interface RequestAuthorizer {
   refusal?(url: URL): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
+  /** Secrets that change while the client runs (the bearer token in use): kept out of every response, as `secrets`. */
+  currentSecrets?(): ReadonlyArray<string | undefined>;
 }
 
 export interface TlsOptions {
@@ -57,6 +61,8 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Receives one line per retry or redirect; never secrets. */
   log?: (line: string) => void;
+  /** The service's secrets: a response that echoes one (an error quoting the request) has it cut out. */
+  secrets?: ReadonlyArray<string | undefined>;
 }
 
 export interface ClientRequest {
@@ -470,6 +476,7 @@ export class HttpClient {
   private readonly log?: (line: string) => void;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly secrets: SecretList;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
 
@@ -486,8 +493,14 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 5;
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
+    this.secrets = new SecretList(options.secrets ?? [], () => this.currentSecrets());
     this.httpAgent = new http.Agent({ keepAlive: true });
     this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
+  }
+
+  /** The authorizer's secrets of the moment (the bearer token in use), for the texts a node shows. */
+  currentSecrets(): ReadonlyArray<string | undefined> {
+    return this.authorizer.currentSecrets?.() ?? [];
   }
 
   /** Closes idle keep-alive sockets; in-flight requests are aborted through their signals. */
@@ -537,7 +550,7 @@ export class HttpClient {
         continue;
       }
       const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
-      return {
+      const response = {
         statusCode: status,
         headers,
         body: decoded.body as T,
@@ -546,6 +559,8 @@ export class HttpClient {
         attempts: exchange.attempts,
         signing: refusalDiagnosis(answer.signing, { statusCode: status, headers, body: decoded.body }),
       };
+      // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
+      return redactResponse(response, this.secrets);
     }
   }
 
@@ -571,6 +586,8 @@ export class HttpClient {
       if (problem) throw new RequestError(problem, 'EORIGIN');
     }
     const headers = normalizeHeaders(request.headers);
+    const hostProblem = dropHostHeader(headers, target, request.authorize !== false || credentialsInBody);
+    if (hostProblem) throw new RequestError(hostProblem, 'EORIGIN');
     return {
       method,
       url,

@@ -5,7 +5,7 @@
  */
 import type { HttpClient } from './client';
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
-import { isSuccess, serviceMessage } from './response';
+import { firstHeader, isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
 export interface ExtraHorizonErrorBody {
@@ -99,6 +99,16 @@ function mfaChallengeOf(body: unknown): MfaChallenge | undefined {
   return { token: mfa.token, tokenExpiresIn: typeof mfa.tokenExpiresIn === 'number' ? mfa.tokenExpiresIn : undefined, methods };
 }
 
+/** The origin a returned redirect points to (the client follows those on the service's own origin). */
+function redirectOrigin(headers: Record<string, string | string[]>, url: string): string | undefined {
+  const location = firstHeader(headers, 'location');
+  try {
+    return location === undefined ? undefined : new URL(location, url).origin;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
 async function postForTokenPair(client: HttpClient, path: string, body: Record<string, string>): Promise<SignInResult> {
   const response = await client.request<Record<string, unknown>>({
     method: 'POST',
@@ -106,7 +116,13 @@ async function postForTokenPair(client: HttpClient, path: string, body: Record<s
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body,
     responseType: 'json',
+    // The password (or the MFA code) goes only to the service's origins, never along a 307/308 elsewhere.
+    credentialsInBody: true,
   });
+  const movedTo = response.statusCode >= 300 && response.statusCode < 400 ? redirectOrigin(response.headers, response.url) : undefined;
+  if (movedTo !== undefined) {
+    throw new ExtraHorizonError(response.statusCode, `redirected to ${movedTo}, another origin: the sign-in is not sent there`);
+  }
   if (!isSuccess(response)) {
     const challenge = mfaChallengeOf(response.body);
     if (challenge) return { ok: false, mfa: challenge };

@@ -34,6 +34,10 @@ export class ClientCredentialsAuthorizer implements RequestAuthorizer {
     return { url: new URL(request.url).href, headers: { Authorization: `Bearer ${token}` } };
   }
 
+  currentSecrets(): ReadonlyArray<string | undefined> {
+    return [this.token?.value];
+  }
+
   refreshAfterUnauthorized(): boolean {
     this.token = undefined;
     return true;

@@ -5,6 +5,7 @@
 import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
 import { OAuth1Signer, usesPrivateKey, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
 import { ClientCredentialsAuthorizer } from './oauth2';
+import { credentialSecrets } from './redact';
 
 export type AuthScheme = 'oauth1' | 'oauth2';
 
@@ -140,10 +141,10 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
         credentialsInBody: true,
       });
     });
-    const client: HttpClient = new HttpClient({ ...settings, authorizer });
+    const client: HttpClient = new HttpClient({ ...settings, authorizer, secrets: credentialSecrets(credentials) });
     return client;
   }
   const { placement, signatureMethod, realm, bodyHash } = settings;
   const signing = { placement, signatureMethod, realm, bodyHash };
-  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(credentials, signing) });
+  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(credentials, signing), secrets: credentialSecrets(credentials) });
 }

@@ -57,7 +57,7 @@ export async function testConnection(settings: ServiceSettings, probe: Probe | u
     const message = await sendProbe(client, probe, answer);
     return { ok: true, request, statusCode: answer.statusCode, message };
   } catch (error) {
-    const message = credentialsRedactor(settings.credentials)(describeFailure(error));
+    const message = credentialsRedactor(settings.credentials, () => client.currentSecrets())(describeFailure(error));
     if (error instanceof ExtraHorizonError || error instanceof ProbeRefused)
       return withSigning({ ok: false, request, statusCode: error.statusCode, message }, error.signing);
     if (isAlteryxError(error))

@@ -66,7 +66,9 @@ export = function register(RED: NodeAPI): void {
     const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    const redact = credentialsRedactor(credentials);
+    let client: HttpClient | undefined;
+    // The bearer token in use is a secret too: every text of every node is cut by this.
+    const redact = credentialsRedactor(credentials, () => client?.currentSecrets() ?? []);
     node.redact = redact;
     const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
     const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
@@ -76,7 +78,6 @@ export = function register(RED: NodeAPI): void {
     const tls = tlsOptionsOf(RED, config.tls);
     if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
-    let client: HttpClient | undefined;
     node.client = () => {
       if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
       client ??= createServiceClient({

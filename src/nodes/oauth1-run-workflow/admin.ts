@@ -10,7 +10,6 @@ import type { NodeAPI } from 'node-red';
 import { AlteryxApi, isAlteryxError } from '../../lib/alteryx';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse } from '../shared/admin-routes';
 import type { OAuth1ConfigNode } from '../shared/config';
-import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin } from '../shared/service-settings';
 
 const ADMIN_TIMEOUT_MS = 20_000;
@@ -45,6 +44,6 @@ async function withService(RED: NodeAPI, req: Request, res: Response, event: str
     const statusCode = isAlteryxError(error) ? error.details.statusCode : undefined;
     const message = error instanceof Error ? error.message : String(error);
     // A service may echo the request in its error body: with PLAINTEXT, the secrets themselves.
-    res.status(502).json({ error: credentialsRedactor(server.credentials ?? {})(message), statusCode });
+    res.status(502).json({ error: server.redact(message), statusCode });
   }
 }
