@@ -39,6 +39,23 @@ describe('diagnosis of a refused signature (src/lib/diagnosis)', () => {
       assert.equal(record.placement, 'header');
     });
 
+    it('msg.signing hides the token (a credential, cut from every output): its parameter and its place in the base string', () => {
+      const record = recordOf();
+      assert.ok(record.baseString.includes('oauth_token%3Dtok%26'));
+      const shown = diagnoseRefusal(record, answer(401, ''));
+      assert.deepEqual(
+        shown.parameters.find(({ name }) => name === 'oauth_token'),
+        { name: 'oauth_token', value: '…' },
+      );
+      assert.equal(shown.baseString, record.baseString.replace('oauth_token%3Dtok%26', 'oauth_token%3D…%26'));
+      const encoded = signRequest({ method: 'GET', url: 'https://h/x' }, { consumerKey: 'k', consumerSecret: 's', token: 'a b+c/d', tokenSecret: 't' }).record;
+      const hidden = diagnoseRefusal(encoded, answer(401, ''));
+      assert.ok(
+        !JSON.stringify(hidden).includes('a%252520b') && !hidden.baseString.includes('b%252Bc') && !hidden.baseString.includes('a%2520b'),
+        hidden.baseString,
+      );
+    });
+
     it('has the realm with header placement only, where it is sent', () => {
       assert.equal(recordOf(undefined, { realm: '1234567_SB1' }).realm, '1234567_SB1');
       const query = signRequest({ method: 'GET', url: 'https://h/x' }, { consumerKey: 'k', consumerSecret: 's' }, { placement: 'query', realm: 'r' }).record;

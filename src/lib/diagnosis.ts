@@ -5,7 +5,7 @@
  * service's 401 body means is a fact of that service: src/lib/presets.ts, SERVICE_REFUSALS.
  * Pure: no I/O, no secret in or out (the record holds none).
  */
-import { inBaseStringOrder, type SigningRecord } from './oauth1';
+import { inBaseStringOrder, percentEncode, type SigningRecord } from './oauth1';
 import { netsuiteRealmMismatch, readServiceRefusal, type RefusalCause } from './presets';
 
 export type { RefusalCause } from './presets';
@@ -156,7 +156,26 @@ export function diagnoseRefusal(record: SigningRecord, answer: RefusalAnswer): S
   if (code === 'signature' && realm !== undefined) code = 'realm';
   else if (code === 'signature' && clock.clockDifferenceS !== undefined && Math.abs(clock.clockDifferenceS) > CLOCK_TOLERANCE_S) code = 'timestamp';
   const text = causeSentence(code, record, { clockDifferenceS: clock.clockDifferenceS, problem, realm });
-  return { ...record, parameters: inBaseStringOrder(record.parameters), ...clock, cause: { code, text, help: CAUSE_HELP[code] } };
+  return { ...withoutToken(record), ...clock, cause: { code, text, help: CAUSE_HELP[code] } };
+}
+
+/** Stands for the token in `msg.signing`: like every credential of the service, it stays out of the outputs. */
+export const HIDDEN_TOKEN = '…';
+
+/**
+ * The record as `msg.signing` shows it: parameters in base string order, and the token's
+ * value (a credential, cut from every output of the client too) replaced by `…` in the
+ * parameters and in the base string, where it stands encoded twice.
+ */
+function withoutToken(record: SigningRecord): SigningRecord {
+  const parameters = inBaseStringOrder(record.parameters);
+  const token = parameters.find(({ name }) => name === 'oauth_token')?.value;
+  if (!token) return { ...record, parameters };
+  return {
+    ...record,
+    parameters: parameters.map((parameter) => (parameter.name === 'oauth_token' ? { name: parameter.name, value: HIDDEN_TOKEN } : parameter)),
+    baseString: record.baseString.split(`oauth_token%3D${percentEncode(percentEncode(token))}`).join(`oauth_token%3D${HIDDEN_TOKEN}`),
+  };
 }
 
 /** An error text with the likely cause of a refusal after it, in one sentence. */
