@@ -1,5 +1,5 @@
 /**
- * The demo's stand-ins for the preset families of issue 11, each checking what its real
+ * The demo's stand-ins for the preset families (src/lib/presets.ts), each checking what its real
  * service checks:
  *
  * - NetSuite-like, base URL `<url>/netsuite/services/rest` (REST web services) and the RESTlet

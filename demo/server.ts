@@ -12,7 +12,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { withoutProtocolParameters } from '../src/lib/oauth1';
 import { AlteryxGallery, DEFAULT_JOB_TIMING, alteryxError, type JobTiming, type RouteInput } from './alteryx';
 import { DEMO_CREDENTIALS, type DemoCredentials } from './credentials';
 import { exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
@@ -70,6 +69,14 @@ const MAX_RECORDED_REQUESTS = 1000;
 type Service = 'extraHorizon' | 'gallery' | 'webapi';
 
 /** Which service a raw path belongs to decides the shape of every error, 400 and 413 included. */
+/** The request target without its `oauth_*` query pairs: the stats show where a request went, not its signature. */
+function withoutOAuthParameters(target: string): string {
+  const [path = '', query] = target.split(/\?(.*)/s);
+  if (query === undefined) return path;
+  const kept = query.split('&').filter((part) => !/^oauth_/i.test(part));
+  return kept.length ? `${path}?${kept.join('&')}` : path;
+}
+
 function serviceOf(rawPath: string): Service {
   if (/^\/gallery\/api(\/|$)/i.test(rawPath)) return 'gallery';
   if (/^\/webapi(\/|$)/i.test(rawPath)) return 'webapi';
@@ -225,7 +232,7 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
       res.on('finish', () => req.socket.destroy());
     }
     res.end(reply.body);
-    record({ method: req.method ?? '', path: withoutProtocolParameters(req.url ?? ''), status: reply.status });
+    record({ method: req.method ?? '', path: withoutOAuthParameters(req.url ?? ''), status: reply.status });
   }
 
   const server = createServer((req, res) => {

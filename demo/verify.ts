@@ -1,29 +1,26 @@
 /**
  * Server-side OAuth 1.0a verification for the demo server (RFC 5849 §3.2).
  *
- * The project has one signing path: the signature is checked by signing the request
- * again with `OAuth1Signer`, fed the nonce, timestamp and method the client sent. A
- * second base-string implementation here could agree with a wrong signer and hide its bugs.
+ * The signature is checked with the demo's own reading of RFC 5849 (./rfc5849.ts), never
+ * with the package's signer: a verifier that re-signs with the code under test agrees with
+ * that code's bugs (with the HTTP method lower-cased in the package's base string, every
+ * demo test still passed). test/demo.test.ts loads the demo beside a broken signer to keep it so.
  */
-import { createHash, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
-import {
-  BODY_HASH_DIGESTS,
-  OAuth1Signer,
-  normalizeUrl,
-  parseParameters,
-  SIGNATURE_METHODS,
-  signatureBaseString,
-  usesPrivateKey,
-  type OAuth1Credentials,
-  type SignatureMethod,
-} from '../src/lib/oauth1';
+import type { KeyObject } from 'node:crypto';
 import type { DemoCredentials } from './credentials';
+import {
+  bodyHashAlgorithm,
+  bodyHashOf,
+  constantTimeEqual,
+  DEMO_SIGNATURE_METHODS,
+  formPairs,
+  isDemoSignatureMethod,
+  signatureBaseString,
+  signatureMatches,
+  type DemoSignatureMethod,
+} from './rfc5849';
 
-/**
- * The methods the demo checks: HMAC-SHA* and PLAINTEXT by signing again, RSA-SHA* with the
- * public key of the demo's key pair (a verifier without one refuses them).
- */
-export const DEMO_SIGNATURE_METHODS = SIGNATURE_METHODS;
+export { constantTimeEqual, DEMO_SIGNATURE_METHODS };
 
 /** Why a request was refused; each demo service turns it into its own error body. */
 export type VerificationFailure =
@@ -54,7 +51,7 @@ export type VerificationResult =
       /** `oauth_callback` and `oauth_verifier` as signed, for the token routes. */
       callback?: string;
       verifier?: string;
-      signatureMethod: SignatureMethod;
+      signatureMethod: DemoSignatureMethod;
       placement: 'header' | 'query';
       /** The `realm` of the Authorization header, when there was one. */
       realm?: string;
@@ -82,14 +79,6 @@ const KNOWN_PARAMETERS = new Set<string>([...REQUIRED_PARAMETERS, 'oauth_token',
 /** Beyond this a nonce is not a nonce; the cap keeps one remembered entry small. */
 const MAX_NONCE_LENGTH = 128;
 
-/** Compares two strings in time that does not depend on where they differ. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  // Hashing first gives equal-length inputs, so the length of a secret does not leak either.
-  const digestA = createHash('sha256').update(a, 'utf8').digest();
-  const digestB = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(digestA, digestB);
-}
-
 export type ParsedAuthorization = { kind: 'none' } | { kind: 'oauth'; params: Map<string, string>; realm?: string } | { kind: 'malformed'; message: string };
 
 /**
@@ -113,8 +102,8 @@ export function parseAuthorizationHeader(header: string | undefined): ParsedAuth
     let name: string;
     let value: string;
     try {
-      name = decodeURIComponent(match[1] as string);
-      value = decodeURIComponent(match[2] as string);
+      name = decodeURIComponent(match[1]);
+      value = decodeURIComponent(match[2]);
     } catch {
       return { kind: 'malformed', message: 'the Authorization header holds an invalid percent-encoding' };
     }
@@ -224,7 +213,7 @@ export class OAuth1Verifier {
   verify(request: IncomingSignedRequest, options: VerifyOptions): VerificationResult {
     let queryPairs: Array<[string, string]>;
     try {
-      queryPairs = parseParameters(new URL(request.url).search.slice(1));
+      queryPairs = formPairs(new URL(request.url).search.slice(1));
     } catch {
       return fail('malformed_parameters', 'the request URL cannot be parsed');
     }
@@ -261,12 +250,12 @@ export class OAuth1Verifier {
     const token = params.get('oauth_token');
 
     if (version !== undefined && version !== '1.0') return fail('malformed_parameters', 'oauth_version must be 1.0');
-    if (!(DEMO_SIGNATURE_METHODS as readonly string[]).includes(method)) {
+    if (!isDemoSignatureMethod(method)) {
       return fail('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${DEMO_SIGNATURE_METHODS.join(', ')}`);
     }
-    const signatureMethod = method as SignatureMethod;
+    const signatureMethod: DemoSignatureMethod = method;
     if (nonce.length > MAX_NONCE_LENGTH) return fail('malformed_parameters', 'oauth_nonce is too long');
-    // Canonical digits only: the timestamp is signed as text and re-signed from a number.
+    // Canonical digits only: one timestamp, one spelling, for the skew check and the nonce store.
     if (!/^(0|[1-9][0-9]{0,11})$/.test(timestampText)) {
       return fail('malformed_parameters', 'oauth_timestamp must be whole seconds since 1970 (UTC)');
     }
@@ -293,7 +282,7 @@ export class OAuth1Verifier {
 
     const bodyProblem = bodyHashProblem(params.get('oauth_body_hash'), signatureMethod, request, options.requireBodyHash === true);
     if (bodyProblem) return fail('bad_body_hash', bodyProblem);
-    const signatureProblem = this.signatureProblem(request, params, signatureMethod, tokenSecret);
+    const signatureProblem = this.signatureProblem(request, params, placement, signatureMethod, tokenSecret);
     if (signatureProblem) return signatureProblem;
 
     // Only a request with a valid signature uses up its nonce: otherwise anyone could burn them.
@@ -317,85 +306,49 @@ export class OAuth1Verifier {
     };
   }
 
-  /**
-   * HMAC-SHA* and PLAINTEXT: signs the request again with OAuth1Signer. RSA-SHA*: the base
-   * string from the library (signatureBaseString) checked against the signature with the public key.
-   */
+  /** The base string rebuilt from the request as received (§3.4.1), checked by the demo's own §3.4 code. */
   private signatureProblem(
     request: IncomingSignedRequest,
     params: Map<string, string>,
-    signatureMethod: SignatureMethod,
+    placement: 'header' | 'query',
+    signatureMethod: DemoSignatureMethod,
     tokenSecret: string | undefined,
   ): VerificationResult | undefined {
     const signature = params.get('oauth_signature') as string;
-    const token = params.get('oauth_token');
-    if (usesPrivateKey(signatureMethod)) {
-      if (!this.publicKey)
-        return fail('unsupported_signature_method', `${signatureMethod} is not accepted here: no public key is registered for this consumer`);
-      let baseString: string;
-      try {
-        const { baseUri, queryPairs } = normalizeUrl(request.url);
-        const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
-        const oauthPairs = [...params].filter(([key]) => key !== 'oauth_signature');
-        baseString = signatureBaseString(request.method, baseUri, [...queryPairs, ...formPairs, ...oauthPairs]);
-      } catch {
-        return fail('malformed_parameters', 'the request URL cannot be signed');
-      }
-      const valid = verifySignature(digestOf(signatureMethod), Buffer.from(baseString, 'utf8'), this.publicKey, Buffer.from(signature, 'base64'));
-      return valid ? undefined : fail('bad_signature', 'the RSA signature does not verify with the public key of this consumer: check the private key');
+    if (signatureMethod.startsWith('RSA-') && !this.publicKey) {
+      return fail('unsupported_signature_method', `${signatureMethod} is not accepted here: no public key is registered for this consumer`);
     }
-    const signerCredentials: OAuth1Credentials = {
-      consumerKey: this.credentials.consumerKey,
-      consumerSecret: this.credentials.consumerSecret,
-      ...(token !== undefined ? { token, tokenSecret } : {}),
-    };
-    let expected: string;
-    try {
-      // The signer drops any oauth_* pairs from the query itself (normalizeUrl), as §3.4.1.3.1 wants.
-      expected = new OAuth1Signer(signerCredentials, { signatureMethod, bodyHash: params.has('oauth_body_hash') }).sign(
-        {
-          method: request.method,
-          url: request.url,
-          formBody: request.formBody,
-          body: request.body,
-          callback: params.get('oauth_callback'),
-          verifier: params.get('oauth_verifier'),
-        },
-        {},
-        { nonce: params.get('oauth_nonce'), timestamp: Number(params.get('oauth_timestamp')), includeVersion: params.has('oauth_version') },
-      ).oauthParams.oauth_signature as string;
-    } catch {
-      return fail('malformed_parameters', 'the request URL cannot be signed');
-    }
-    if (!constantTimeEqual(signature, expected)) {
-      return fail('bad_signature', 'the signature does not match: check the consumer secret, the token secret and the signed URL');
-    }
-    return undefined;
+    const url = new URL(request.url);
+    // §3.4.1.3.1: the query (which holds the oauth_* with query placement), the Authorization
+    // header's oauth_* (its parser has set the realm aside) and a form body; never the signature.
+    const fromHeader = placement === 'header' ? [...params] : [];
+    const fromForm = request.formBody === undefined ? [] : formPairs(request.formBody);
+    const parameters = [...formPairs(url.search.slice(1)), ...fromHeader, ...fromForm].filter(([key]) => key !== 'oauth_signature');
+    const baseString = signatureBaseString(request.method, url, parameters);
+    const keys = { consumerSecret: this.credentials.consumerSecret, tokenSecret: tokenSecret ?? '', publicKey: this.publicKey };
+    if (signatureMatches(signatureMethod, baseString, signature, keys)) return undefined;
+    return signatureMethod.startsWith('RSA-')
+      ? fail('bad_signature', 'the RSA signature does not verify with the public key of this consumer: check the private key')
+      : fail('bad_signature', 'the signature does not match: check the consumer secret, the token secret and the signed URL');
   }
 }
 
-/** `sha1`, `sha256` or `sha512`: the digest of a method as node:crypto names it. */
-function digestOf(method: SignatureMethod): string {
-  return BODY_HASH_DIGESTS[method].replace('-', '').toLowerCase();
-}
-
 /**
- * Checks `oauth_body_hash` on its own, with node:crypto rather than the signer: base64 of the
- * body's digest (the method's own hash), never on a form body (body hash draft §4.1).
+ * Checks `oauth_body_hash` on its own (body hash draft §3): base64 of the body's hash, and
+ * never on a form body, whose parameters are signed instead (draft §4.1).
  */
-function bodyHashProblem(sent: string | undefined, method: SignatureMethod, request: IncomingSignedRequest, required: boolean): string | undefined {
+function bodyHashProblem(sent: string | undefined, method: DemoSignatureMethod, request: IncomingSignedRequest, required: boolean): string | undefined {
   if (sent === undefined) return required ? 'oauth_body_hash missing: this resource signs request bodies' : undefined;
   if (request.formBody !== undefined) return 'oauth_body_hash must not be sent with a form body: its parameters are signed instead';
-  const expected = createHash(digestOf(method))
-    .update(request.body ?? Buffer.alloc(0))
-    .digest('base64');
-  return constantTimeEqual(sent, expected) ? undefined : `oauth_body_hash is not the ${BODY_HASH_DIGESTS[method]} digest of the body received`;
+  return constantTimeEqual(sent, bodyHashOf(method, request.body))
+    ? undefined
+    : `oauth_body_hash is not the ${bodyHashAlgorithm(method).label} digest of the body received`;
 }
 
 /** The URL a client addressed, rebuilt from the request line and the Host header. */
 export function requestUrl(host: string | undefined, target: string, fallbackHost: string): string {
   const url = `http://${host || fallbackHost}${target}`;
   // Throws on a Host header that is no host: the caller answers 400.
-  normalizeUrl(url);
+  new URL(url);
   return url;
 }

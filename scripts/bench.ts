@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: two figures, each against its target (issue 7; issue 13 dropped the
- * signing micro-benchmark: only what a flow sees end to end counts).
+ * `npm run bench`: two figures, each against its target (no signing micro-benchmark: only
+ * what a flow sees end to end counts).
  *
  * 1. End to end: messages per second through `oauth1-request` and, in the same run and
  *    the same Node-RED, through the core `http request` node sending the same URL
@@ -57,7 +57,7 @@ function startServer(): Promise<{ port: number; child: ChildProcess }> {
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+    readline.createInterface({ input: child.stdout }).once('line', (line) => {
       resolve({ port: Number(/listening (\d+)/.exec(line)?.[1]), child });
     });
   });
@@ -173,7 +173,7 @@ function drive(red: NodeRedRuntime, nodeId: string, count: number): Promise<{ ra
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function heapAfterGc(): Promise<number> {

@@ -54,8 +54,8 @@ export function linkPackage(userDir: string): void {
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(REPO_ROOT, link, 'dir');
   const manifestFile = path.join(userDir, 'package.json');
-  const manifest: { dependencies?: Record<string, string> } = fs.existsSync(manifestFile)
-    ? JSON.parse(fs.readFileSync(manifestFile, 'utf8'))
+  const manifest: { dependencies?: Record<string, string> } & Record<string, unknown> = fs.existsSync(manifestFile)
+    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { dependencies?: Record<string, string> } & Record<string, unknown>)
     : { name: 'node-red-project', description: 'The user directory of npm start', version: '0.0.1', private: true };
   manifest.dependencies = { ...manifest.dependencies, [PACKAGE_NAME]: `file:${REPO_ROOT}` };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');

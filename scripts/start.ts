@@ -39,8 +39,8 @@ async function main(): Promise<void> {
     await examples.stop();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   red.process.once('exit', (code) => {
     if (stopping) return;
     console.error(`Node-RED stopped (exit code ${code})`);

@@ -1,5 +1,5 @@
 /**
- * The admin endpoints of the package against the attacks of issue 10, in the real Node-RED
+ * The admin endpoints of the package under attack, in the real Node-RED
  * runtime (adminAuth off, as `npm start` runs): a cross-site HTML form, a form that points
  * the stored secrets at another host, `${ENV}` values for a node that does not exist.
  * A loopback "attacker" server records whatever reaches it; it must record nothing.
@@ -274,9 +274,9 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
       const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
       const audits = spy.args.map(([entry]) => entry).filter((entry) => entry?.event === 'oauth1-config.test');
       assert.equal(audits.length, 1, 'one audit line');
-      assert.equal(audits[0]!.id, 'svc');
-      assert.equal(audits[0]!.origin, demo.url);
-      assert.equal(audits[0]!.path, '/oauth1-config/svc/test');
+      assert.equal(audits[0].id, 'svc');
+      assert.equal(audits[0].origin, demo.url);
+      assert.equal(audits[0].path, '/oauth1-config/svc/test');
     });
 
     it('a redirect from the deployed service to another host gets no credentials', async () => {

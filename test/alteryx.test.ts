@@ -27,6 +27,7 @@ import {
 import { formatDuration, JobNudges, pollDelayMs } from '../src/lib/job-polling';
 import type { ClientRequest, ClientResponse, HttpClient } from '../src/lib/client';
 import { createServiceClient } from '../src/lib/service';
+import { fakeClock, settle, type FakeClock } from './support/fake-clock';
 
 /** A transport that answers from a function and records every request. */
 function fakeService(
@@ -61,6 +62,16 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
     return error as Error & { code?: string; details?: AlteryxError['details'] };
   }
   assert.fail('expected a rejection');
+}
+
+/** A promise's outcome, readable without awaiting it: what a fake clock has let happen so far. */
+function settled(promise: Promise<unknown>): { state: 'pending' | 'fulfilled' | 'rejected'; error?: unknown } {
+  const outcome: { state: 'pending' | 'fulfilled' | 'rejected'; error?: unknown } = { state: 'pending' };
+  promise.then(
+    () => (outcome.state = 'fulfilled'),
+    (error: unknown) => Object.assign(outcome, { state: 'rejected', error }),
+  );
+  return outcome;
 }
 
 const fast = () => ({ pollIntervalMs: 20, startedAt: Date.now(), deadline: Date.now() + 5_000 });
@@ -180,30 +191,59 @@ describe('Alteryx library', () => {
       assert.equal(requests.length, 1);
     });
 
-    it('gives up at the deadline with the job as last seen, and stops polling', async () => {
-      const { api, requests } = jobSequence(job('Running'));
-      const startedAt = Date.now();
-      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 30, startedAt, deadline: startedAt + 200 }));
-      const elapsed = Date.now() - startedAt;
-      assert.equal(error.message, 'Alteryx job job-1: no result within 0.2 s (still Running)');
-      assert.equal(error.code, 'ETIMEOUT');
-      assert.equal(error.details?.job?.status, 'Running');
-      assert.ok(elapsed >= 190 && elapsed < 1_500, `gave up after ${elapsed} ms`);
-      const polls = requests.length;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.equal(requests.length, polls);
-    });
+    describe('on a fake clock', () => {
+      let clock: FakeClock;
+      beforeEach(() => {
+        clock = fakeClock();
+      });
+      afterEach(() => clock.restore());
 
-    it('cuts a poll that hangs past the deadline short', async () => {
-      const { api } = fakeService((request, index) =>
-        index === 0
-          ? { body: job('Running') }
-          : new Promise((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('request aborted')))),
-      );
-      const startedAt = Date.now();
-      const error = await rejection(waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt, deadline: startedAt + 150 }));
-      assert.equal(error.code, 'ETIMEOUT');
-      assert.ok(Date.now() - startedAt < 1_000);
+      it('gives up at the deadline, not a poll before, with the job as last seen, and stops polling', async () => {
+        const { api, requests } = jobSequence(job('Running'));
+        const startedAt = Date.now();
+        const outcome = settled(waitForJob(api, 'job-1', { pollIntervalMs: 30, startedAt, deadline: startedAt + 200 }));
+        for (let ms = 0; ms < 180; ms += 30) await clock.advance(30);
+        assert.equal(outcome.state, 'pending', 'still waiting at 180 ms');
+        assert.equal(requests.length, 7, 'a poll every 30 ms');
+        await clock.advance(20);
+        assert.equal(outcome.state, 'rejected', 'given up at 200 ms');
+        const error = outcome.error as Error & { code?: string; details?: AlteryxError['details'] };
+        assert.equal(error.message, 'Alteryx job job-1: no result within 0.2 s (still Running)');
+        assert.equal(error.code, 'ETIMEOUT');
+        assert.equal(error.details?.job?.status, 'Running');
+        const polls = requests.length;
+        await clock.advance(1_000);
+        assert.equal(requests.length, polls);
+      });
+
+      it('cuts a poll that hangs past the deadline short, at the deadline', async () => {
+        const { api } = fakeService((request, index) =>
+          index === 0
+            ? { body: job('Running') }
+            : new Promise((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('request aborted')))),
+        );
+        const startedAt = Date.now();
+        const outcome = settled(waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt, deadline: startedAt + 150 }));
+        await clock.advance(149);
+        assert.equal(outcome.state, 'pending');
+        await clock.advance(1);
+        assert.equal(outcome.state, 'rejected');
+        assert.equal((outcome.error as { code?: string }).code, 'ETIMEOUT');
+      });
+
+      it('stops at once when its signal aborts, with no further request', async () => {
+        const { api, requests } = jobSequence(job('Running'));
+        const controller = new AbortController();
+        const outcome = settled(waitForJob(api, 'job-1', { ...fast(), pollIntervalMs: 1_000, signal: controller.signal }));
+        await clock.advance(50);
+        controller.abort();
+        // No fake time passes: the rejection cannot have waited for a timer.
+        await settle();
+        assert.equal(outcome.state, 'rejected');
+        assert.equal((outcome.error as { code?: string }).code, 'EABORTED');
+        await clock.advance(5_000);
+        assert.equal(requests.length, 1);
+      });
     });
 
     it('takes a timeout beyond what one timer can hold (24.8 days) as a long wait, not as none', async () => {
@@ -218,20 +258,6 @@ describe('Alteryx library', () => {
       const { api, requests } = jobSequence(job('Completed'));
       const done = await waitForJob(api, 'job-1', { pollIntervalMs: 20, startedAt: Date.now() - 10_000, deadline: Date.now() - 5_000 });
       assert.equal(done.status, 'Completed');
-      assert.equal(requests.length, 1);
-    });
-
-    it('stops at once when its signal aborts, with no further request', async () => {
-      const { api, requests } = jobSequence(job('Running'));
-      const controller = new AbortController();
-      const waiting = waitForJob(api, 'job-1', { ...fast(), pollIntervalMs: 1_000, signal: controller.signal });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const started = Date.now();
-      controller.abort();
-      const error = await rejection(waiting);
-      assert.equal(error.code, 'EABORTED');
-      assert.ok(Date.now() - started < 100);
-      await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(requests.length, 1);
     });
   });
@@ -723,7 +749,7 @@ describe('Alteryx library', () => {
         assert.match(csv?.data as string, /Café tables/);
         assert.equal(workbook?.name, 'Sales.xlsx');
         assert.ok(Buffer.isBuffer(workbook?.data));
-        assert.deepEqual((workbook?.data as Buffer).subarray(0, 2), Buffer.from('PK'));
+        assert.deepEqual(workbook?.data.subarray(0, 2), Buffer.from('PK'));
       });
     }
 

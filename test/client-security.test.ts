@@ -1,5 +1,5 @@
 /**
- * Where the client sends credentials, and what it refuses to send (issue 10): each case is
+ * Where the client sends credentials, and what it refuses to send: each case is
  * an attack or a bug a review found, reproduced against local servers.
  */
 import assert from 'node:assert/strict';

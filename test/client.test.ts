@@ -36,6 +36,7 @@ import {
   type RecordedRequest,
 } from './support/fault-server';
 import { requestRejection } from './support/assertions';
+import { fakeClock } from './support/fake-clock';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'fault-consumer',
@@ -184,7 +185,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       const times = server.requestsTo('/slow-recovery').map((r) => r.receivedAt);
       assert.equal(times.length, 4);
       for (let n = 1; n < 4; n++) {
-        const gap = (times[n] as number) - (times[n - 1] as number);
+        const gap = times[n] - times[n - 1];
         const ceiling = base * 2 ** (n - 1);
         assert.ok(gap >= ceiling / 2 - 2, `wait ${n} was ${gap} ms, under ${ceiling / 2}`);
         // Generous: other test runs share this machine.
@@ -197,7 +198,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
       const response = await client().request({ url: '/limited', responseType: 'json' });
       assert.equal(response.statusCode, 200);
       const [first, second] = server.requestsTo('/limited');
-      assert.ok((second as RecordedRequest).receivedAt - (first as RecordedRequest).receivedAt >= 990, 'Retry-After: 1 not honoured');
+      assert.ok(second.receivedAt - first.receivedAt >= 990, 'Retry-After: 1 not honoured');
       assertFreshlySigned(server.requests);
     });
 
@@ -205,17 +206,21 @@ describe('HTTP client under faults (src/lib/client)', function () {
       server.route('/maintenance', respond(503, '', { 'Retry-After': '0.3' }), json({}));
       await client({ retryBaseDelayMs: 1 }).request({ url: '/maintenance' });
       const [first, second] = server.requestsTo('/maintenance');
-      assert.ok((second as RecordedRequest).receivedAt - (first as RecordedRequest).receivedAt >= 290);
+      assert.ok(second.receivedAt - first.receivedAt >= 290);
     });
 
     it('returns a 429 at once when Retry-After asks for longer than maxRetryDelayMs', async () => {
       server.route('/limited', respond(429, 'come back in an hour', { 'Retry-After': '3600' }));
-      const started = Date.now();
-      const response = await client({ maxRetryDelayMs: 5_000 }).request({ url: '/limited' });
-      assert.equal(response.statusCode, 429);
-      assert.equal(response.headers['retry-after'], '3600');
-      assert.equal(server.requestsTo('/limited').length, 1);
-      assert.ok(Date.now() - started < 3_000);
+      // On a clock that does not move, a client that waited would never answer (mocha's timeout).
+      const clock = fakeClock();
+      try {
+        const response = await client({ maxRetryDelayMs: 5_000 }).request({ url: '/limited' });
+        assert.equal(response.statusCode, 429);
+        assert.equal(response.headers['retry-after'], '3600');
+        assert.equal(server.requestsTo('/limited').length, 1);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -237,18 +242,33 @@ describe('HTTP client under faults (src/lib/client)', function () {
   });
 
   describe('timeouts and aborts', () => {
-    it('ends a hanging request with ETIMEDOUT after the time asked, without retrying it, and stays usable', async () => {
+    it('ends a hanging request with ETIMEDOUT after the time asked, not before, without retrying it, and stays usable', async () => {
       server.route('/hang', hang());
       server.route('/ok', json({ ok: true }));
       const http = client();
-      const started = Date.now();
-      const error = await requestRejection(http.request({ url: '/hang', timeoutMs: 200 }));
-      const elapsed = Date.now() - started;
-      assert.equal(error.code, 'ETIMEDOUT');
-      assert.equal(error.message, 'no response within 200 ms');
-      assert.ok(elapsed >= 195 && elapsed < 3_000, `timed out after ${elapsed} ms`);
-      assert.equal(server.requestsTo('/hang').length, 1);
-      assert.equal((await http.request({ url: '/ok' })).statusCode, 200);
+      const clock = fakeClock();
+      try {
+        let finished = false;
+        const pending = http
+          .request({ url: '/hang', timeoutMs: 200 })
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          )
+          .finally(() => (finished = true));
+        await server.waitForRequests('/hang', 1);
+        await clock.advance(199);
+        assert.equal(finished, false, 'still waiting at 199 ms');
+        await clock.advance(1);
+        const error = await pending;
+        assert.ok(error instanceof RequestError, String(error));
+        assert.equal(error.code, 'ETIMEDOUT');
+        assert.equal(error.message, 'no response within 200 ms');
+        assert.equal(server.requestsTo('/hang').length, 1);
+        assert.equal((await http.request({ url: '/ok' })).statusCode, 200);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('times out a body that stops half-way', async () => {
@@ -282,32 +302,40 @@ describe('HTTP client under faults (src/lib/client)', function () {
       );
     });
 
+    // On a fake clock that stands still after the abort: an end that waited for a timer would never come.
     it('an abort ends a Retry-After wait at once', async () => {
       server.route('/limited', respond(503, '', { 'Retry-After': '20' }), json({}));
-      const controller = new AbortController();
-      const pending = client().request({ url: '/limited', signal: controller.signal });
-      await server.waitForRequests('/limited', 1);
-      const started = Date.now();
-      controller.abort();
-      const error = await requestRejection(pending);
-      assert.equal(error.code, 'EABORTED');
-      assert.ok(Date.now() - started < 1_000);
-      assert.equal(server.requestsTo('/limited').length, 1);
+      const clock = fakeClock();
+      try {
+        const controller = new AbortController();
+        const pending = client().request({ url: '/limited', signal: controller.signal });
+        await server.waitForRequests('/limited', 1);
+        await clock.advance(10);
+        controller.abort();
+        const error = await requestRejection(pending);
+        assert.equal(error.code, 'EABORTED');
+        assert.equal(server.requestsTo('/limited').length, 1);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('an abort ends a backoff wait and a hanging request at once', async () => {
       server.route('/hang', hang());
       server.route('/reset', reset());
       const http = client({ retryBaseDelayMs: 10_000, maxRetryDelayMs: 20_000 });
-      for (const path of ['/hang', '/reset']) {
-        const controller = new AbortController();
-        const pending = http.request({ url: path, signal: controller.signal });
-        await server.waitForRequests(path, 1);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const started = Date.now();
-        controller.abort();
-        assert.equal((await requestRejection(pending)).code, 'EABORTED', path);
-        assert.ok(Date.now() - started < 1_000, path);
+      const clock = fakeClock();
+      try {
+        for (const path of ['/hang', '/reset']) {
+          const controller = new AbortController();
+          const pending = http.request({ url: path, signal: controller.signal });
+          await server.waitForRequests(path, 1);
+          await clock.advance(20);
+          controller.abort();
+          assert.equal((await requestRejection(pending)).code, 'EABORTED', path);
+        }
+      } finally {
+        clock.restore();
       }
     });
 
@@ -649,7 +677,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
     const all = [...seen, ...lines].join('\n');
     assert.ok(lines.length >= 3, 'retries and redirects are logged');
     for (const secret of [CREDENTIALS.consumerSecret, CREDENTIALS.tokenSecret as string]) {
-      for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0] as string]) {
+      for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0]]) {
         assert.ok(!all.includes(form), `${form} leaked`);
       }
     }

@@ -44,7 +44,7 @@ describe('oauth1-config: the settings it gives the client', () => {
     await loadFlow(['oauth1-config'], flow(config), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
     (helper.getNode('cfg') as unknown as { client(): unknown }).client();
     assert.equal(seen.length, 1);
-    return seen[0]!;
+    return seen[0];
   }
 
   it('passes "Also sign for" as a list of origins, comma or space separated', async () => {
@@ -151,7 +151,7 @@ describe('oauth1-config: presets, realm, body hash and the RSA private key', () 
     const broken = pem.replace(/[A-Za-z]{12}/, 'notbase64!!!');
     const node = await configNode({ signatureMethod: 'RSA-SHA1' }, { consumerKey: 'k', privateKey: broken });
     assert.match(node.problem ?? '', /private key does not parse/);
-    assert.ok(!node.problem?.includes(broken.split('\n')[1]!.slice(0, 20)));
+    assert.ok(!node.problem?.includes(broken.split('\n')[1].slice(0, 20)));
     const keyOfAnotherKind = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await helper.unload();
     const ec = await configNode({ signatureMethod: 'RSA-SHA1' }, { consumerKey: 'k', privateKey: keyOfAnotherKind });

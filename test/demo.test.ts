@@ -132,7 +132,7 @@ describe('demo server (demo/server.ts)', () => {
 
     it('accepts an Authorization header with a realm', async () => {
       const signed = new OAuth1Signer(USER_CREDENTIALS).sign({ method: 'GET', url: me });
-      const header = signed.headers.Authorization as string;
+      const header = signed.headers.Authorization;
       const response = await fetch(signed.url, { headers: { Authorization: header.replace(/^OAuth /, 'OAuth realm="demo", ') } });
       assert.equal(response.status, 200);
     });
@@ -565,7 +565,7 @@ describe('demo server (demo/server.ts)', () => {
       ['no token', { ...NETSUITE, credentials: CONSUMER_ONLY }],
     ] as const) {
       it(`NetSuite: answers 401 INVALID_LOGIN to ${why}`, async () => {
-        const response = await signedFetch('GET', `${server.baseUrls.netsuite}/record/v1/metadata-catalog/`, options as SendOptions);
+        const response = await signedFetch('GET', `${server.baseUrls.netsuite}/record/v1/metadata-catalog/`, options);
         assert.equal(response.status, 401);
         const body = await json<NetSuiteError>(response);
         assert.equal(body.status, 401);
@@ -713,7 +713,7 @@ describe('demo signature verification (demo/verify.ts)', () => {
 
   it('refuses an unsupported signature method and missing parameters with their own reasons', () => {
     const signed = new OAuth1Signer(USER_CREDENTIALS).sign({ method: 'GET', url });
-    const rsa = (signed.headers.Authorization as string).replace('HMAC-SHA1', 'RSA-SHA1');
+    const rsa = signed.headers.Authorization.replace('HMAC-SHA1', 'RSA-SHA1');
     const result = verifier().verify({ method: 'GET', url: signed.url, authorization: rsa }, { requireToken: true });
     assert.deepEqual(result.ok ? undefined : result.reason, 'unsupported_signature_method');
     const partial = verifier().verify(

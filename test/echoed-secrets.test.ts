@@ -69,7 +69,7 @@ describe('echoed secrets: no credential of the service in any output (issue 16)'
   async function send(request: Record<string, unknown>, config: Record<string, unknown> = {}, msg: Record<string, unknown> = {}): Promise<Out> {
     await loadFlow(['oauth1-config', 'oauth1-request'], requestFlow(service.url, request, config), { cfg: { ...CREDENTIALS } });
     const received = nextMessage<Out>('out');
-    helper.getNode('node').receive(msg as never);
+    helper.getNode('node').receive(msg);
     return received;
   }
 
@@ -134,7 +134,7 @@ describe('echoed secrets: no credential of the service in any output (issue 16)'
       const caught = nextMessage<Out>('caught');
       const statuses: unknown[] = [];
       helper.getNode('statuses').on('input', (msg: Out) => statuses.push(msg.status));
-      helper.getNode('node').receive({ payload: {} } as never);
+      helper.getNode('node').receive({ payload: {} });
       const msg = await caught;
       assert.equal(service.requestsTo('/v1/workflows/wf1/jobs/')[0]?.headers.authorization, `Bearer ${BEARER}`);
       const error = msg.error as { message: string };

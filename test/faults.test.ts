@@ -60,7 +60,7 @@ async function start(baseUrl: string, request: Record<string, unknown> = {}, con
 }
 
 function send(msg: Msg): void {
-  helper.getNode('req').receive(msg as never);
+  helper.getNode('req').receive(msg);
 }
 
 /** The error text a Catch node got, without the "Error: " that Error.toString() may put first. */
@@ -69,7 +69,7 @@ function errorText(msg: Msg): string {
 }
 
 function lastStatus(run: Run): Status {
-  return (run.statuses.at(-1)?.status ?? {}) as Status;
+  return run.statuses.at(-1)?.status ?? {};
 }
 
 /** After all messages are answered, the status shows a result, never "requesting". */
@@ -391,7 +391,7 @@ describe('oauth1-request node under faults (in the Node-RED runtime)', function 
 
     /** Every form in which a secret could surface: raw, percent-encoded once or twice, or its distinctive part. */
     function forms(secret: string): string[] {
-      return [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0] as string];
+      return [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), secret.split(' ')[0]];
     }
 
     function everythingSeen(run: Run): string {

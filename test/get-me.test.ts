@@ -73,10 +73,10 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
       it(`emits the user on msg.payload and keeps the other msg properties (${placement} placement)`, async () => {
         await loadFlow(TYPES, flow(demo.url, { placement }), { exh: { ...DEMO_CREDENTIALS } });
         const received = nextMessage('out');
-        helper.getNode('me').receive({ topic: 'who', correlation: 42 } as never);
+        helper.getNode('me').receive({ topic: 'who', correlation: 42 });
         const msg = await received;
         assert.equal(msg.statusCode, 200);
-        assert.equal((msg.payload as unknown as User).email, DEMO_USER.email);
+        assert.equal((msg.payload as User).email, DEMO_USER.email);
         assert.equal(msg.topic, 'who');
         assert.equal(msg.correlation, 42);
       });
@@ -86,11 +86,11 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
       await loadFlow(TYPES, flow(demo.url), { exh: { ...DEMO_CREDENTIALS, consumerSecret: 'not-the-secret' } });
       const caught = nextMessage('caught');
       const statuses = collectMessages('statuses');
-      helper.getNode('me').receive({ topic: 'who' } as never);
+      helper.getNode('me').receive({ topic: 'who' });
       const msg = await caught;
       assert.equal(msg.statusCode, 401);
       assert.deepEqual(Object.keys(msg.payload as object).sort(), ['code', 'message', 'name']);
-      assert.equal((msg.payload as unknown as { name: string }).name, 'OAUTH_SIGNATURE_EXCEPTION');
+      assert.equal((msg.payload as { name: string }).name, 'OAUTH_SIGNATURE_EXCEPTION');
       assert.match((msg.error as { message: string }).message, /^401 OAUTH_SIGNATURE_EXCEPTION: .+/);
       assert.equal(msg.topic, 'who');
       await wait(20);
@@ -103,7 +103,7 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
       assert.ok(logLines().some((line) => line.includes('token missing: get me needs a token and token secret')));
       const requestsBefore = demo.stats.requests.length;
       const caught = nextMessage('caught');
-      helper.getNode('me').receive({} as never);
+      helper.getNode('me').receive({});
       assert.equal(((await caught).error as { message: string }).message, 'token missing: get me needs a token and token secret');
       assert.equal(demo.stats.requests.length, requestsBefore, 'nothing was sent');
     });
@@ -123,7 +123,7 @@ describe('get me (Extra Horizon users/v1/me against the demo service)', function
           },
         });
         const received = nextMessage('out');
-        helper.getNode('me').receive({} as never);
+        helper.getNode('me').receive({});
         assert.equal((await received).statusCode, 200);
       } finally {
         for (const name of [...names, 'EXH_BASE_URL']) delete process.env[name];

@@ -99,7 +99,7 @@ describe('Host header: the URL alone says where credentials go (src/lib/host-hea
     it('sends a Catch error for msg.headers.host naming another tenant, and nothing to the server', async () => {
       await loadFlow(['oauth1-config', 'oauth1-request'], flow(plain.url), { cfg: { ...CREDENTIALS } });
       const caught = nextMessage<{ error: { message: string } }>('caught');
-      helper.getNode('node').receive({ headers: { host: 'other.test' } } as never);
+      helper.getNode('node').receive({ headers: { host: 'other.test' } });
       assert.match((await caught).error.message, /^GET me: not sent: the Host header "other\.test" names another host than the URL \(localhost:\d+\)/);
       assert.deepEqual(plain.seen, []);
     });
@@ -107,7 +107,7 @@ describe('Host header: the URL alone says where credentials go (src/lib/host-hea
     it('passes on the headers of an earlier response of the same host', async () => {
       await loadFlow(['oauth1-config', 'oauth1-request'], flow(plain.url), { cfg: { ...CREDENTIALS } });
       const out = nextMessage<{ statusCode: number }>('out');
-      helper.getNode('node').receive({ headers: { host: `localhost:${plain.port}`, 'content-type': 'application/json' } } as never);
+      helper.getNode('node').receive({ headers: { host: `localhost:${plain.port}`, 'content-type': 'application/json' } });
       assert.equal((await out).statusCode, 200);
       assert.equal(plain.seen[0]?.host, `localhost:${plain.port}`);
     });

@@ -62,12 +62,13 @@ describe('interoperability with oauthlib', function () {
   }
 
   /**
-   * Signs with the library's signer and sends with node:http, for the signing options the
-   * service client does not pass on yet (realm, body hash), and to send a body other than the signed one.
+   * Signs with the library's signer and sends with node:http: to send a body other than the
+   * signed one, and to name the realm that protects the resource (`resourceRealm`, which
+   * oauthlib's validate_realms compares with the realm of the header).
    */
   async function sendSigned(
     options: SigningOptions & { withToken: boolean; placement: Placement; signatureMethod: Method },
-    request: { method: string; path: string; body?: Buffer; contentType?: string; sentBody?: Buffer },
+    request: { method: string; path: string; body?: Buffer; contentType?: string; sentBody?: Buffer; resourceRealm?: string },
   ): Promise<{ statusCode: number; body: Echo }> {
     const credentials = credentialsFor(options.withToken, options.placement, options.signatureMethod);
     const signer = new OAuth1Signer(credentials, options);
@@ -77,6 +78,7 @@ describe('interoperability with oauthlib', function () {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...signed.headers, 'Content-Length': body.length };
       if (request.contentType) headers['Content-Type'] = request.contentType;
+      if (request.resourceRealm !== undefined) headers['X-Resource-Realm'] = encodeURIComponent(request.resourceRealm);
       const outgoing = http.request(signed.url, { method: request.method, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -143,11 +145,23 @@ describe('interoperability with oauthlib', function () {
           it('accepts a realm, which is sent in the header only and never signed', async () => {
             const response = await sendSigned(
               { withToken, placement, signatureMethod, realm: '1234567_SB1' },
-              { method: 'GET', path: '/record/v1/customer?limit=5' },
+              // Query placement sends no realm, so the resource names one only for the header.
+              { method: 'GET', path: '/record/v1/customer?limit=5', resourceRealm: placement === 'header' ? '1234567_SB1' : undefined },
             );
             assert.equal(response.statusCode, 200, describeFailure(response.body, 'realm'));
             assert.equal(response.body.realm, placement === 'header' ? '1234567_SB1' : null);
           });
+
+          if (placement === 'header') {
+            it("is refused by oauthlib's validate_realms with a realm other than the resource's", async () => {
+              const response = await sendSigned(
+                { withToken, placement, signatureMethod, realm: '1234567-sb1' },
+                { method: 'GET', path: '/record/v1/customer?limit=5', resourceRealm: '1234567_SB1' },
+              );
+              assert.equal(response.statusCode, 401);
+              assert.equal(response.body.realm, '1234567-sb1');
+            });
+          }
 
           it('accepts a JSON body with its oauth_body_hash, and refuses the same signature with a tampered body', async () => {
             const options = { withToken, placement, signatureMethod, bodyHash: true };
@@ -236,7 +250,8 @@ describe('interoperability with oauthlib', function () {
       await fc.assert(
         fc.asyncProperty(signedBody, async (r) => {
           const body = Buffer.from(r.body);
-          const response = await sendSigned({ ...r, bodyHash: true }, { method: 'PUT', path: '/p/resource', body, contentType: r.contentType });
+          const resourceRealm = r.placement === 'header' ? r.realm : undefined;
+          const response = await sendSigned({ ...r, bodyHash: true }, { method: 'PUT', path: '/p/resource', body, contentType: r.contentType, resourceRealm });
           assert.equal(response.statusCode, 200, describeFailure(response.body, `${r.signatureMethod} ${r.placement} ${body.toString('hex')}`));
           assert.equal(response.body.realm, r.placement === 'header' && r.realm !== undefined ? r.realm : null);
         }),
@@ -247,7 +262,7 @@ describe('interoperability with oauthlib', function () {
     it('is accepted by oauthlib for 200 random requests', async () => {
       await fc.assert(
         fc.asyncProperty(request, async (r) => {
-          const pairs = r.duplicate && r.pairs.length ? [...r.pairs, r.pairs[0]!] : r.pairs;
+          const pairs = r.duplicate && r.pairs.length ? [...r.pairs, r.pairs[0]] : r.pairs;
           const query = pairs.map((p) => (p.value === undefined ? p.encode(p.key) : `${p.encode(p.key)}=${p.encode(p.value)}`)).join('&');
           // Python's http.server folds a leading `//` into `/` before oauthlib sees it, hence the fixed first segment.
           const path = '/p/' + r.segments.map(encodeURIComponent).join('/');

@@ -74,7 +74,7 @@ describe('node shell (every request node)', function () {
         await loadFlow(TYPES, flow(service.url), CREDENTIALS);
         const out = collectMessages('out');
         const caught = collectMessages('caught');
-        helper.getNode(node).receive({ url: 'users/v1/me', requestTimeout: value } as never);
+        helper.getNode(node).receive({ url: 'users/v1/me', requestTimeout: value });
         await outcomes(1, out, caught);
         assert.equal(caught.length, 0, JSON.stringify(caught.map((msg) => msg.error)));
         assert.equal(out[0]?.statusCode, 200);
@@ -90,7 +90,7 @@ describe('node shell (every request node)', function () {
       await loadFlow(TYPES, flow(service.url), CREDENTIALS);
       const caught = collectMessages('caught');
       const statuses = collectMessages('statuses');
-      helper.getNode(node).receive({ url: 'users/v1/me', requestTimeout: '10' } as never);
+      helper.getNode(node).receive({ url: 'users/v1/me', requestTimeout: '10' });
       await outcomes(1, caught);
       assert.match((caught[0]?.error as { message: string }).message, /no response within 10 ms/);
       await wait(20);
@@ -103,13 +103,13 @@ describe('node shell (every request node)', function () {
     const caught = collectMessages('caught');
     const statuses = collectMessages('statuses');
     const requests = service.requests.length;
-    helper.getNode('req').receive({ url: 'x', method: 'GET\r\nX-Forged: 1' } as never);
-    helper.getNode('req').receive({ url: 'y', method: 'POST', headers: { 'X-A\r\nX-Forged': '1' }, payload: 'a' } as never);
+    helper.getNode('req').receive({ url: 'x', method: 'GET\r\nX-Forged: 1' });
+    helper.getNode('req').receive({ url: 'y', method: 'POST', headers: { 'X-A\r\nX-Forged': '1' }, payload: 'a' });
     await outcomes(2, caught);
     await wait(20);
     const texts = [...caught.map((msg) => (msg.error as { message: string }).message), ...statuses.map((msg) => JSON.stringify(msg.status)), ...logLines()];
     assert.equal(caught.length, 2);
-    assert.match(texts[0]!, /GET\\r\\nX-Forged/, 'the method is shown, escaped');
+    assert.match(texts[0], /GET\\r\\nX-Forged/, 'the method is shown, escaped');
     for (const text of texts) assert.ok(!/[\r\n]X-Forged/.test(text), `raw CR/LF in ${JSON.stringify(text)}`);
     assert.equal(service.requests.length, requests, 'nothing was sent');
   });
@@ -151,7 +151,7 @@ describe('node shell (every request node)', function () {
         .map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
       assert.deepEqual(shown, ['red ring'], `${id} at deploy`);
     }
-    helper.getNode('req').receive({ url: 'x' } as never);
+    helper.getNode('req').receive({ url: 'x' });
     await outcomes(1, caught);
     assert.match((caught[0]?.error as { message: string }).message, /PLAINTEXT .* refused over plain http/);
   });
@@ -165,7 +165,7 @@ describe('node shell (every request node)', function () {
   });
   it('a private key that does not parse: warning and red status on the request nodes at deploy, never the key, nothing sent', async () => {
     const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const keyLine = pem.split('\n')[3]!;
+    const keyLine = pem.split('\n')[3];
     const broken = pem.replace(keyLine, keyLine.slice(0, 10));
     const requests = service.requests.length;
     await loadFlow(TYPES, flow(service.url, { signatureMethod: 'RSA-SHA1' }), { cfg: { consumerKey: 'key-Kq1', privateKey: broken } });
@@ -182,7 +182,7 @@ describe('node shell (every request node)', function () {
       .filter((call) => call.thisValue.id === 'req')
       .map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
     assert.deepEqual(shown, ['red ring']);
-    helper.getNode('req').receive({ url: 'x' } as never);
+    helper.getNode('req').receive({ url: 'x' });
     await outcomes(1, caught);
     assert.match((caught[0]?.error as { message: string }).message, /private key does not parse/);
     assert.equal(service.requests.length, requests, 'nothing was sent');

@@ -34,10 +34,10 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
   it('GETs a relative URL joined to the base URL and emits payload, statusCode, headers, responseUrl', async () => {
     await loadFlow(TYPES, flow(`${verifier.url}/api/`, { url: '/users/v1/?select(id,email)&limit(10)' }), CREDENTIALS);
     const received = nextMessage('out');
-    helper.getNode('req').receive({ payload: 'ignored for GET', topic: 'kept' } as never);
+    helper.getNode('req').receive({ payload: 'ignored for GET', topic: 'kept' });
     const msg = await received;
     assert.equal(msg.statusCode, 200);
-    const echo = msg.payload as unknown as Echo;
+    const echo = msg.payload as Echo;
     assert.equal(echo.path, '/api/users/v1/');
     assert.deepEqual(echo.query, [
       ['select(id,email)', ''],
@@ -52,10 +52,10 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     it(`takes msg.url, msg.method, msg.headers and a JSON msg.payload (${placement} placement)`, async () => {
       await loadFlow(TYPES, flow(verifier.url, { method: 'use' }, { placement }), CREDENTIALS);
       const received = nextMessage('out');
-      helper.getNode('req').receive({ url: '/v1/workflows/abc/jobs/', method: 'post', headers: { 'X-Trace': '1' }, payload: { questions: [] } } as never);
+      helper.getNode('req').receive({ url: '/v1/workflows/abc/jobs/', method: 'post', headers: { 'X-Trace': '1' }, payload: { questions: [] } });
       const msg = await received;
       assert.equal(msg.statusCode, 200);
-      const echo = msg.payload as unknown as Echo;
+      const echo = msg.payload as Echo;
       assert.equal(echo.method, 'POST');
       assert.deepEqual(JSON.parse(echo.body), { questions: [] });
       assert.equal(echo.contentType, 'application/json');
@@ -65,34 +65,34 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
   it('signs a form payload when msg.headers say application/x-www-form-urlencoded', async () => {
     await loadFlow(TYPES, flow(verifier.url, { method: 'POST', url: 'form' }), CREDENTIALS);
     const received = nextMessage('out');
-    helper.getNode('req').receive({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: { a: 'x y', b: '1+1' } } as never);
+    helper.getNode('req').receive({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: { a: 'x y', b: '1+1' } });
     const msg = await received;
     assert.equal(msg.statusCode, 200, JSON.stringify(msg.payload));
-    assert.equal((msg.payload as unknown as Echo).body, 'a=x+y&b=1%2B1');
+    assert.equal((msg.payload as Echo).body, 'a=x+y&b=1%2B1');
   });
 
   it('returns text and binary bodies as chosen in Return', async () => {
     await loadFlow(TYPES, flow(verifier.url, { url: 'x', ret: 'txt' }), CREDENTIALS);
     let received = nextMessage('out');
-    helper.getNode('req').receive({} as never);
+    helper.getNode('req').receive({});
     assert.equal(typeof (await received).payload, 'string');
     await helper.unload();
     await loadFlow(TYPES, flow(verifier.url, { url: 'x', ret: 'bin' }), CREDENTIALS);
     received = nextMessage('out');
-    helper.getNode('req').receive({} as never);
+    helper.getNode('req').receive({});
     const msg = await received;
     assert.ok(Buffer.isBuffer(msg.payload));
-    assert.equal(JSON.parse((msg.payload as unknown as Buffer).toString()).ok, true);
+    assert.equal(JSON.parse(msg.payload.toString()).ok, true);
   });
 
   it('emits a 401 as a message with statusCode, not as an error', async () => {
     await loadFlow(TYPES, flow(verifier.url, { url: 'users/v1/me' }), { cfg: { ...VERIFIER_CREDENTIALS, consumerSecret: 'wrong' } });
     const caught = collectMessages('caught');
     const received = nextMessage('out');
-    helper.getNode('req').receive({} as never);
+    helper.getNode('req').receive({});
     const msg = await received;
     assert.equal(msg.statusCode, 401);
-    assert.equal((msg.payload as unknown as { name: string }).name, 'OAUTH_SIGNATURE_EXCEPTION');
+    assert.equal((msg.payload as { name: string }).name, 'OAUTH_SIGNATURE_EXCEPTION');
     await wait(50);
     assert.equal(caught.length, 0);
   });
@@ -105,7 +105,7 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
         cfg: { consumerKey: '${TEST_OAUTH_CONSUMER_KEY}', consumerSecret: '${TEST_OAUTH_CONSUMER_SECRET}' },
       });
       const received = nextMessage('out');
-      helper.getNode('req').receive({} as never);
+      helper.getNode('req').receive({});
       assert.equal((await received).statusCode, 200);
     } finally {
       delete process.env.TEST_OAUTH_CONSUMER_KEY;
@@ -121,7 +121,7 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     await loadFlow(TYPES, flow(`http://127.0.0.1:${port}`, { url: 'users/v1/me' }), CREDENTIALS);
     const caught = nextMessage('caught');
     const statuses = collectMessages('statuses');
-    helper.getNode('req').receive({ _msgid: 'm1' } as never);
+    helper.getNode('req').receive({ _msgid: 'm1' });
     const msg = await caught;
     const error = msg.error as { message: string };
     assert.match(error.message, /^GET users\/v1\/me: ECONNREFUSED \(127\.0\.0\.1:\d+\)$/);
@@ -146,12 +146,12 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
       await loadFlow(TYPES, flow(`http://127.0.0.1:${port}`, { method: 'use' }), CREDENTIALS);
       const caught = nextMessage('caught');
       const started = Date.now();
-      helper.getNode('req').receive({ method: 'POST', url: 'slow', requestTimeout: 300 } as never);
+      helper.getNode('req').receive({ method: 'POST', url: 'slow', requestTimeout: 300 });
       const msg = await caught;
       assert.match((msg.error as { message: string }).message, /no response within 300 ms/);
       assert.ok(Date.now() - started < 2000);
       const received = nextMessage('out');
-      helper.getNode('req').receive({ method: 'GET', url: 'after-timeout' } as never);
+      helper.getNode('req').receive({ method: 'GET', url: 'after-timeout' });
       assert.equal((await received).statusCode, 200);
     } finally {
       for (const socket of sockets) socket.destroy();
@@ -167,7 +167,7 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     try {
       await loadFlow(TYPES, flow(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { url: 'x' }), CREDENTIALS);
       const received = nextMessage('out');
-      helper.getNode('req').receive({} as never);
+      helper.getNode('req').receive({});
       const msg = await received;
       assert.equal(msg.payload, 'not json!');
       assert.ok(logLines().some((line) => line.includes('JSON parse error')));
@@ -180,17 +180,17 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     await loadFlow(TYPES, flow(verifier.url, { url: 'users/v1/me' }), { cfg: { consumerKey: 'k' } });
     assert.ok(logLines().some((line) => line.includes('consumer secret missing')));
     const caught = nextMessage('caught');
-    helper.getNode('req').receive({} as never);
+    helper.getNode('req').receive({});
     assert.match(((await caught).error as { message: string }).message, /verifier: consumer secret missing/);
   });
 
   it('refuses an unsupported msg.method and a non-string msg.url with clear errors', async () => {
     await loadFlow(TYPES, flow(verifier.url, { method: 'use' }), CREDENTIALS);
     let caught = nextMessage('caught');
-    helper.getNode('req').receive({ method: 'BREW', url: 'x' } as never);
+    helper.getNode('req').receive({ method: 'BREW', url: 'x' });
     assert.match(((await caught).error as { message: string }).message, /unsupported method "BREW"/);
     caught = nextMessage('caught');
-    helper.getNode('req').receive({ url: 42 } as never);
+    helper.getNode('req').receive({ url: 42 });
     assert.match(((await caught).error as { message: string }).message, /msg.url must be a string/);
   });
 
@@ -203,10 +203,10 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
       const everything: unknown[] = [];
       for (const id of ['out', 'caught', 'statuses']) everything.push(collectMessages(id));
       const ok = nextMessage('out');
-      helper.getNode('req').receive({ url: 'users/v1/me' } as never);
+      helper.getNode('req').receive({ url: 'users/v1/me' });
       assert.equal((await ok).statusCode, 200);
       const failed = nextMessage('caught');
-      helper.getNode('req').receive({ url: 'http://127.0.0.1:1/unreachable' } as never);
+      helper.getNode('req').receive({ url: 'http://127.0.0.1:1/unreachable' });
       await failed;
       const seen = JSON.stringify(everything) + logLines().join('\n');
       for (const secret of [secrets.consumerSecret, secrets.tokenSecret]) {

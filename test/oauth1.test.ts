@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import OAuth = require('oauth-1.0a');
 import {
   hashFunction,
   normalizeUrl,
   OAuth1Signer,
+  parseParameters,
+  parsePrivateKey,
   percentEncode,
+  SIGNATURE_METHODS,
   signatureBaseString,
   signRequest,
+  usesPrivateKey,
   withoutProtocolParameters,
+  type RequestToSign,
   type SignatureMethod,
+  type SignedRequest,
+  type SigningOptions,
+  type SigningOverrides,
 } from '../src/lib/oauth1';
 import { OAUTH_TEST_CASES_PKCS8, OAUTHLIB_TEST_PKCS1 } from './support/rsa-test-keys';
 
@@ -20,7 +29,7 @@ describe('signing library (src/lib/oauth1)', () => {
     it('signs HMAC-SHA512 with a 64-byte HMAC', () => {
       const signed = signRequest({ method: 'GET', url: 'https://h/' }, ALTERYX, { signatureMethod: 'HMAC-SHA512' }, FIXED);
       assert.equal(signed.oauthParams.oauth_signature_method, 'HMAC-SHA512');
-      assert.equal(Buffer.from(signed.oauthParams.oauth_signature as string, 'base64').length, 64);
+      assert.equal(Buffer.from(signed.oauthParams.oauth_signature, 'base64').length, 64);
     });
 
     for (const [method, digest] of [
@@ -34,7 +43,7 @@ describe('signing library (src/lib/oauth1)', () => {
           const signed = signRequest({ method: 'GET', url }, { consumerKey: 'key', consumerSecret: '', privateKey }, { signatureMethod: method }, FIXED);
           const { oauth_signature: signature, ...protocol } = signed.oauthParams;
           const baseString = signatureBaseString('GET', 'https://h/a', [['select(id)', ''], ['x', '1'], ...Object.entries(protocol)]);
-          assert.ok(verify(digest, Buffer.from(baseString), createPublicKey(privateKey), Buffer.from(signature as string, 'base64')));
+          assert.ok(verify(digest, Buffer.from(baseString), createPublicKey(privateKey), Buffer.from(signature, 'base64')));
         }
       });
     }
@@ -251,7 +260,7 @@ describe('signing library (src/lib/oauth1)', () => {
 
     it('signs HMAC-SHA256 and PLAINTEXT when asked', () => {
       const sha256 = signRequest({ method: 'GET', url: 'https://h/' }, ALTERYX, { signatureMethod: 'HMAC-SHA256' }, FIXED);
-      assert.equal(Buffer.from(sha256.oauthParams.oauth_signature as string, 'base64').length, 32);
+      assert.equal(Buffer.from(sha256.oauthParams.oauth_signature, 'base64').length, 32);
       assert.equal(sha256.oauthParams.oauth_signature_method, 'HMAC-SHA256');
       const plain = signRequest({ method: 'GET', url: 'https://h/' }, { ...ALTERYX, token: 't', tokenSecret: 's&t' }, { signatureMethod: 'PLAINTEXT' }, FIXED);
       assert.equal(plain.oauthParams.oauth_signature, 'testsecret&s%26t');
@@ -263,7 +272,7 @@ describe('signing library (src/lib/oauth1)', () => {
     it('takes a fresh crypto nonce and the current timestamp on every call', () => {
       const signer = new OAuth1Signer(ALTERYX);
       const nonces = new Set<string>();
-      for (let i = 0; i < 1000; i++) nonces.add(signer.sign({ method: 'GET', url: 'https://h/' }).oauthParams.oauth_nonce as string);
+      for (let i = 0; i < 1000; i++) nonces.add(signer.sign({ method: 'GET', url: 'https://h/' }).oauthParams.oauth_nonce);
       assert.equal(nonces.size, 1000);
       for (const nonce of nonces) assert.match(nonce, /^[0-9a-f]{24}$/);
       const timestamp = Number(signer.sign({ method: 'GET', url: 'https://h/' }).oauthParams.oauth_timestamp);
@@ -282,5 +291,74 @@ describe('signing library (src/lib/oauth1)', () => {
       assert.equal(withoutProtocolParameters('https://h/a?x=1&oauth_signature=abc&oauth_nonce=1'), 'https://h/a?x=1');
       assert.equal(withoutProtocolParameters('https://h/a?oauth_signature=abc'), 'https://h/a');
     });
+  });
+});
+
+describe('oauth-1.0a does the signing it can do (src/lib/oauth1)', () => {
+  const credentials = { consumerKey: 'key', consumerSecret: 'secret', token: 'token', tokenSecret: 'token secret' };
+  const overrides = { nonce: 'abcdefghijklmnopqrstuvwx', timestamp: 1700000000 };
+
+  /** Signs `request` and says whether oauth-1.0a's authorize() and toHeader() were called. */
+  function signWatching(options: SigningOptions, request: RequestToSign, extra: SigningOverrides = {}): { calls: string[]; signed: SignedRequest } {
+    const calls: string[] = [];
+    const authorize = OAuth.prototype.authorize;
+    const toHeader = OAuth.prototype.toHeader;
+    OAuth.prototype.authorize = function (this: OAuth, ...args: Parameters<OAuth['authorize']>) {
+      calls.push('authorize');
+      return authorize.apply(this, args);
+    };
+    OAuth.prototype.toHeader = function (this: OAuth, ...args: Parameters<OAuth['toHeader']>) {
+      calls.push('toHeader');
+      return toHeader.apply(this, args);
+    };
+    try {
+      return { calls, signed: new OAuth1Signer(credentials, options).sign(request, {}, { ...overrides, ...extra }) };
+    } finally {
+      OAuth.prototype.authorize = authorize;
+      OAuth.prototype.toHeader = toHeader;
+    }
+  }
+
+  it('signs a query, a form body, a realm and a body hash with authorize() and writes the header with toHeader()', () => {
+    const { calls, signed } = signWatching(
+      { realm: 'Photos', bodyHash: true },
+      { method: 'post', url: 'https://Example.com:443/p?b=2&a=1&a=0&select(id)', body: Buffer.from('{}') },
+    );
+    assert.deepEqual(calls, ['authorize', 'toHeader']);
+    const bodyHash = percentEncode(createHash('sha1').update('{}').digest('base64'));
+    assert.ok(signed.headers.Authorization?.startsWith(`OAuth realm="Photos", oauth_body_hash="${bodyHash}", `), signed.headers.Authorization);
+    const form = signWatching({}, { method: 'POST', url: 'https://example.com/p', formBody: 'x=1&x=2&y=' });
+    assert.deepEqual(form.calls, ['authorize', 'toHeader']);
+  });
+
+  it('keeps its own base string where oauth-1.0a cannot: no oauth_version, a __proto__ parameter, oauth_* in a form body', () => {
+    assert.deepEqual(signWatching({}, { method: 'GET', url: 'https://example.com/p' }, { includeVersion: false }).calls, []);
+    assert.deepEqual(signWatching({}, { method: 'GET', url: 'https://example.com/p?__proto__=x' }).calls, []);
+    assert.deepEqual(signWatching({}, { method: 'POST', url: 'https://example.com/p', formBody: 'oauth_extra=1' }).calls, []);
+  });
+
+  it('signs an empty realm with authorize() but writes realm="" itself: toHeader() drops it', () => {
+    const { calls, signed } = signWatching({ realm: '' }, { method: 'GET', url: 'https://example.com/p' });
+    assert.deepEqual(calls, ['authorize']);
+    assert.match(signed.headers.Authorization ?? '', /^OAuth realm="", oauth_consumer_key="key"/);
+  });
+
+  it('gives the same signature as its own base string would, for every method', () => {
+    const pem = OAUTH_TEST_CASES_PKCS8;
+    for (const signatureMethod of SIGNATURE_METHODS) {
+      const signer = new OAuth1Signer({ ...credentials, privateKey: pem }, { signatureMethod });
+      const request = { method: 'PUT', url: 'https://example.com/a%20b/?q=a+b&q=%2A&r=!', formBody: 'f=1&f=%C3%BC' };
+      const viaLibrary = signer.sign(request, {}, overrides).oauthParams;
+      const { oauth_signature: signature, ...params } = viaLibrary;
+      const normalized = normalizeUrl(request.url);
+      const baseString = signatureBaseString(request.method, normalized.baseUri, [
+        ...normalized.queryPairs,
+        ...parseParameters(request.formBody),
+        ...Object.entries(params),
+      ]);
+      const key = `${percentEncode(credentials.consumerSecret)}&${percentEncode(credentials.tokenSecret)}`;
+      const privateKey = usesPrivateKey(signatureMethod) ? parsePrivateKey(pem, signatureMethod) : undefined;
+      assert.equal(signature, hashFunction(signatureMethod, privateKey)(baseString, key), signatureMethod);
+    }
   });
 });

@@ -84,7 +84,7 @@ describe('run workflow: pending jobs in a slow context store', function () {
     ];
     await loadWithStore(slowStore({ 'run:tab': { alteryxJobs: stored } }), nodes);
     const out = collectMessages('out');
-    helper.getNode('run').receive({ _msgid: 'fresh', payload: {} } as never);
+    helper.getNode('run').receive({ _msgid: 'fresh', payload: {} });
     const started = Date.now();
     while (out.length < 2 && Date.now() - started < 8_000) await wait(20);
     assert.deepEqual(out.map((msg) => msg._msgid).sort(), ['fresh', 'stored']);

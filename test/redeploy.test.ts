@@ -112,10 +112,10 @@ describe('run workflow: no message lost on redeploy (100 jobs, the demo service 
       const outs = [out];
       const catches = [caught];
       const ids = Array.from({ length: JOBS }, (_, index) => `job-${index}`);
-      for (const id of ids) helper.getNode('run').receive({ _msgid: id, payload: { Country: 'BE' } } as never);
+      for (const id of ids) helper.getNode('run').receive({ _msgid: id, payload: { Country: 'BE' } });
       await wait(afterMs);
       const changed = nodes.map((node) => (node.id === 'run' || (deploy === 'full' && node.id === 'cfg') ? { ...node, name: `redeployed ${afterMs}` } : node));
-      await helper.setFlows(changed as never, deploy, CREDENTIALS as never);
+      await helper.setFlows(changed, deploy, CREDENTIALS);
       if (deploy === 'full') {
         // A full deploy starts new helper nodes too.
         const [newOut, newCaught] = [collectMessages('out'), collectMessages('caught')];

@@ -57,7 +57,7 @@ function flow(baseUrl: string, config: Record<string, unknown> = {}, request: Re
 async function refusedGetMe(baseUrl: string, credentials: Record<string, string>, config: Record<string, unknown> = {}): Promise<Caught> {
   await loadFlow(TYPES, flow(baseUrl, config), { cfg: credentials });
   const caught = nextMessage<Caught>('caught');
-  helper.getNode('me').receive({ payload: {} } as never);
+  helper.getNode('me').receive({ payload: {} });
   return caught;
 }
 
@@ -164,7 +164,7 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
     const config = { signatureMethod: 'HMAC-SHA256', realm: '1234567-sb1' };
     await loadFlow(TYPES, flow(demo.baseUrls.netsuite, config, { url: 'record/v1/metadata-catalog/' }), { cfg: { ...DEMO_CREDENTIALS } });
     const answered = nextMessage<Answered>('out');
-    helper.getNode('req').receive({ payload: '' } as never);
+    helper.getNode('req').receive({ payload: '' });
     const msg = await answered;
     assert.equal(msg.statusCode, 401);
     assert.equal(msg.signing?.cause.code, 'realm');
@@ -179,7 +179,7 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
   it("an oauth_problem the service names (Jira's signature_method_rejected)", async () => {
     await loadFlow(TYPES, flow(demo.baseUrls.jira, {}, { url: 'rest/api/2/myself' }), { cfg: { ...DEMO_CREDENTIALS } });
     const answered = nextMessage<Answered>('out');
-    helper.getNode('req').receive({ payload: '' } as never);
+    helper.getNode('req').receive({ payload: '' });
     const msg = await answered;
     assert.equal(msg.statusCode, 401);
     assert.equal(msg.signing?.cause.code, 'problem');
@@ -189,7 +189,7 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
   it('a successful request carries no msg.signing, and drops one an earlier request left', async () => {
     await loadFlow(TYPES, flow(demo.url, {}, { url: 'users/v1/me' }), { cfg: { ...DEMO_CREDENTIALS } });
     const answered = nextMessage<Answered>('out');
-    helper.getNode('req').receive({ payload: '', signing: { stale: true } } as never);
+    helper.getNode('req').receive({ payload: '', signing: { stale: true } });
     const msg = await answered;
     assert.equal(msg.statusCode, 200);
     assert.equal(msg.signing, undefined);
@@ -209,7 +209,7 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
           cfg: { ...VERIFIER_CREDENTIALS, consumerSecret: 'not the consumer secret' },
         });
         const answered = nextMessage<Answered>('out');
-        helper.getNode('req').receive({ payload: 'x=1&y=%2B%20z', headers: { 'content-type': 'application/x-www-form-urlencoded' } } as never);
+        helper.getNode('req').receive({ payload: 'x=1&y=%2B%20z', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         const msg = await answered;
         assert.equal(msg.statusCode, 401);
         const echo = msg.payload as VerifierEcho;

@@ -37,7 +37,7 @@ describe('reading responses (src/lib/response)', () => {
 
     it('refuses zero, negatives, blanks, non-numbers and infinities', () => {
       for (const value of [0, '0', -1, '-3', '', '   ', 'ten', Number.NaN, Infinity, '1e999', null, undefined, true, {}, [5]]) {
-        assert.equal(positiveNumber(value), undefined, JSON.stringify(value) ?? String(value));
+        assert.equal(positiveNumber(value), undefined, JSON.stringify(value) ?? typeof value);
       }
     });
   });

@@ -127,9 +127,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(gallery, { outputFormat: 'Csv' }), CREDENTIALS);
     const statuses = collectMessages('statuses');
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: { Country: 'NL', Year: 2023, IncludeReturns: false }, topic: 'monthly' } as never);
+    helper.getNode('run').receive({ payload: { Country: 'NL', Year: 2023, IncludeReturns: false }, topic: 'monthly' });
     const msg = await received;
-    const job = msg.payload as unknown as AlteryxJob;
+    const job = msg.payload as AlteryxJob;
     assert.equal(job.status, 'Completed');
     assert.equal(job.disposition, 'Success');
     assert.equal(job.appId, salesReport);
@@ -175,14 +175,14 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         { name: 'Country', value: 'FR' },
         { name: 'IncludeReturns', value: true },
       ],
-    } as never);
+    });
     const msg = await received;
-    const job = msg.payload as unknown as AlteryxJob;
+    const job = msg.payload as AlteryxJob;
     assert.equal(job.priority, '2');
     const [csv, workbook] = msg.outputs as OutputData[];
     assert.match(csv?.data as string, /\r\nFR,2024,true,Widgets,108,1296.00\r\n/);
     assert.ok(Buffer.isBuffer(workbook?.data), 'an xlsx as Raw is binary');
-    assert.equal((workbook?.data as Buffer).subarray(0, 2).toString('latin1'), 'PK');
+    assert.equal(workbook?.data.subarray(0, 2).toString('latin1'), 'PK');
   });
 
   it('without wait emits the queued job at once, after one request', async () => {
@@ -190,9 +190,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const before = demo.stats.requests.length;
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: 1_700_000_000_000 } as never);
+    helper.getNode('run').receive({ payload: 1_700_000_000_000 });
     const msg = await received;
-    assert.equal((msg.payload as unknown as AlteryxJob).status, 'Queued');
+    assert.equal((msg.payload as AlteryxJob).status, 'Queued');
     assert.equal(msg.outputs, undefined);
     await wait(150);
     assert.deepEqual(
@@ -205,18 +205,18 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('takes the workflow id from msg.workflowId when the node has none, percent-encoded', async () => {
     await loadFlow(TYPES, flow(gallery, { workflowId: '' }), CREDENTIALS);
     const received = nextMessage('out');
-    helper.getNode('run').receive({ workflowId: salesReport } as never);
-    assert.equal(((await received).payload as unknown as AlteryxJob).appId, salesReport);
+    helper.getNode('run').receive({ workflowId: salesReport });
+    assert.equal(((await received).payload as AlteryxJob).appId, salesReport);
 
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ workflowId: 'Q3 report/übersicht' } as never);
+    helper.getNode('run').receive({ workflowId: 'Q3 report/übersicht' });
     const failure = await caught;
     assert.equal(failure.error.message, '404 unknown workflow "Q3 report/übersicht"');
     const requested = demo.stats.requests.at(-1)?.path;
     assert.equal(requested, '/gallery/api/v1/workflows/Q3%20report%2F%C3%BCbersicht/jobs/');
 
     const missing = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: {} } as never);
+    helper.getNode('run').receive({ payload: {} });
     assert.equal((await missing).error.message, 'no workflow id: set one in the node or send msg.workflowId');
   });
 
@@ -225,7 +225,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const out = collectMessages('out');
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' } as never);
+    helper.getNode('run').receive({ payload: { SourceFile: 'march.csv' }, topic: 'import' });
     const msg = await caught;
     const job = msg.payload as AlteryxJob;
     assert.equal(msg.error.message, `Alteryx job ${job.id} failed: Input Data (3): File not found "march.csv" (tool 3)`);
@@ -245,7 +245,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('reports an unknown workflow as 404 with the status code and the service body on the message', async () => {
     await loadFlow(TYPES, flow(gallery, { workflowId: 'no-such-workflow' }), CREDENTIALS);
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     const msg = await caught;
     assert.equal(msg.error.message, '404 unknown workflow "no-such-workflow"');
     assert.equal(msg.statusCode, 404);
@@ -257,7 +257,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: secret } });
     const seen = [collectMessages('caught'), collectMessages('statuses'), collectMessages('out')];
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: { Country: 'BE' } } as never);
+    helper.getNode('run').receive({ payload: { Country: 'BE' } });
     const msg = await caught;
     assert.equal(msg.error.message, `401 The provided signature(oauth_signature) is invalid. Likely cause: ${msg.signing?.cause.text}`);
     assert.equal(msg.signing?.cause.code, 'signature');
@@ -275,7 +275,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const statuses = collectMessages('statuses');
     const caught = nextMessage<Caught>('caught');
     const started = Date.now();
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     const msg = await caught;
     const elapsed = Date.now() - started;
     const job = msg.payload as AlteryxJob;
@@ -294,8 +294,8 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const completions = recordCompletions();
     const statuses = collectMessages('statuses');
     const out = collectMessages('out');
-    helper.getNode('run').receive({ _msgid: 'first' } as never);
-    helper.getNode('run').receive({ _msgid: 'second' } as never);
+    helper.getNode('run').receive({ _msgid: 'first' });
+    helper.getNode('run').receive({ _msgid: 'second' });
     await until(() => statusTexts(statuses).includes('2 jobs'), 'the jobs to be polled');
     await helper.unload();
     const requests = demo.stats.requests.length;
@@ -312,14 +312,14 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const out = collectMessages('out');
     const countries = ['BE', 'NL', 'FR', 'DE'];
     const jobsBefore = demo.stats.jobsStarted;
-    for (const country of countries) helper.getNode('run').receive({ _msgid: `msg-${country}`, payload: { Country: country } } as never);
+    for (const country of countries) helper.getNode('run').receive({ _msgid: `msg-${country}`, payload: { Country: country } });
     await until(() => out.length === countries.length, 'four results');
     assert.equal(demo.stats.jobsStarted, jobsBefore + countries.length);
     for (const msg of out) {
       const country = String(msg._msgid).slice(4);
       assert.match((msg.outputs as OutputData[])[0]?.data as string, new RegExp(`\\r\\n${country},2024,false,Widgets,`));
     }
-    assert.equal(new Set(out.map((msg) => (msg.payload as unknown as AlteryxJob).id)).size, countries.length);
+    assert.equal(new Set(out.map((msg) => (msg.payload as AlteryxJob).id)).size, countries.length);
     assert.ok(
       statusTexts(statuses).some((text) => /^[234] jobs$/.test(text)),
       `the ring counts the running jobs: ${statusTexts(statuses).join(' | ')}`,
@@ -330,9 +330,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     await loadFlow(TYPES, flow(`${demo.url}/webapi`, { outputFormat: 'Csv' }, { scheme: 'oauth2' }), CREDENTIALS);
     const tokens = demo.stats.tokensIssued;
     const received = nextMessage('out');
-    helper.getNode('run').receive({ payload: { Country: 'DE' } } as never);
+    helper.getNode('run').receive({ payload: { Country: 'DE' } });
     const msg = await received;
-    assert.equal((msg.payload as unknown as AlteryxJob).disposition, 'Success');
+    assert.equal((msg.payload as AlteryxJob).disposition, 'Success');
     assert.match((msg.outputs as OutputData[])[0]?.data as string, /\r\nDE,2024,/);
     assert.equal(demo.stats.tokensIssued, tokens + 1);
   });
@@ -340,12 +340,12 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
   it('refuses a string payload and a config without credentials with clear errors', async () => {
     await loadFlow(TYPES, flow(gallery), CREDENTIALS);
     let caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ payload: 'Country=BE' } as never);
+    helper.getNode('run').receive({ payload: 'Country=BE' });
     assert.match((await caught).error.message, /msg.payload is a string: send the questions as an object/);
     await helper.unload();
     await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: 'k' } });
     caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     assert.match((await caught).error.message, /demo gallery: consumer secret missing/);
   });
 
@@ -363,11 +363,11 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const completions = recordCompletions();
       const statuses = collectMessages('statuses');
       const out = collectMessages('out');
-      helper.getNode('run').receive({ _msgid: 'm1', topic: 'keep me', payload: { Country: 'NL' } } as never);
+      helper.getNode('run').receive({ _msgid: 'm1', topic: 'keep me', payload: { Country: 'NL' } });
       await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
       const jobsBefore = slow.stats.jobsStarted;
       const changed = nodes.map((node) => (node.id === 'run' ? { ...node, name: 'renamed', pollInterval: 0.1 } : node));
-      await helper.setFlows(changed as never, 'nodes', CREDENTIALS as never);
+      await helper.setFlows(changed, 'nodes', CREDENTIALS);
       assert.deepEqual(
         completions.map((c) => c.msgid),
         ['m1'],
@@ -386,9 +386,13 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const nodes = flow(`${slow.url}/gallery/api`);
       await loadFlow(TYPES, nodes, CREDENTIALS);
       const statuses = collectMessages('statuses');
-      helper.getNode('run').receive({} as never);
+      helper.getNode('run').receive({});
       await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
-      await helper.setFlows(nodes.filter((node) => node.id !== 'run' && node.id !== 'status') as never, 'full', CREDENTIALS as never);
+      await helper.setFlows(
+        nodes.filter((node) => node.id !== 'run' && node.id !== 'status'),
+        'full',
+        CREDENTIALS,
+      );
       const requests = slow.stats.requests.length;
       await wait(300);
       assert.equal(slow.stats.requests.length, requests, 'no poll after the node is gone');
@@ -416,7 +420,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         const completions = recordCompletions();
         let statuses = collectMessages('statuses');
         let out = collectMessages('out');
-        helper.getNode('run').receive({ _msgid: 'before-restart', topic: 'nightly', payload: { Country: 'FR' } } as never);
+        helper.getNode('run').receive({ _msgid: 'before-restart', topic: 'nightly', payload: { Country: 'FR' } });
         await until(() => statusTexts(statuses).some((text) => text.startsWith('running')), 'the job to run');
 
         // Stop as Node-RED does: flows first, then the context stores flush to disk.
@@ -536,7 +540,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     const caught = collectMessages<Caught>('caught');
     return async (nodeId, msg) => {
       const [outBefore, caughtBefore] = [out.length, caught.length];
-      helper.getNode(nodeId).receive(msg as never);
+      helper.getNode(nodeId).receive(msg);
       await until(() => out.length > outBefore || caught.length > caughtBefore, `an answer of ${nodeId}`);
       return { out: out[outBefore], caught: caught[caughtBefore] };
     };
@@ -549,7 +553,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
   } {
     const answer = answers();
     return {
-      start: async (appId) => (await answer('run', { workflowId: appId })).out?.payload as unknown as AlteryxJob,
+      start: async (appId) => (await answer('run', { workflowId: appId })).out?.payload as AlteryxJob,
       ask: (action, jobId) => answer('ask', { action, jobId }),
     };
   }
@@ -564,8 +568,8 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     // The run node asked for the status by msg.action: no new job.
     const jobsBefore = demo.stats.jobsStarted;
     const received = nextMessage('out');
-    helper.getNode('run').receive({ action: 'status', jobId: job.id } as never);
-    assert.equal(((await received).payload as unknown as AlteryxJob).id, job.id);
+    helper.getNode('run').receive({ action: 'status', jobId: job.id });
+    assert.equal(((await received).payload as AlteryxJob).id, job.id);
     assert.equal(demo.stats.jobsStarted, jobsBefore);
   });
 
@@ -622,16 +626,16 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     const statuses = collectMessages('statuses');
     const out = collectMessages('out');
     const caught = collectMessages<Caught>('caught');
-    helper.getNode('run').receive({ _msgid: 'waiting', topic: 'forecast' } as never);
+    helper.getNode('run').receive({ _msgid: 'waiting', topic: 'forecast' });
     const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
     await until(() => pending().length === 1, 'the job to be started');
     const [jobId] = pending();
     const cancelledAt = Date.now();
-    helper.getNode('ask').receive({ jobId } as never);
+    helper.getNode('ask').receive({ jobId });
     await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
     assert.ok(Date.now() - cancelledAt < 5_000, `ended ${Date.now() - cancelledAt} ms after the cancel`);
-    assert.equal((out[0]?.payload as unknown as AlteryxJob).disposition, 'Cancelled', 'the cancel node passes the answer on');
-    const failure = caught[0]!;
+    assert.equal((out[0]?.payload as AlteryxJob).disposition, 'Cancelled', 'the cancel node passes the answer on');
+    const failure = caught[0];
     assert.equal(failure.error.message, `Alteryx job ${jobId} was cancelled`);
     assert.equal(failure.error.source.id, 'run');
     assert.equal(failure.topic, 'forecast');
@@ -653,11 +657,11 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     const completions = recordCompletions();
     const out = collectMessages('out');
     const caught = collectMessages<Caught>('caught');
-    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    helper.getNode('run').receive({ _msgid: 'waiting' });
     const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
     await until(() => pending().length === 1, 'the job to be started');
     const [jobId] = pending();
-    helper.getNode('run').receive({ _msgid: 'cancel', action: 'cancel', jobId } as never);
+    helper.getNode('run').receive({ _msgid: 'cancel', action: 'cancel', jobId });
     await until(() => caught.length === 1 && out.length === 1, 'the cancel and the end of the wait');
     assert.equal(out[0]?._msgid, 'cancel');
     assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
@@ -672,11 +676,11 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, pollInterval: 0.05, timeout: 60 }), CREDENTIALS);
     const completions = recordCompletions();
     const caught = collectMessages<Caught>('caught');
-    helper.getNode('run').receive({ _msgid: 'waiting' } as never);
+    helper.getNode('run').receive({ _msgid: 'waiting' });
     const pending = (): string[] => Object.keys((helper.getNode('run').context().get('alteryxJobs') as Record<string, unknown> | undefined) ?? {});
     await until(() => pending().length === 1, 'the job to be started');
     const [jobId] = pending();
-    await directApi().cancelJob(jobId!);
+    await directApi().cancelJob(jobId);
     await until(() => caught.length === 1, 'the end of the wait');
     assert.equal(caught[0]?.error.message, `Alteryx job ${jobId} was cancelled`);
     await wait(100);
@@ -689,7 +693,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
   it('cancels the job on the server when the timeout passes, unless told not to', async () => {
     await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4 }), CREDENTIALS);
     let caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     let failure = await caught;
     let job = failure.payload as AlteryxJob;
     assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued); cancelled on the server`);
@@ -699,7 +703,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
 
     await loadFlow(TYPES, webapiFlow({ workflowId: nightlyForecast, wait: true, timeout: 0.4, cancelOnTimeout: false }), CREDENTIALS);
     caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({} as never);
+    helper.getNode('run').receive({});
     failure = await caught;
     job = failure.payload as AlteryxJob;
     assert.equal(failure.error.message, `Alteryx job ${job.id}: no result within 0.4 s (still Queued)`);
@@ -711,7 +715,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     await loadFlow(TYPES, flow(`${demo.url}/gallery/api`, { action: 'cancel' }), CREDENTIALS);
     const before = demo.stats.requests.length;
     let caught = nextMessage<Caught>('caught');
-    helper.getNode('run').receive({ jobId: 'abc' } as never);
+    helper.getNode('run').receive({ jobId: 'abc' });
     assert.equal((await caught).error.message, NO_CANCEL_IN_GALLERY_V1);
     assert.equal(demo.stats.requests.length, before, 'nothing sent');
     for (const [msg, text] of [
@@ -720,7 +724,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
       [{ action: 'restart', jobId: 'abc' }, 'msg.action "restart" is not an action: use run, status, cancel or outputs'],
     ] as const) {
       caught = nextMessage<Caught>('caught');
-      helper.getNode('run').receive(msg as never);
+      helper.getNode('run').receive(msg);
       assert.equal((await caught).error.message, text);
     }
     assert.equal(demo.stats.requests.length, before, 'nothing sent');
@@ -750,7 +754,7 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
     }
 
     async function loadExample(nodes: FlowNode[], serviceId: string): Promise<void> {
-      await helper.load([...TYPES.map(ourNode), catchNode, ...CORE] as never, nodes as never, { [serviceId]: CREDENTIALS.cfg } as never);
+      await helper.load([...TYPES.map(ourNode), catchNode, ...CORE] as never, nodes, { [serviceId]: CREDENTIALS.cfg });
     }
 
     it('flows.json: starts a job, then asks its status, cancels it and fetches the outputs of another by msg.jobId', async () => {
@@ -760,9 +764,9 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
       const out = collectMessages('a1f0c0de00000079');
       const press = async (inject: string): Promise<Record<string, unknown>> => {
         const before = out.length;
-        helper.getNode(inject).receive({} as never);
+        helper.getNode(inject).receive({});
         await until(() => out.length > before, `the answer to ${inject}`);
-        return out[before] as Record<string, unknown>;
+        return out[before];
       };
       const forecast = (await press('a1f0c0de00000071')).payload as AlteryxJob;
       assert.equal(forecast.status, 'Queued');
@@ -783,17 +787,17 @@ describe('oauth1-run-workflow actions by msg.jobId: status, outputs, cancel (Ser
       const table = collectMessages('d2b0a1f0c0de0030');
       const shown = (): string[] => texts.map((msg) => String(msg.payload));
       // The buttons are helper nodes here: press them by sending what they would send to the node they are wired to.
-      helper.getNode('d2b0a1f0c0de0041').receive({ payload: '' } as never);
+      helper.getNode('d2b0a1f0c0de0041').receive({ payload: '' });
       await until(() => shown().some((text) => /^Job \w+: Running$/.test(text)), 'the forecast to run', 8_000);
       assert.match(shown()[0] ?? '', /^Job \w+: Queued$/);
-      helper.getNode('d2b0a1f0c0de0051').receive({ payload: '' } as never);
+      helper.getNode('d2b0a1f0c0de0051').receive({ payload: '' });
       await until(() => shown().some((text) => /^Job \w+: Completed, Cancelled$/.test(text)), 'the cancel', 8_000);
       assert.ok(
         shown().some((text) => /^Cancelling job \w+…$/.test(text)),
         shown().join(' | '),
       );
 
-      helper.getNode('d2b0a1f0c0de0014').receive({ payload: '' } as never);
+      helper.getNode('d2b0a1f0c0de0014').receive({ payload: '' });
       await until(() => table.length === 1, 'the table of the report', 10_000);
       assert.equal((table[0]?.payload as Array<Record<string, unknown>>).length, 3);
       assert.match(shown().at(-1) ?? '', /^Job \w+: Completed, Success \(2 outputs\)$/);

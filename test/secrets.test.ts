@@ -102,9 +102,9 @@ describe('secrets echoed back by a service', function () {
         await loadFlow(TYPES, flow(service.url + path, config, withCatch), { cfg: SECRETS });
         const seen = [collectMessages('caught'), collectMessages('statuses'), collectMessages('out')];
         const hits = service.hits;
-        for (const id of ['req', 'me', 'run']) helper.getNode(id).receive({ payload: {} } as never);
+        for (const id of ['req', 'me', 'run']) helper.getNode(id).receive({ payload: {} });
         const started = Date.now();
-        while (seen[1]!.filter((msg) => (msg.status as { fill?: string }).fill !== 'blue').length < 3 && Date.now() - started < 5_000) await wait(20);
+        while (seen[1].filter((msg) => (msg.status as { fill?: string }).fill !== 'blue').length < 3 && Date.now() - started < 5_000) await wait(20);
         await wait(50);
         assert.ok(service.hits > hits, 'the service was asked');
         const errorsAndStatuses = JSON.stringify(seen.slice(0, 2).map((messages) => messages.map((msg) => ({ error: msg.error, status: msg.status }))));
@@ -179,8 +179,8 @@ describe('secrets in the diagnosis of a refusal and in the Explain answer (issue
       await loadFlow(TYPES, flowNodes, { cfg: { ...SECRETS, privateKey: PRIVATE_KEY } });
       const caught = nextMessage<{ error: { message: string }; signing?: { cause: { text: string } } }>('caught');
       const answered = nextMessage<{ statusCode: number; signing?: unknown }>('out');
-      helper.getNode('me').receive({ payload: {} } as never);
-      helper.getNode('req').receive({ payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } } as never);
+      helper.getNode('me').receive({ payload: {} });
+      helper.getNode('req').receive({ payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       const [atCatch, message] = await Promise.all([caught, answered]);
       assert.ok(atCatch.signing && message.signing, 'both carry msg.signing');
       assert.match(atCatch.error.message, /Likely cause: /);

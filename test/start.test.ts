@@ -65,6 +65,7 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     await new Promise((resolve, reject) => comms.once('open', resolve).once('error', reject));
     comms.send(JSON.stringify({ subscribe: 'debug' }));
     comms.on('message', (data) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- ws gives a text frame as one Buffer
       const events = JSON.parse(data.toString()) as Array<{ topic: string; data: DebugMessage }>;
       for (const event of [events].flat()) if (event.topic === 'debug') debug.push(event.data);
     });
@@ -87,7 +88,7 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = debug.findIndex((message) => message.name === name);
-      if (index >= 0) return debug.splice(index, 1)[0]!;
+      if (index >= 0) return debug.splice(index, 1)[0];
       if (Date.now() > deadline) throw new Error(`no debug message from "${name}"; seen: ${JSON.stringify(debug)}\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

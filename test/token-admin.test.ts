@@ -105,9 +105,9 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
     ];
     await loadFlow(['oauth1-config', 'oauth1-get-me', 'oauth1-request'], flow, { svc: credentials as Record<string, string> });
     const me = nextMessage('out');
-    helper.getNode('me').receive({ payload: '' } as never);
+    helper.getNode('me').receive({ payload: '' });
     const requested = nextMessage('out2');
-    helper.getNode('req').receive({ payload: '' } as never);
+    helper.getNode('req').receive({ payload: '' });
     const viaRequest = await requested;
     assert.equal(viaRequest.statusCode, 200);
     return (await me).payload as Record<string, unknown>;

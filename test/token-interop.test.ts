@@ -62,7 +62,7 @@ describe('Get token against oauthlib (an independent OAuth 1.0a provider)', func
     await helper.unload();
     await deploy(stored);
     const answer = nextMessage('out');
-    helper.getNode('req').receive({ payload: '' } as never);
+    helper.getNode('req').receive({ payload: '' });
     const msg = await answer;
     assert.equal(msg.statusCode, 200, JSON.stringify(msg.payload));
     assert.equal((msg.payload as { first_name: string }).first_name, 'Olivia');

@@ -309,7 +309,7 @@ export class AlteryxApi {
     const body = await this.getJson('v1/workflows/subscription/', signal);
     if (!Array.isArray(body)) throw new AlteryxError('the workflow list is not an array', 'ERESPONSE');
     return body
-      .filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && typeof item.id === 'string')
+      .filter((item: unknown): item is Record<string, unknown> => typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string')
       .map((item) => {
         const meta = (typeof item.metaInfo === 'object' && item.metaInfo !== null ? item.metaInfo : {}) as Record<string, unknown>;
         const fileName = typeof item.fileName === 'string' ? item.fileName : undefined;
@@ -325,7 +325,9 @@ export class AlteryxApi {
   async questions(appId: string, signal?: AbortSignal): Promise<WorkflowQuestion[]> {
     const body = await this.getJson(`v1/workflows/${pathSegment(appId, 'workflow')}/questions/`, signal, `unknown workflow "${appId}"`);
     if (!Array.isArray(body)) throw new AlteryxError(`the questions of workflow "${appId}" are not an array`, 'ERESPONSE');
-    return body.filter((item): item is WorkflowQuestion => typeof item === 'object' && item !== null && typeof item.name === 'string');
+    return body.filter(
+      (item: unknown): item is WorkflowQuestion => typeof item === 'object' && item !== null && 'name' in item && typeof item.name === 'string',
+    );
   }
 
   /** Queues a job. Never retried: a POST that reached the server may have started a job already. */

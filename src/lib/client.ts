@@ -17,8 +17,8 @@ export type { ClientResponse, ResponseType } from './response';
 export interface AuthorizedAttempt {
   url: string;
   headers: Record<string, string>;
-  /** What an OAuth 1.0a signature covered, for the diagnosis of a refusal. */
-  signing?: SigningRecord;
+  /** What an OAuth 1.0a signature covered, for the diagnosis of a refusal; built only when called. */
+  signing?: () => SigningRecord;
 }
 
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
@@ -202,6 +202,7 @@ function normalizeHeaders(input: Record<string, unknown> | undefined): Record<st
   for (const key of Object.keys(input)) {
     const value = input[key];
     if (value === undefined || value === null || FRAMING_HEADERS.has(key.toLowerCase())) continue;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header is text: any value is sent as its String(), as before
     const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
     // Checked here, so that a bad header is a clear error rather than a network failure.
     try {
@@ -227,6 +228,7 @@ function responseHeaders(response: AxiosResponse): Record<string, string | strin
   for (const key of Object.keys(raw)) {
     const value = raw[key];
     if (value === undefined || value === null) continue;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- axios' header values are strings, numbers or lists of them
     out[key.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
   }
   return out;
@@ -238,6 +240,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The `code` of the Node.js error under an axios error (ECONNRESET…), if it has one. */
+function systemCodeOf(cause: unknown): string | undefined {
+  return typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
 }
 
 function aborted(): RequestError {
@@ -334,7 +341,7 @@ interface Answer {
   data: Buffer;
   /** The URL as sent, `oauth_*` pairs included for query placement. */
   sentUrl: string;
-  signing?: SigningRecord;
+  signing?: () => SigningRecord;
 }
 
 export interface RetryPolicy {
@@ -708,7 +715,7 @@ export class HttpClient {
       if (axiosError.message?.startsWith('maxContentLength size of')) {
         throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
       }
-      let systemCode = axiosError.code ?? (axiosError.cause as NodeJS.ErrnoException | undefined)?.code;
+      let systemCode = axiosError.code ?? systemCodeOf(axiosError.cause);
       // The connection closed in the middle of the body: as much a reset as one before the headers.
       if (systemCode === AxiosError.ERR_BAD_RESPONSE && /aborted/i.test(axiosError.message)) systemCode = 'ECONNRESET';
       if (systemCode === 'ERR_INVALID_URL') throw new RequestError(`invalid URL "${shownUrl(url)}"`, 'EINVALIDURL');

@@ -183,7 +183,7 @@ export function withLikelyCause(message: string, diagnosis: Pick<SigningDiagnosi
   return diagnosis ? `${message.replace(/[.\s]+$/, '')}. Likely cause: ${diagnosis.cause.text}` : message;
 }
 
-/** `msg.signing` of an answer to a signed attempt when it is a refusal; undefined otherwise. */
-export function refusalDiagnosis(record: SigningRecord | undefined, answer: RefusalAnswer): SigningDiagnosis | undefined {
-  return record && isRefusal(answer) ? diagnoseRefusal(record, answer) : undefined;
+/** `msg.signing` of an answer to a signed attempt when it is a refusal; undefined otherwise. The record is built only then. */
+export function refusalDiagnosis(record: (() => SigningRecord) | undefined, answer: RefusalAnswer): SigningDiagnosis | undefined {
+  return record && isRefusal(answer) ? diagnoseRefusal(record(), answer) : undefined;
 }

@@ -79,7 +79,8 @@ export function explainSignature(settings: ServiceSettings, input: ExplainInput)
     const nonce = text(input.nonce) || createNonce();
     const timestamp = timestampText ? Number(timestampText) : undefined;
     const signed = signer.sign({ method, url, formBody }, {}, { nonce, timestamp });
-    const plaintext = signed.record.signatureMethod === 'PLAINTEXT';
+    const record = signed.record();
+    const plaintext = record.signatureMethod === 'PLAINTEXT';
     const signature = signed.oauthParams.oauth_signature ?? '';
     // The header's `oauth_signature="…"` and the query's `oauth_signature=…`, whatever the secrets' encoding.
     const hide = (sent: string): string =>
@@ -93,8 +94,8 @@ export function explainSignature(settings: ServiceSettings, input: ExplainInput)
     return {
       ok: true,
       sent: false,
-      ...signed.record,
-      parameters: inBaseStringOrder(signed.record.parameters),
+      ...record,
+      parameters: inBaseStringOrder(record.parameters),
       nonce,
       ...(plaintext ? {} : { signature }),
       ...(authorization !== undefined ? { authorization: hide(authorization) } : { signedUrl: hide(signed.url) }),

@@ -1,17 +1,23 @@
 /**
- * OAuth 1.0a request signing (RFC 5849) with Node's crypto, through oauth-1.0a's documented
- * `hash_function` option.
+ * OAuth 1.0a request signing (RFC 5849): oauth-1.0a signs, through its documented API.
  *
- * Where the boundary with oauth-1.0a lies, and why: its `authorize()` builds the signature
- * base string from a request, and for RFC 5849 that cannot be made right through its
- * options. It merges parameters into plain objects, where a key `__proto__` is swallowed;
- * it always signs `oauth_version`, which RFC 5849 makes optional (its own examples, our
- * vectors, leave it out); its `oauth_body_hash` hashes a string, not the bytes sent; its
- * nonce comes from `Math.random`. So this module builds the base string (§3.4.1, a dozen
- * lines: the parameters are decoded exactly once, then encoded and sorted here), and
- * oauth-1.0a signs it with the hash function the method needs. The `Authorization` header is
- * written here too: oauth-1.0a's `toHeader` types demand `oauth_version`. No internals are
- * patched, nothing is cached: a signature costs tens of microseconds, a request milliseconds.
+ * `authorize()` builds the signature base string and `toHeader()` the `Authorization` header.
+ * Before that, this module applies the guards of the design: the URL is split with `new URL()`
+ * and oauth-1.0a gets `origin + pathname` only, the query and form parameters go in `data`
+ * (decoded exactly once, repeated names as arrays, stale `oauth_*` pairs dropped), and the
+ * protocol values oauth-1.0a would make wrongly go in `data` too, which its README allows for
+ * `oauth_*` options: the nonce (its own comes from `Math.random`), the timestamp (with the
+ * clock offset a server taught us), `oauth_body_hash` (its own hashes a string, not the bytes
+ * sent, and then leaves the query out of the base string), `oauth_callback`, `oauth_verifier`.
+ *
+ * Where oauth-1.0a cannot give the RFC's answer, this module's own base string (§3.4.1, a
+ * dozen lines) and header (§3.5.1) are used instead; see {@link OAuth1Signer.sign}:
+ * - `oauth_version` left out (RFC 5849 makes it optional; oauth-1.0a always signs it);
+ * - a parameter named `__proto__` (oauth-1.0a merges parameters into plain objects, which
+ *   swallow that name);
+ * - a form body with `oauth_*` parameters (merged over the protocol parameters);
+ * - an empty realm (`toHeader` drops `realm=""`): the signature is oauth-1.0a's, the header ours.
+ * No internals are patched, nothing is cached: a signature costs tens of microseconds.
  */
 import { createHash, createHmac, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
@@ -72,8 +78,8 @@ export interface SignedRequest {
   headers: Record<string, string>;
   /** The protocol parameters including `oauth_signature`. */
   oauthParams: Record<string, string>;
-  /** What was signed, without a secret: for the diagnosis of a refusal and the Explain panel. */
-  record: SigningRecord;
+  /** What was signed, without a secret: for the diagnosis of a refusal and the Explain panel; built when called. */
+  record: () => SigningRecord;
 }
 
 /**
@@ -154,7 +160,7 @@ function wireQuery(search: string): string {
   if (WIRE_READY_QUERY.test(search)) return search;
   let out = '';
   for (let i = 0; i < search.length; i++) {
-    const c = search[i] as string;
+    const c = search[i];
     if (c === '%') {
       out += /^[0-9A-Fa-f]{2}$/.test(search.slice(i + 1, i + 3)) ? '%' : '%25';
     } else if (QUERY_SAFE.test(c)) {
@@ -273,14 +279,25 @@ const REALM_TEXT = /^[^"\\\x00-\x1f\x7f]*$/;
 function authorizationHeader(oauthParams: Record<string, string>, realm: string | undefined): string {
   const fields = Object.keys(oauthParams)
     .sort()
-    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key] as string)}"`);
+    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key])}"`);
   if (realm !== undefined) fields.unshift(`realm="${realm}"`);
   return `OAuth ${fields.join(', ')}`;
 }
 
+/** Query and form parameters as oauth-1.0a's `data`, or undefined where it would not sign them as RFC 5849 does. */
+function libraryData(pairs: Array<[string, string]>, protocol: Record<string, string>): Record<string, string | string[]> | undefined {
+  const data: Record<string, string | string[]> = {};
+  for (const [key, value] of pairs) {
+    if (key === '__proto__' || key.startsWith('oauth_')) return undefined;
+    const seen = Object.hasOwn(data, key) ? data[key] : undefined;
+    data[key] = seen === undefined ? value : [seen, value].flat();
+  }
+  return Object.assign(data, protocol);
+}
+
 /** Reusable signer for one set of credentials and options. */
 export class OAuth1Signer {
-  /** Holds the signature method and signs base strings with its documented `hash_function`. */
+  /** oauth-1.0a, set up with the signature method, its hash function and the realm. */
   private readonly oauth: OAuth;
   private readonly signatureMethod: SignatureMethod;
   private readonly placement: Placement;
@@ -317,6 +334,7 @@ export class OAuth1Signer {
       consumer: { key: credentials.consumerKey, secret: consumerSecret },
       signature_method: this.signatureMethod,
       hash_function: hashFunction(this.signatureMethod, privateKey),
+      ...(this.realm ? { realm: this.realm } : {}),
     });
     this.signingKey = `${percentEncode(consumerSecret)}&${percentEncode(credentials.token ? (credentials.tokenSecret ?? '') : '')}`;
   }
@@ -325,20 +343,36 @@ export class OAuth1Signer {
   sign(request: RequestToSign, options?: Pick<SigningOptions, 'clockOffsetMs'>, overrides?: SigningOverrides): SignedRequest {
     const { baseUri, queryPairs, sendUrl } = normalizeUrl(request.url);
     const timestamp = overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000);
-    const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), overrides?.includeVersion !== false);
-    const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
-    const parameters = [...queryPairs, ...formPairs, ...Object.entries(oauthParams)];
-    const baseString = signatureBaseString(request.method, baseUri, parameters);
-    const record = this.record(request.method, sendUrl, baseString, parameters, timestamp);
-    oauthParams.oauth_signature = this.oauth.hash_function(baseString, this.signingKey);
+    const includeVersion = overrides?.includeVersion !== false;
+    const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), includeVersion);
+    const requestPairs = [...queryPairs, ...(request.formBody === undefined ? [] : parseParameters(request.formBody))];
+    // oauth-1.0a adds the consumer key, method, token and version itself; the rest it would get wrong (see above).
+    const { oauth_consumer_key: _key, oauth_signature_method: _method, oauth_token: _token, oauth_version: _version, ...ours } = oauthParams;
+    const data = includeVersion ? libraryData(requestPairs, ours) : undefined;
+    // What is signed, kept for a refusal's diagnosis and Explain: its base string is built only when asked for.
+    const signedPairs = [...requestPairs, ...Object.entries(oauthParams)];
+    const record = (): SigningRecord => this.record(request.method, sendUrl, signatureBaseString(request.method, baseUri, signedPairs), signedPairs, timestamp);
+    let header: string;
+    if (data) {
+      const token = this.credentials.token ? { key: this.credentials.token, secret: this.credentials.tokenSecret ?? '' } : undefined;
+      const authorized = this.oauth.authorize({ method: request.method, url: baseUri, data }, token);
+      oauthParams.oauth_signature = authorized.oauth_signature;
+      // toHeader() leaves out an empty realm, which a service may still want to see.
+      header = this.realm === '' ? authorizationHeader(oauthParams, this.realm) : this.oauth.toHeader(authorized).Authorization;
+    } else {
+      // oauth-1.0a would sign oauth_version anyway, lose a __proto__ parameter or let a form's oauth_* win: §3.4.1 here.
+      const baseString = signatureBaseString(request.method, baseUri, [...requestPairs, ...Object.entries(oauthParams)]);
+      oauthParams.oauth_signature = this.oauth.hash_function(baseString, this.signingKey);
+      header = authorizationHeader(oauthParams, this.realm);
+    }
 
     if (this.placement === 'query') {
       const protocolQuery = Object.keys(oauthParams)
-        .map((key) => `${key}=${percentEncode(oauthParams[key] as string)}`)
+        .map((key) => `${key}=${percentEncode(oauthParams[key] ?? '')}`)
         .join('&');
       return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams, record };
     }
-    return { url: sendUrl, headers: { Authorization: authorizationHeader(oauthParams, this.realm) }, oauthParams, record };
+    return { url: sendUrl, headers: { Authorization: header }, oauthParams, record };
   }
 
   private record(method: string, url: string, baseString: string, parameters: Array<[string, string]>, timestamp: number): SigningRecord {

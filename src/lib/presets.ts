@@ -329,8 +329,12 @@ export interface ServiceRefusal {
   read(body: unknown): ServiceReading | undefined;
 }
 
+function isRecord(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
+}
+
 function record(body: unknown): Record<string, unknown> | undefined {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : undefined;
+  return isRecord(body) ? body : undefined;
 }
 
 /**
@@ -422,6 +426,6 @@ export function netsuiteRealmMismatch(url: string, realm: string | undefined, re
     // No host to compare with: the realm's own spelling still counts.
   }
   const match = /^([a-z0-9-]+)\.(?:suitetalk|restlets)\.api\.netsuite\.com$/i.exec(host);
-  const expected = match ? netsuiteAccount(match[1] as string)?.realm : refusedByNetSuite && realm ? netsuiteAccount(realm)?.realm : undefined;
+  const expected = match ? netsuiteAccount(match[1])?.realm : refusedByNetSuite && realm ? netsuiteAccount(realm)?.realm : undefined;
   return expected !== undefined && expected !== realm ? expected : undefined;
 }

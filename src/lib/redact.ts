@@ -120,7 +120,7 @@ export function credentialsRedactor(
 export function redactValue<T>(value: T, redact: (text: string) => string, depth = 0): T {
   if (typeof value === 'string') return redact(value) as T;
   if (depth > 20 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((item) => redactValue(item, redact, depth + 1)) as T;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redact, depth + 1);
   return copy as T;

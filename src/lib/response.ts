@@ -65,7 +65,7 @@ export function serviceMessage(body: unknown): string | undefined {
   }
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
-  const text = (key: string) => (typeof record[key] === 'string' && (record[key] as string).trim() ? (record[key] as string).trim() : undefined);
+  const text = (key: string) => (typeof record[key] === 'string' && record[key].trim() ? record[key].trim() : undefined);
   const message = text('message') ?? text('error_description') ?? text('error');
   const name = text('name');
   const problem = problemDetail(record['o:errorDetails']);

@@ -88,7 +88,8 @@ export class PendingAuthorizations<Settings> {
     this.prune();
     // One dance per node at a time: a new "Get token" replaces the one before.
     for (const [token, entry] of this.pending) if (entry.nodeId === nodeId) this.pending.delete(token);
-    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+    const oldest = this.pending.keys().next();
+    if (this.pending.size >= MAX_PENDING && !oldest.done) this.pending.delete(oldest.value);
     this.pending.set(pair.token, { ...pair, nodeId, settings, expiresAt: this.now() + PENDING_LIFETIME_MS });
   }
 

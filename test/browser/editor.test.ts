@@ -65,7 +65,7 @@ const EXAMPLE = {
   jobById: 'a1f0c0de00000078',
 };
 
-/** The services of examples/flows.json that get their token in the editor (issue 12). */
+/** The services of examples/flows.json that get their token in the editor (Get token, Extra Horizon sign-in). */
 const GET_TOKEN_SERVICE = 'Demo 3-legged (Get token)';
 const SIGN_IN_SERVICE = 'Extra Horizon (sign in)';
 /** bcrypt of "local-test-only", as in test/admin-auth.test.ts: a throwaway password for a loopback Node-RED of this test. */
@@ -293,7 +293,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.locator('#node-config-input-baseUrl').waitFor();
     assert.equal(await page.inputValue('#node-config-input-name'), serviceName);
     // An imported flow has no credentials: type the variable names, as the example's notes say.
-    for (const [name, value] of Object.entries(SERVICE_CREDENTIALS[serviceName]!)) {
+    for (const [name, value] of Object.entries(SERVICE_CREDENTIALS[serviceName])) {
       const field = page.locator(`#node-config-input-${name}`);
       if (!(await field.inputValue())) await field.fill(value);
     }

@@ -59,7 +59,7 @@ function parseAuthorizationHeader(header: string | undefined): Record<string, st
   if (!header?.startsWith('OAuth ')) return undefined;
   const params: Record<string, string> = {};
   for (const match of header.slice(6).matchAll(/([A-Za-z0-9_%.~-]+)="([^"]*)"/g)) {
-    params[decodeURIComponent(match[1] as string)] = decodeURIComponent(match[2] as string);
+    params[decodeURIComponent(match[1])] = decodeURIComponent(match[2]);
   }
   return params;
 }
@@ -138,7 +138,7 @@ export async function startFaultServer(options: { host?: string; credentials?: F
         return;
       }
       const index = requests.filter((r) => r.path === target.pathname).length - 1;
-      (faults[Math.min(index, faults.length - 1)] as Fault)(recorded, res, Date.now());
+      faults[Math.min(index, faults.length - 1)](recorded, res, Date.now());
     });
   });
   server.keepAliveTimeout = 5_000;

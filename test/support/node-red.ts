@@ -70,7 +70,7 @@ export async function loadFlow(types: string[], flow: FlowNode[], credentials: R
   const initializers = [...types.map(ourNode), catchNode, statusNode];
   // The runtime treats a node without x/y as a config node; catch and status nodes must be flow nodes.
   const positioned = flow.map((node, index) => (node.z && !('x' in node) ? { x: 100, y: 40 * (index + 1), ...node } : node));
-  await helper.load(initializers as never, positioned as never, credentials as never);
+  await helper.load(initializers, positioned, credentials);
 }
 
 /**

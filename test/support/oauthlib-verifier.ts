@@ -27,7 +27,7 @@ export interface VerifierEcho {
   body: string;
   contentType: string | null;
   token: boolean;
-  /** The realm of the Authorization header, which oauthlib does not sign. */
+  /** The realm oauthlib read from the Authorization header (never signed; checked by its validate_realms against X-Resource-Realm). */
   realm?: string | null;
   /** The `oauth_body_hash` the server checked against the body bytes. */
   bodyHash?: string | null;

@@ -6,9 +6,16 @@ VERIFIER_CONSUMER_SECRET, VERIFIER_TOKEN, VERIFIER_TOKEN_SECRET, and VERIFIER_RS
 the PEM public key that checks RSA-SHA* signatures). The port is printed on the first line
 of stdout as "listening <port>".
 
+Realms are oauthlib's to decide: it reads the realm of the Authorization header
+(request.realm) and asks RequestValidator.validate_realms whether the request may reach a
+resource protected under the realms the server names. A test names them in the
+X-Resource-Realm header, percent-encoded (absent: any realm, or none, will do); a realm that is not one of
+them is refused.
+
 oauthlib signs `oauth_body_hash` like any other parameter but does not check it against the
 body, so this server does (OAuth Request Body Hash draft §4.2): a request whose hash does
-not match its body bytes is refused.
+not match its body bytes is refused. The hash follows the draft and providers' documents,
+not the package's table: see body_hash_algorithm.
 """
 import base64
 import hashlib
@@ -18,7 +25,7 @@ import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit, parse_qsl
+from urllib.parse import urlsplit, parse_qsl, unquote
 
 from oauthlib.common import Request
 from oauthlib.oauth1 import RequestValidator, ResourceEndpoint, SignatureOnlyEndpoint
@@ -34,19 +41,17 @@ TOKEN = os.environ.get("VERIFIER_TOKEN", "testtoken")
 TOKEN_SECRET = os.environ.get("VERIFIER_TOKEN_SECRET", "testtokensecret")
 RSA_PUBLIC_KEY = os.environ.get("VERIFIER_RSA_PUBLIC_KEY", "")
 
-# The digest of each method, which the body hash uses too (SHA-1 for PLAINTEXT).
-BODY_HASH_DIGESTS = {
-    SIGNATURE_HMAC_SHA1: "sha1", SIGNATURE_RSA_SHA1: "sha1", SIGNATURE_PLAINTEXT: "sha1",
-    SIGNATURE_HMAC_SHA256: "sha256", SIGNATURE_RSA_SHA256: "sha256",
-    SIGNATURE_HMAC_SHA512: "sha512", SIGNATURE_RSA_SHA512: "sha512",
-}
+SIGNATURE_METHODS = (
+    SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_HMAC_SHA512,
+    SIGNATURE_RSA_SHA1, SIGNATURE_RSA_SHA256, SIGNATURE_RSA_SHA512, SIGNATURE_PLAINTEXT,
+)
 
 seen_nonces = set()
 nonce_lock = threading.Lock()
 
 
 class Validator(RequestValidator):
-    allowed_signature_methods = tuple(BODY_HASH_DIGESTS)
+    allowed_signature_methods = SIGNATURE_METHODS
     enforce_ssl = False
     dummy_client = "dummy-client"
     dummy_access_token = "dummy-token"
@@ -74,7 +79,8 @@ class Validator(RequestValidator):
         return RSA_PUBLIC_KEY
 
     def validate_realms(self, client_key, token, request, uri=None, realms=None):
-        return True
+        # realms: those the resource is protected under; request.realm: what oauthlib read from the header.
+        return not realms or request.realm in realms
 
     def validate_timestamp_and_nonce(self, client_key, timestamp, nonce, request, request_token=None, access_token=None):
         key = (client_key, timestamp, nonce, access_token)
@@ -105,6 +111,19 @@ def expected_base_string(uri, method, body, headers):
         return "unavailable: %s" % error
 
 
+def body_hash_algorithm(signature_method):
+    """The hash of oauth_body_hash, from the OAuth Request Body Hash draft (draft-eaton-oauth-bodyhash-00).
+
+    §3.2: HMAC-SHA1 and RSA-SHA1 MUST use SHA-1; a new signature method SHOULD name its own.
+    The providers that document one for the SHA-2 methods use the method's hash (Mastercard:
+    SHA-256 with RSA-SHA256), so SHA-256 and SHA-512 for those. PLAINTEXT: the draft does not
+    recommend a body hash with it and defines no other hash than SHA-1.
+    (oauthlib's own client hashes with SHA-1 whatever the method.)
+    """
+    suffix = signature_method.rsplit("-", 1)[-1]
+    return {"SHA256": "sha256", "SHA512": "sha512"}.get(suffix, "sha1")
+
+
 def body_hash_problem(request, raw_body):
     """Why the request's oauth_body_hash does not match its body, or None (also when there is none)."""
     sent = request.oauth_params.get("oauth_body_hash") if request else None
@@ -112,18 +131,10 @@ def body_hash_problem(request, raw_body):
         return None
     if "application/x-www-form-urlencoded" in (request.headers.get("Content-Type") or ""):
         return "oauth_body_hash on a form body"
-    digest = hashlib.new(BODY_HASH_DIGESTS[request.signature_method], raw_body).digest()
+    digest = hashlib.new(body_hash_algorithm(request.signature_method), raw_body).digest()
     if not hmac.compare_digest(base64.b64encode(digest).decode("ascii"), sent):
         return "oauth_body_hash does not match the body"
     return None
-
-
-def realm_of(authorization):
-    """The realm of an Authorization header: oauthlib reads it but leaves it out of the signature."""
-    from urllib.request import parse_http_list, parse_keqv_list
-    if not authorization.startswith("OAuth "):
-        return None
-    return parse_keqv_list(parse_http_list(authorization[len("OAuth "):])).get("realm")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -140,12 +151,15 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items()}
         method = self.command
         has_token = "oauth_token" in uri or "oauth_token" in headers.get("Authorization", "")
-        endpoint = resource_endpoint if has_token else signature_only_endpoint
+        realm_header = headers.pop("X-Resource-Realm", None)
+        realms = None if realm_header is None else [unquote(realm_header)]
         try:
             if has_token:
-                valid, request = endpoint.validate_protected_resource_request(uri, method, body, headers)
+                valid, request = resource_endpoint.validate_protected_resource_request(uri, method, body, headers, realms=realms)
             else:
-                valid, request = endpoint.validate_request(uri, method, body, headers)
+                # oauthlib's signature-only endpoint (1-legged) checks no realm; the same validator method does.
+                valid, request = signature_only_endpoint.validate_request(uri, method, body, headers)
+                valid = valid and validator.validate_realms(request.client_key, None, request, uri=uri, realms=realms)
         except Exception as error:
             valid, request = False, None
             print("verifier error: %s" % error, file=sys.stderr)
@@ -161,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
                 "contentType": headers.get("Content-Type"),
                 "signatureMethod": request.signature_method if request else None,
                 "token": bool(has_token),
-                "realm": realm_of(headers.get("Authorization", "")),
+                "realm": request.realm,
                 "bodyHash": request.oauth_params.get("oauth_body_hash"),
             })
         else:
@@ -169,6 +183,7 @@ class Handler(BaseHTTPRequestHandler):
                 "code": 117,
                 "name": "OAUTH_SIGNATURE_EXCEPTION",
                 "message": problem or "oauthlib rejected the request",
+                "realm": request.realm if request else None,
                 "uri": uri,
                 "baseString": expected_base_string(uri, method, body, headers),
             })

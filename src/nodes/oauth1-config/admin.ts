@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
-import type { OAuth1ConfigNode } from '../shared/config';
+import { getConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 import { probeOf, testConnection } from './connection-test';
@@ -35,17 +35,13 @@ export function registerConfigAdmin(RED: NodeAPI): void {
   registerExplainRoute(RED);
 }
 
-function deployedConfig(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined {
-  const node = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
-  return node?.type === 'oauth1-config' ? node : undefined;
-}
-
 async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): Promise<void> {
   const id = String(req.params.id);
   let credentials: Partial<OAuth1Credentials> = {};
   try {
-    const body: ConnectionTestBody = typeof req.body === 'object' && req.body !== null ? req.body : {};
-    const deployed = deployedConfig(RED, id);
+    const raw: unknown = req.body;
+    const body = typeof raw === 'object' && raw !== null ? (raw as ConnectionTestBody) : {};
+    const deployed = getConfigNode(RED, id);
     const reading = settingsFromForm(body, {
       deployed,
       credentials: deployed?.credentials ?? {},

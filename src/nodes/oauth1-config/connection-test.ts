@@ -103,7 +103,7 @@ async function sendProbe(client: HttpClient, probe: Probe, answer: ProbeAnswer):
       request: async (request) => {
         const response = await client.request(request);
         answer.statusCode = response.statusCode;
-        return response as never;
+        return response;
       },
     };
     return describeWorkflows(await new AlteryxApi(transport).listWorkflows());

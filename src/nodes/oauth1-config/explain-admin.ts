@@ -10,7 +10,7 @@ import type { NodeAPI } from 'node-red';
 import { explainSignature, type ExplainInput } from '../../lib/explain';
 import { credentialsRedactor } from '../../lib/redact';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
-import type { OAuth1ConfigNode } from '../shared/config';
+import { getConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
 
 /** The dialog form and the request typed in the panel. */
@@ -27,8 +27,7 @@ export function registerExplainRoute(RED: NodeAPI): void {
 function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
   const id = String(req.params.id);
   const body: ExplainBody = typeof req.body === 'object' && req.body !== null ? (req.body as ExplainBody) : {};
-  const found = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
-  const deployed = found?.type === 'oauth1-config' ? found : undefined;
+  const deployed = getConfigNode(RED, id);
   const reading = settingsFromForm(body, {
     deployed,
     credentials: deployed?.credentials ?? {},

@@ -54,6 +54,65 @@ function deployProblem(node: OAuth1ConfigNode, credentials: OAuth1ConfigCredenti
   return signingProblem({ credentials: serviceCredentials(credentials), placement, signatureMethod, realm, bodyHash });
 }
 
+/**
+ * The shared client, made at its first use. Requests still under way (job starts let finish)
+ * hold it open across a close (a full redeploy) and destroy it when the last one ends.
+ * Returns what reads the client's secrets of the moment (a bearer token), for the redactor.
+ */
+function attachClient(
+  RED: NodeAPI,
+  node: OAuth1ConfigNode,
+  config: OAuth1ConfigDef,
+  credentials: OAuth1ConfigCredentials,
+  problem: string | undefined,
+): () => ReadonlyArray<string | undefined> {
+  const retries = nonNegativeNumber(config.retries) ?? 3;
+  const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
+  const tls = tlsOptionsOf(RED, config.tls);
+  if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
+
+  let client: HttpClient | undefined;
+  node.client = () => {
+    if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
+    client ??= createServiceClient({
+      baseUrl: node.baseUrl,
+      scheme: node.scheme,
+      placement: node.placement,
+      signatureMethod: node.signatureMethod,
+      realm: node.realm,
+      bodyHash: node.bodyHash,
+      credentials: serviceCredentials(credentials),
+      retries,
+      timeoutMs,
+      tls,
+      extraOrigins: node.extraOrigins,
+      maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
+      log: (line) => node.debug(printable(node.redact(line))),
+    });
+    return client;
+  };
+
+  let holders = 0;
+  let closed = false;
+  node.hold = () => {
+    holders++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      holders--;
+      if (closed && holders === 0) client?.destroy();
+    };
+  };
+
+  node.on('close', (done: () => void) => {
+    closed = true;
+    if (holders === 0) client?.destroy();
+    done();
+  });
+  return () => client?.currentSecrets() ?? [];
+}
+
 export = function register(RED: NodeAPI): void {
   function OAuth1Config(this: OAuth1ConfigNode, config: OAuth1ConfigDef): void {
     RED.nodes.createNode(this, config);
@@ -62,61 +121,15 @@ export = function register(RED: NodeAPI): void {
     Object.assign(node, signingSettings(config));
     node.extraOrigins = originList(config.extraOrigins);
     Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
-    const retries = nonNegativeNumber(config.retries) ?? 3;
-    const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    let client: HttpClient | undefined;
-    // The bearer token in use is a secret too: every text of every node is cut by this.
-    const redact = credentialsRedactor(credentials, () => client?.currentSecrets() ?? []);
-    node.redact = redact;
     const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
     const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
-
-    const tls = tlsOptionsOf(RED, config.tls);
-    if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
-
-    node.client = () => {
-      if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
-      client ??= createServiceClient({
-        baseUrl: node.baseUrl,
-        scheme: node.scheme,
-        placement: node.placement,
-        signatureMethod: node.signatureMethod,
-        realm: node.realm,
-        bodyHash: node.bodyHash,
-        credentials: serviceCredentials(credentials),
-        retries,
-        timeoutMs,
-        tls,
-        extraOrigins: node.extraOrigins,
-        maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
-        log: (line) => node.debug(printable(redact(line))),
-      });
-      return client;
-    };
-
-    let holders = 0;
-    let closed = false;
-    node.hold = () => {
-      holders++;
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        holders--;
-        if (closed && holders === 0) client?.destroy();
-      };
-    };
-
-    node.on('close', (done: () => void) => {
-      closed = true;
-      // Requests still under way (job starts let finish) keep the old client until they end.
-      if (holders === 0) client?.destroy();
-      done();
-    });
+    const currentSecrets = attachClient(RED, node, config, credentials, problem);
+    // The bearer token in use is a secret too: every text of every node is cut by this.
+    node.redact = credentialsRedactor(credentials, currentSecrets);
   }
 
   RED.nodes.registerType<OAuth1ConfigNode, OAuth1ConfigDef, unknown, OAuth1ConfigCredentials>('oauth1-config', OAuth1Config, {

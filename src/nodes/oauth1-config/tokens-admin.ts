@@ -1,5 +1,5 @@
 /**
- * The config dialog's token routes (issue 12), beside the Test connection route of admin.ts
+ * The config dialog's token routes ("Get token", Extra Horizon sign-in), beside the Test connection route of admin.ts
  * and under the same rules (../shared/admin-routes.ts):
  *
  * - `POST /oauth1-config/:id/authorize` (the form + `callbackUrl`) → `{ok, authorizeUrl}`
@@ -25,7 +25,7 @@ import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, obtainedTokens, type ServiceForm } from '../shared/admin-routes';
-import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
+import { getConfigNode, type OAuth1ConfigCredentials } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
 /** The dialog form as the token routes get it. */
@@ -57,7 +57,8 @@ function text(value: unknown): string {
 }
 
 function bodyOf(req: Request): TokenForm & Record<string, unknown> {
-  return typeof req.body === 'object' && req.body !== null ? req.body : {};
+  const raw: unknown = req.body;
+  return typeof raw === 'object' && raw !== null ? (raw as TokenForm & Record<string, unknown>) : {};
 }
 
 export function registerTokenAdmin(RED: NodeAPI): void {
@@ -114,15 +115,10 @@ async function answer(RED: NodeAPI, req: Request, res: Response, route: string, 
   }
 }
 
-function deployedConfig(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined {
-  const node = RED.nodes.getNode(id) as OAuth1ConfigNode | null;
-  return node?.type === 'oauth1-config' ? node : undefined;
-}
-
 /** The form as settings under rule 3 of admin-routes.ts, with its token URLs and TLS; audited when stored values are used. */
 function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { settings: TokenDanceSettings; preset: string } {
   const body = bodyOf(req);
-  const deployed = deployedConfig(RED, id);
+  const deployed = getConfigNode(RED, id);
   const reading = settingsFromForm(body, {
     deployed,
     credentials: deployed?.credentials ?? {},
@@ -152,7 +148,8 @@ function checkedCallback(req: Request, id: string): string {
   const refusal = `callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`;
   if (!isOwnCallbackUrl(callbackUrl, id)) throw new Refusal(refusal);
   if (callbackUrl === 'oob') return callbackUrl;
-  const editorHost = httpOrigin(req.get('origin') ?? '') ? new URL(req.get('origin') as string).host : req.get('host');
+  const origin = req.get('origin') ?? '';
+  const editorHost = httpOrigin(origin) ? new URL(origin).host : req.get('host');
   if (new URL(callbackUrl).host !== editorHost) throw new Refusal(refusal);
   return callbackUrl;
 }

@@ -25,7 +25,7 @@ export = function register(RED: NodeAPI): void {
     });
     shell.onClose();
 
-    node.on('input', async (message, send, done) => {
+    shell.onInput(async (message, send, done) => {
       const msg = message as GetMeMessage;
       if (shell.problem) return shell.refuse(done, undefined, shell.problem);
       const client = shell.client(done);

@@ -1,6 +1,6 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import type { ResponseType } from '../../lib/client';
+import type { ClientResponse, ResponseType } from '../../lib/client';
 import type { SigningDiagnosis } from '../../lib/diagnosis';
 import { NodeShell, type Done } from '../shared/node-shell';
 
@@ -54,7 +54,7 @@ export = function register(RED: NodeAPI): void {
       return { url, method, headers: msg.headers as Record<string, unknown> | undefined };
     }
 
-    node.on('input', async (message, send, done) => {
+    shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;
       const request = requestOf(msg, done);
       if (!request) return;
@@ -66,13 +66,7 @@ export = function register(RED: NodeAPI): void {
       try {
         const response = await client.request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
-        msg.payload = response.body;
-        msg.statusCode = response.statusCode;
-        msg.headers = response.headers;
-        msg.responseUrl = response.url;
-        // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
-        if (response.signing) msg.signing = response.signing;
-        else delete msg.signing;
+        answer(msg, response);
         shell.status.succeeded(String(response.statusCode));
         send(msg);
         done();
@@ -86,3 +80,14 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('oauth1-request', OAuth1Request);
 };
+
+/** The response on the message, as the core http request node puts it, and `msg.signing` after a refused signature. */
+function answer(msg: RequestMessage, response: ClientResponse): void {
+  msg.payload = response.body;
+  msg.statusCode = response.statusCode;
+  msg.headers = response.headers;
+  msg.responseUrl = response.url;
+  // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
+  if (response.signing) msg.signing = response.signing;
+  else delete msg.signing;
+}

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { AlteryxApi, isAlteryxError } from '../../lib/alteryx';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse } from '../shared/admin-routes';
-import type { OAuth1ConfigNode } from '../shared/config';
+import { getConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
 
 const ADMIN_TIMEOUT_MS = 20_000;
@@ -28,8 +28,8 @@ export function registerRunWorkflowAdmin(RED: NodeAPI): void {
 
 async function withService(RED: NodeAPI, req: Request, res: Response, event: string, action: ServiceAction): Promise<void> {
   const serverId = String(req.params.server);
-  const server = RED.nodes.getNode(serverId) as OAuth1ConfigNode | null;
-  if (!server || server.type !== 'oauth1-config') {
+  const server = getConfigNode(RED, serverId);
+  if (!server) {
     res.status(404).json({ error: 'deploy the OAuth1 service first: the list is fetched with its saved credentials' });
     return;
   }

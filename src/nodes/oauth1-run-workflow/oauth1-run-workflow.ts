@@ -113,7 +113,7 @@ class RunWorkflowNode {
       storeFailed: (operation, error) => this.shell.warn(this.shell.text(`warnings.${operation}Failed`, { message: error.message })),
     });
     this.shell.onClose((removed) => this.pending.close(removed));
-    node.on('input', (message, send, done) => void this.onInput(message as RunMessage, send, done));
+    this.shell.onInput((message, send, done) => this.onInput(message, send, done));
     this.pending.load();
   }
 
@@ -128,6 +128,7 @@ class RunWorkflowNode {
     if (msg.action === undefined || msg.action === null || msg.action === '') return this.settings.action;
     const action = typeof msg.action === 'string' ? msg.action.trim().toLowerCase() : msg.action;
     if (isAction(action)) return action;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value a flow put there, shown as String() does
     this.shell.refuse(done, this.shell.text('status.invalidAction'), this.shell.text('errors.invalidAction', { action: String(msg.action).slice(0, 40) }));
     return undefined;
   }
@@ -156,7 +157,7 @@ class RunWorkflowNode {
   private describeFailure(msg: RunMessage, error: unknown, appId: string): Error {
     if (isAlteryxError(error)) {
       if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
-      const payload: AlteryxJob | unknown = error.details.job ?? error.details.body;
+      const payload: unknown = error.details.job ?? error.details.body;
       if (payload !== undefined) msg.payload = redactValue(payload, this.shell.redact);
       return this.shell.failure(error, '', msg);
     }
@@ -276,15 +277,15 @@ class RunWorkflowNode {
       this.pending.remove(jobId);
       applyResult(msg, { job: entry.queued });
       shell.status.succeeded(shell.text('status.queued'));
-      node.send(msg as NodeMessage);
+      node.send(msg);
       return;
     }
     const outcome = await this.waitFor(jobId, entry);
     if (outcome === 'closed') return;
-    if (outcome instanceof Error) node.error(this.describeFailure(msg, outcome, entry.appId), msg as NodeMessage);
+    if (outcome instanceof Error) node.error(this.describeFailure(msg, outcome, entry.appId), msg);
     else {
       applyResult(msg, outcome);
-      node.send(msg as NodeMessage);
+      node.send(msg);
     }
   }
 

@@ -1,7 +1,7 @@
 /**
- * The rules every admin endpoint of this package follows (issue 10), in one place so that
- * the test route of today and the token routes of issue 12 (authorize, callback, verifier,
- * password-token) apply them alike:
+ * The rules every admin endpoint of this package follows, in one place so that the Test
+ * connection route and the token routes (authorize, callback, verifier, password-token)
+ * apply them alike:
  *
  * 1. Same-origin browsers only. A request that the browser marks `Sec-Fetch-Site:
  *    cross-site` or `same-site` (another port of the same host is "same-site") is refused
@@ -10,7 +10,7 @@
  *    header (curl, node-red-admin) are not browsers and need no protection. `Origin` is
  *    not compared with `Host`: behind a reverse proxy that rewrites Host, the editor
  *    itself would be refused; every current browser sends `Sec-Fetch-Site`.
- *    The exception is issue 12's OAuth callback (`GET /oauth1-config/:id/callback`): the
+ *    The exception is the OAuth callback of the token routes (`GET /oauth1-config/:id/callback`): the
  *    provider's redirect reaches it cross-site by nature, so it takes neither this rule
  *    nor admin auth; its pending request token (one use, 10 minutes) is the capability.
  * 2. JSON bodies only. Node-RED's admin API also parses form-encoded bodies, which a plain
@@ -78,7 +78,7 @@ export interface ServiceForm {
   placement?: unknown;
   signatureMethod?: unknown;
   extraOrigins?: unknown;
-  /** Service preset id, Custom's probe path, realm and body hash (issue 11). */
+  /** Service preset id, Custom's probe path, realm and body hash. */
   preset?: unknown;
   probePath?: unknown;
   realm?: unknown;
@@ -135,7 +135,7 @@ const OBTAINED = new WeakMap<NodeAPI, Map<string, ObtainedToken>>();
 /** The pairs this runtime's dialogs obtained, by config node id: the token routes add, every admin route reads. */
 export function obtainedTokens(RED: NodeAPI): Map<string, ObtainedToken> {
   let pairs = OBTAINED.get(RED);
-  if (!pairs) OBTAINED.set(RED, (pairs = new Map()));
+  if (!pairs) OBTAINED.set(RED, (pairs = new Map<string, ObtainedToken>()));
   return pairs;
 }
 
@@ -184,7 +184,9 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
   // Only reached with a deployed node, or with nothing to resolve.
   const resolve = (value: string): string => {
     const reference = VARIABLE_REFERENCE.exec(value);
-    return reference ? String(stored.readVariable(reference[1]!) ?? '') : value;
+    if (!reference) return value;
+    const resolved = stored.readVariable(reference[1] ?? '');
+    return typeof resolved === 'string' ? resolved : resolved === undefined || resolved === null ? '' : JSON.stringify(resolved);
   };
   const credentials: OAuth1ConfigCredentials = {};
   for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(typed[name]);

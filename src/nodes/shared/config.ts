@@ -1,5 +1,5 @@
 /** What request nodes know of the `oauth1-config` node: its type lives here so no node imports another. */
-import type { Node } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 import type { HttpClient } from '../../lib/client';
 import type { AuthScheme } from '../../lib/service';
 import type { Placement, SignatureMethod } from '../../lib/oauth1';
@@ -37,7 +37,7 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   /** True when an access token is configured (3-legged). */
   readonly hasToken: boolean;
   /** Replaces every secret, token and signature of this service in a text by `…`: for every text a node shows or logs. */
-  redact(text: string): string;
+  redact: (text: string) => string;
   /**
    * Keeps the client open for a request under way until the returned function is called:
    * closing the config node (a full redeploy) then lets a job start finish instead of cutting it.
@@ -45,4 +45,10 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   hold(): () => void;
   /** The shared client; throws with {@link problem} when the node is not usable. */
   client(): HttpClient;
+}
+
+/** The deployed `oauth1-config` node of this id, or undefined (none, or a node of another type): the one place that narrows `getNode`. */
+export function getConfigNode(RED: NodeAPI, id: string): OAuth1ConfigNode | undefined {
+  const node = RED.nodes.getNode(id);
+  return node?.type === 'oauth1-config' ? (node as OAuth1ConfigNode) : undefined;
 }

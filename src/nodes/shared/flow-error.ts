@@ -8,8 +8,7 @@ export function flowError(error: unknown, prefix = '', redact: (text: string) =>
   const flow = new Error(redact(prefix + source.message));
   // The stack repeats the message: it is logged when no Catch node takes the error.
   flow.stack = `${flow.message}\n${(flow.stack ?? '').split('\n').slice(1).join('\n')}`;
-  const code = (source as { code?: unknown }).code;
-  if (typeof code === 'string') (flow as Error & { code: string }).code = code;
+  const code = 'code' in source ? source.code : undefined;
   flow.toString = () => flow.message;
-  return flow;
+  return typeof code === 'string' ? Object.assign(flow, { code }) : flow;
 }

@@ -7,18 +7,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Node, NodeAPI } from 'node-red';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { isAlteryxError } from '../../lib/alteryx';
 import { isRequestError, printable, type HttpClient } from '../../lib/client';
 import type { SigningDiagnosis } from '../../lib/diagnosis';
 import { ExtraHorizonError } from '../../lib/extrahorizon';
 import { createRedactor } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
-import type { OAuth1ConfigNode } from './config';
+import { getConfigNode, type OAuth1ConfigNode } from './config';
 import { flowError } from './flow-error';
 import { RequestStatus } from './request-status';
 
 export type Done = (error?: Error) => void;
+export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
 
 /** `msg.signing` a library error carries after a refused signature (Extra Horizon's, Alteryx's). */
 function signingOf(error: unknown): SigningDiagnosis | undefined {
@@ -26,6 +27,7 @@ function signingOf(error: unknown): SigningDiagnosis | undefined {
   if (isAlteryxError(error)) return error.details.signing;
   return undefined;
 }
+
 export type Substitutions = Record<string, string | number>;
 
 /** The namespace of the config node's catalog, which holds the texts every node shares. */
@@ -81,7 +83,7 @@ export class NodeShell {
     serverId: string,
     private readonly options: ShellOptions,
   ) {
-    this.server = (RED.nodes.getNode(serverId) as OAuth1ConfigNode | null) ?? undefined;
+    this.server = getConfigNode(RED, serverId);
     const redact = this.server?.redact ?? createRedactor([]);
     this.redact = redact;
     this.clean = (text) => printable(redact(text));
@@ -140,6 +142,17 @@ export class NodeShell {
         settle();
       },
     };
+  }
+
+  /**
+   * Listens for messages with an async handler. Node-RED ignores what a listener returns, so a
+   * rejected promise would be an unhandled rejection, which ends the process: whatever escapes
+   * the handler goes to `done` (a Catch node) instead.
+   */
+  onInput(handler: (msg: NodeMessageInFlow, send: Send, done: Done) => Promise<unknown>): void {
+    this.node.on('input', (msg, send, done) => {
+      handler(msg, send, done).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+    });
   }
 
   /**

@@ -66,5 +66,5 @@ export function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions |
   if (!tlsNode || typeof tlsNode.addTLSOptions !== 'function') return undefined;
   const options: Record<string, unknown> = {};
   tlsNode.addTLSOptions(options);
-  return options as TlsOptions;
+  return options;
 }
