@@ -8,10 +8,12 @@
  * - Jira-like, base URL `<url>/jira`: `GET rest/api/2/myself` and `GET rest/api/2/search`,
  *   RSA-SHA1 checked with the public key of a key pair generated at demo start.
  * - Body hash, base URL `<url>/body-hash`: any request must carry an `oauth_body_hash` that
- *   is the digest of the body received.
+ *   is the digest of the body received; a multipart upload (`POST …/media`) is answered with
+ *   the parts received, as a media upload route would.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { jsonReply, bytesReply, type Reply } from './http';
+import { readMultipart } from './multipart';
 import type { IncomingSignedRequest, OAuth1Verifier, VerificationResult } from './verify';
 
 /** The demo's NetSuite account id, as the realm spells it (hosts would say `1234567-sb1`). */
@@ -24,6 +26,7 @@ export interface PresetRouteInput {
   segments: string[];
   query: URLSearchParams;
   signed: IncomingSignedRequest;
+  contentType?: string;
 }
 
 /** A fresh RSA key pair: the private key (PEM, PKCS#8) goes to Node-RED through an environment variable, never into a file. */
@@ -113,7 +116,11 @@ function jira(input: PresetRouteInput, verifier: OAuth1Verifier): Reply {
 function bodyHash(input: PresetRouteInput, verifier: OAuth1Verifier): Reply {
   const verdict = verifier.verify(input.signed, { requireToken: false, requireBodyHash: true });
   if (!verdict.ok) return jsonReply(401, { code: 109, name: 'OAUTH_SIGNATURE_EXCEPTION', message: verdict.message });
-  return jsonReply(200, { ok: true, bytes: input.signed.body?.length ?? 0, signatureMethod: verdict.signatureMethod, oauth_body_hash: 'verified' });
+  const answer = { ok: true, bytes: input.signed.body?.length ?? 0, signatureMethod: verdict.signatureMethod, oauth_body_hash: 'verified' };
+  if (input.method !== 'POST' || input.segments.slice(1).join('/') !== 'media') return jsonReply(200, answer);
+  const parts = readMultipart(input.contentType, input.signed.body ?? Buffer.alloc(0));
+  if (!parts) return jsonReply(415, { code: 415, name: 'UNSUPPORTED_MEDIA_TYPE', message: 'POST media takes multipart/form-data' });
+  return jsonReply(200, { ...answer, parts });
 }
 
 /** The reply of a preset route, or undefined when the path belongs to another demo service. */

@@ -160,7 +160,7 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
     const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
     const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
     const signed = { method, url, authorization, formBody, body: body.body };
-    const presetReply = presetRoute({ method, segments: decoded, query: input.query, signed }, verifier);
+    const presetReply = presetRoute({ method, segments: decoded, query: input.query, signed, contentType }, verifier);
     if (presetReply) return { reply: presetReply };
 
     if (service === 'extraHorizon') {

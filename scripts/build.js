@@ -37,6 +37,7 @@ for (const type of fs.readdirSync(nodesSource)) {
 const EDITOR_CONSTANTS = {
   client: ['HTTP_METHODS'],
   alteryx: ['PRIORITIES', 'JOB_ACTIONS'],
+  'job-bounds': ['DEFAULT_OUTPUT_LIMITS', 'MEGABYTE'],
   oauth1: ['SIGNATURE_METHODS', 'PLACEMENTS', 'BODY_HASH_DIGESTS'],
   presets: ['PRESETS'],
 };

@@ -191,7 +191,8 @@ export function demoVariables(demo: DemoServer): Record<string, string> {
 }
 
 /**
- * The variables of the preset examples (examples/netsuite-restlet-call.json, jira-issue-search.json, body-hash-post.json).
+ * The variables of the preset examples (examples/netsuite-restlet-call.json, jira-issue-search.json, body-hash-post.json,
+ * upload-file.json).
  * The Jira private key is the demo's, made at its start: it exists only in this process and Node-RED's.
  */
 function presetDemoVariables(demo: DemoServer): Record<string, string> {
@@ -214,7 +215,7 @@ function presetDemoVariables(demo: DemoServer): Record<string, string> {
 }
 
 /** The example files `npm start` deploys: the main tab and one tab per preset family. */
-export const DEPLOYED_EXAMPLES = ['flows.json', 'netsuite-restlet-call.json', 'jira-issue-search.json', 'body-hash-post.json'];
+export const DEPLOYED_EXAMPLES = ['flows.json', 'netsuite-restlet-call.json', 'jira-issue-search.json', 'body-hash-post.json', 'upload-file.json'];
 
 export interface ExampleEnvironmentOptions {
   userDir: string;

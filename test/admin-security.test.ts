@@ -11,7 +11,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { settingsFromForm, storedSecretsAllowed, storedSecretsProblem } from '../src/nodes/shared/admin-routes';
 import { startEchoServer, type EchoServer } from './support/echo-server';
-import { helper, loadFlow, type FlowNode } from './support/node-red';
+import { coreNode, helper, loadFlow, ourNode, type FlowNode } from './support/node-red';
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
 const ENV_SECRET = 'value-of-an-unrelated-environment-variable';
@@ -256,6 +256,102 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
+  describe('a form reusing stored values elsewhere (issue 16)', () => {
+    async function postTest(body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
+      const response = await helper.request().post('/oauth1-config/svc/test').send(body).expect(200);
+      return response.body as { ok: boolean; message: string };
+    }
+
+    it("${NAME} stands only for what the deployed node's own field holds: no other variable of the process is read", async () => {
+      process.env.OAUTH1_ADMIN_TEST_SECRET = ENV_SECRET;
+      process.env.OAUTH1_ADMIN_TEST_KEY = consumerKey;
+      try {
+        await deployService();
+        const before = demo.stats.requests.length;
+        const stored = { consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' };
+        for (const form of [
+          { baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_SECRET}' } },
+          { baseUrl: demo.url, realm: '${OAUTH1_ADMIN_TEST_SECRET}', credentials: { ...stored, consumerKey } },
+        ]) {
+          const answer = await postTest({ preset: 'extrahorizon', ...form });
+          assert.equal(answer.ok, false);
+          assert.match(answer.message, /^type the secrets in again: \$\{OAUTH1_ADMIN_TEST_SECRET\} in (consumerKey|realm): /);
+          assert.ok(!answer.message.includes(ENV_SECRET));
+        }
+        assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+
+        // A node deployed with `${NAME}` in a field: the form's same `${NAME}` there is that field's value.
+        await helper.unload();
+        const flow: FlowNode[] = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url }];
+        await loadFlow(['oauth1-config'], flow, { svc: { consumerKey: '${OAUTH1_ADMIN_TEST_KEY}', consumerSecret, token, tokenSecret } });
+        const own = await postTest({ preset: 'extrahorizon', baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_KEY}' } });
+        assert.equal(own.ok, true, own.message);
+        const other = await postTest({ preset: 'extrahorizon', baseUrl: demo.url, credentials: { ...stored, consumerKey: '${OAUTH1_ADMIN_TEST_SECRET}' } });
+        assert.match(other.message, /^type the secrets in again: /);
+      } finally {
+        delete process.env.OAUTH1_ADMIN_TEST_SECRET;
+        delete process.env.OAUTH1_ADMIN_TEST_KEY;
+      }
+    });
+
+    it("stored secrets go through no other TLS configuration and no other placement than the deployed node's", async () => {
+      const lax: FlowNode = { id: 'lax', type: 'tls-config', name: 'no certificate check', verifyservercert: false };
+      const flow = [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: demo.url, signatureMethod: 'PLAINTEXT' }, lax];
+      await helper.load([ourNode('oauth1-config'), coreNode('core/network/05-tls.js')] as never, flow, {
+        svc: { consumerKey, consumerSecret, token, tokenSecret },
+      });
+      const before = demo.stats.requests.length;
+      const form = {
+        preset: 'extrahorizon',
+        baseUrl: demo.url,
+        signatureMethod: 'PLAINTEXT',
+        credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+      };
+      const throughLax = await postTest({ ...form, tls: 'lax' });
+      assert.equal(throughLax.ok, false);
+      assert.match(throughLax.message, /^type the secrets in again: .*another TLS configuration lax$/);
+      const inQuery = await postTest({ ...form, placement: 'query' });
+      assert.match(inQuery.message, /^type the secrets in again: .*another placement query$/);
+      assert.equal(demo.stats.requests.length, before, 'nothing was sent');
+      const same = await postTest({ ...form, tls: '_ADD_', placement: 'header' });
+      assert.equal(same.ok, true, same.message);
+    });
+  });
+
+  describe('log lines (issue 16)', () => {
+    /** What each log call of the runtime got as its text, as a log handler receives it. */
+    function loggedTexts(): string[] {
+      const spy = helper.log() as unknown as { args: Array<[{ msg?: unknown; id?: unknown }]> };
+      const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? ''));
+      return spy.args.map(([entry]) => `${shown(entry?.msg)} ${shown(entry?.id)}`);
+    }
+
+    it('escapes the node id and the error text of an admin route: a %0A in :id forges no log line', async () => {
+      const closed = http.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+      await new Promise((resolve) => closed.close(resolve));
+      await deployService();
+      const forged = 'svc\n1 Jan 00:00:00 - [warn] forged line\r\u2028\u0085';
+      const body = {
+        preset: 'extrahorizon',
+        baseUrl: closedUrl,
+        credentials: { consumerKey, consumerSecret: 'typed-in' },
+        email: 'a@example.com',
+        password: 'pw',
+      };
+      const answer = await helper
+        .request()
+        .post(`/oauth1-config/${encodeURIComponent(forged)}/password-token`)
+        .send(body);
+      assert.equal(answer.status, 500, JSON.stringify(answer.body));
+      const lines = loggedTexts().filter((line) => line.includes('forged line'));
+      assert.ok(lines.length > 0, 'the failure was logged');
+      for (const line of lines) assert.doesNotMatch(line, /[\r\n\u2028\u2029\u0085]/, `a raw line break in ${JSON.stringify(line)}`);
+      assert.ok(lines.some((line) => line.includes('svc\\n1 Jan')));
+    });
+  });
+
   describe('the deployed service itself', () => {
     it('uses the stored secrets when origin, scheme and signature method match, with an audit line', async () => {
       await deployService();
@@ -317,7 +413,11 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     signatureMethod: 'HMAC-SHA1',
     extraOrigins: ['https://files.example.com'],
   } as const;
-  const stored = { deployed, credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' }, readVariable: (name: string) => `value of ${name}` };
+  const stored = {
+    deployed,
+    credentials: { consumerKey: 'key', consumerSecret: 'stored-secret' },
+    ownField: (_field: string, reference: string) => `value of ${reference.slice(2, -1)}`,
+  };
 
   it('compares origins, not URLs: path, case and default port do not matter; scheme, host and port do', () => {
     for (const baseUrl of ['https://api.example.com/other', 'HTTPS://API.Example.com:443', 'https://api.example.com']) {
@@ -374,9 +474,32 @@ describe('admin route rules (src/nodes/shared/admin-routes.ts, no Node-RED)', ()
     assert.match(elsewhere.refusal ?? '', /^type the secrets in again: /, 'the stored private key goes nowhere else');
     assert.match(settingsFromForm({ ...form, baseUrl: 'https://evil.example.com' }, stored).refusal ?? '', /^type the secrets in again: /);
     let read = false;
-    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, readVariable: () => (read = true) });
+    const undeployed = settingsFromForm(form, { deployed: undefined, credentials: {}, ownField: () => (read = true) });
     assert.match(undeployed.refusal ?? '', /not deployed/);
     assert.equal(read, false, 'no variable read for an undeployed node');
+  });
+
+  it('a ${NAME} the deployed node does not write in that field is refused, naming it and not its value', () => {
+    const notOwn = { ...stored, ownField: (field: string) => (field === 'consumerKey' ? 'own key' : undefined) };
+    const form = { baseUrl: deployed.baseUrl, credentials: { consumerKey: '${KEY}', consumerSecret: '${HOME}' } };
+    assert.equal(
+      settingsFromForm(form, notOwn).refusal,
+      "type the secrets in again: ${HOME} in consumerSecret: a ${NAME} stands only for the deployed node's own field written the same way",
+    );
+    const own = settingsFromForm({ ...form, credentials: { consumerKey: '${KEY}', consumerSecret: '__PWRD__' } }, notOwn);
+    assert.equal(own.refusal === undefined && own.settings.credentials.consumerKey, 'own key');
+  });
+
+  it('names the placement and the TLS configuration when they differ from the deployed node, "" and "_ADD_" meaning none', () => {
+    const form = { baseUrl: deployed.baseUrl, scheme: 'oauth1', signatureMethod: 'HMAC-SHA1' } as const;
+    const withTls = { ...deployed, placement: 'header', tls: 'tls-1' } as const;
+    assert.equal(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-1' }, withTls), undefined);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: 'tls-2' }, withTls) ?? '', /this form has another TLS configuration tls-2$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'header', tls: '' }, withTls) ?? '', /another TLS configuration \(none\)$/);
+    assert.match(storedSecretsProblem({ ...form, placement: 'query', tls: 'tls-1' }, withTls) ?? '', /another placement query$/);
+    assert.equal(storedSecretsProblem({ ...form, tls: '_ADD_' }, { ...deployed, tls: '' }), undefined);
+    const oauth2 = { ...deployed, scheme: 'oauth2', placement: 'header' } as const;
+    assert.equal(storedSecretsProblem({ ...form, scheme: 'oauth2', placement: 'query' }, oauth2), undefined, 'OAuth 2 sends no signature to place');
   });
 
   it('typed values are taken as typed, anywhere; __PWRD__ means a stored value only for a credential', () => {

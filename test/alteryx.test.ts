@@ -295,6 +295,18 @@ describe('Alteryx library', () => {
       assert.equal(downloadedFileName('report', 'Csv', undefined), 'report.csv');
     });
 
+    it('keeps only a base name of what the server calls a file: no path, no separator, no control character, after decoding', () => {
+      const hostile = (value: string) => downloadedFileName('Sales.xlsx', 'Csv', `attachment; filename*=UTF-8''${value}`);
+      assert.equal(hostile('..%2F..%2Froot%2F.ssh%2Fauthorized_keys'), 'authorized_keys');
+      assert.equal(hostile('..%5C..%5CWindows%5Cwin.ini'), 'win.ini');
+      assert.equal(hostile('report%0D%0A.csv'), 'report.csv');
+      assert.equal(hostile('%00evil%1B%5B31m.csv'), 'evil[31m.csv');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Csv', 'attachment; filename="/etc/passwd"'), 'passwd');
+      assert.equal(downloadedFileName('Sales.xlsx', 'Csv', 'attachment; filename="..%2F"'), 'Sales.csv', 'nothing usable left: named by the output');
+      assert.equal(downloadedFileName('../../etc/cron.d/job', 'Raw', undefined), 'job', "the output name from the job is the server's too");
+      assert.equal(downloadedFileName('..', 'Raw', undefined), 'output.raw');
+    });
+
     it('refuses a format an output does not offer, naming the ones it does, before downloading anything', async () => {
       const { api, requests } = fakeService(() => ({ body: Buffer.alloc(0) }));
       const error = await rejection(downloadOutputs(api, completed, 'Csv'));

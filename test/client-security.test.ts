@@ -179,7 +179,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       ['a string that reads like a form', 'a=1&b=two', {}, 'a=1&b=two', null],
       ['a Buffer', Buffer.from('x=1&y=2'), {}, 'x=1&y=2', null],
       ['an object as JSON', { a: 1, b: ['x'] }, {}, '{"a":1,"b":["x"]}', 'application/json'],
-      ['an object as a form', { a: '1', b: 'two words' }, { 'Content-Type': FORM }, 'a=1&b=two+words', FORM],
+      ['an object as a form', { a: '1', b: 'two words' }, { 'Content-Type': FORM }, 'a=1&b=two%20words', FORM],
       ['a string with its own content type', 'hello', { 'Content-Type': 'text/plain' }, 'hello', 'text/plain'],
       ['no body', undefined, {}, '', null],
       ['an empty string', '', {}, '', null],

@@ -573,7 +573,8 @@ describe('HTTP client under faults (src/lib/client)', function () {
   describe('bad input', () => {
     it('refuses an unsupported method before sending anything', async () => {
       const http = client();
-      for (const method of ['BREW', 'get me', 'CONNECT', 'TRACE']) {
+      // TRACE is sent when asked for, as the core node sends it (issue 17).
+      for (const method of ['BREW', 'get me', 'CONNECT']) {
         const error = await requestRejection(http.request({ method, url: '/x' }));
         assert.equal(error.code, 'EINVALIDMETHOD');
         assert.match(error.message, /^unsupported method ".*": use one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS$/);

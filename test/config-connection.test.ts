@@ -121,11 +121,13 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     assert.match(answer.message, /workflows to run/);
   });
 
-  it('takes unchanged passwords (__PWRD__) from the stored credentials and resolves ${ENV} values as at deploy', async () => {
+  it('takes unchanged passwords (__PWRD__) from the stored credentials and the ${ENV} values of its own fields as at deploy', async () => {
     process.env.OAUTH1_TEST_BASE_URL = demo.url;
     process.env.OAUTH1_TEST_TOKEN = token;
     try {
-      await loadFlow(['oauth1-config'], flow(), { svc: { consumerKey, consumerSecret, token: '${OAUTH1_TEST_TOKEN}', tokenSecret } });
+      await loadFlow(['oauth1-config'], flow({ baseUrl: '${OAUTH1_TEST_BASE_URL}' }), {
+        svc: { consumerKey, consumerSecret, token: '${OAUTH1_TEST_TOKEN}', tokenSecret },
+      });
       const answer = await post('svc', {
         preset: 'extrahorizon',
         baseUrl: '${OAUTH1_TEST_BASE_URL}',

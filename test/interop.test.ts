@@ -139,7 +139,8 @@ describe('interoperability with oauthlib', function () {
               responseType: 'json',
             });
             assert.equal(response.statusCode, 200, describeFailure(response.body, 'form'));
-            assert.equal(response.body.body, 'name=Ada+Lovelace&tags=a&tags=b%26c&empty=');
+            // Spaces as %20, as the core http request node encodes forms (issue 17).
+            assert.equal(response.body.body, 'name=Ada%20Lovelace&tags=a&tags=b%26c&empty=');
           });
 
           it('accepts a realm, which is sent in the header only and never signed', async () => {

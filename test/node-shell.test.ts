@@ -79,8 +79,11 @@ describe('node shell (every request node)', function () {
         assert.equal(caught.length, 0, JSON.stringify(caught.map((msg) => msg.error)));
         assert.equal(out[0]?.statusCode, 200);
         await wait(20);
+        // oauth1 request warns as the core http request node does, in its catalog's words (the test runtime shows the keys).
+        const expected =
+          node === 'req' ? /httpin\.errors\.timeout-is(nan|negative)/ : /msg\.requestTimeout must be a positive number of milliseconds; using the default/;
         assert.ok(
-          warnings().some((line) => line.includes('msg.requestTimeout must be a positive number of milliseconds; using the default')),
+          warnings().some((line) => expected.test(line)),
           warnings().join('\n'),
         );
       });

@@ -186,6 +186,15 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
     assert.match(msg.signing?.cause.text ?? '', /^The service names the problem "signature_method_rejected": it does not accept this signature method/);
   });
 
+  it('oauth1 request with "send non-2xx to Catch": the error names the cause and Catch gets msg.signing', async () => {
+    await loadFlow(TYPES, flow(demo.url, {}, { url: 'users/v1/me', senderr: true }), { cfg: { ...DEMO_CREDENTIALS, tokenSecret: 'wrong' } });
+    const caught = nextMessage<Caught>('caught');
+    helper.getNode('req').receive({ payload: '' } as never);
+    const msg = await caught;
+    assert.match(msg.error.message, /HTTP 401\. Likely cause: The service computed another signature/);
+    assert.equal(msg.signing?.cause.code, 'signature');
+  });
+
   it('a successful request carries no msg.signing, and drops one an earlier request left', async () => {
     await loadFlow(TYPES, flow(demo.url, {}, { url: 'users/v1/me' }), { cfg: { ...DEMO_CREDENTIALS } });
     const answered = nextMessage<Answered>('out');

@@ -8,6 +8,7 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import { AlteryxApi, NO_CANCEL_IN_GALLERY_V1, type AlteryxJob, type OutputData } from '../src/lib/alteryx';
 import type { HttpClient } from '../src/lib/client';
 import { createServiceClient } from '../src/lib/service';
+import { json, respond, startFaultServer, type Fault, type FaultServer } from './support/fault-server';
 import {
   catchNode,
   collectMessages,
@@ -347,6 +348,59 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     caught = nextMessage<Caught>('caught');
     helper.getNode('run').receive({});
     assert.match((await caught).error.message, /demo gallery: consumer secret missing/);
+  });
+
+  describe('against a hostile Alteryx server', () => {
+    let hostile: FaultServer;
+    beforeEach(async () => {
+      hostile = await startFaultServer();
+      hostile.route('/api/v1/workflows/app/jobs/', json({ id: 'job-1', status: 'Queued' }));
+    });
+    afterEach(() => hostile.close());
+
+    function listOutputs(count: number, fault: Fault): void {
+      const outputs = Array.from({ length: count }, (_, index) => ({ id: `o${index}`, name: `Part ${index}.csv`, formats: ['Csv'] }));
+      hostile.route('/api/v1/jobs/job-1/', json({ id: 'job-1', status: 'Completed', disposition: 'Success', outputs, messages: [] }));
+      for (let index = 0; index < count; index++) hostile.route(`/api/v1/jobs/job-1/output/o${index}/`, fault);
+    }
+    const outputRequests = () => hostile.requests.filter((request) => request.path.includes('/output/')).length;
+
+    it("keeps to the node's bounds of a job, outputs and megabytes, and sends nothing but the error", async () => {
+      const limits = { workflowId: 'app', outputFormat: 'Csv', maxOutputs: 2, maxOutputsMB: 1 };
+      await loadFlow(TYPES, flow(`${hostile.url}/api`, limits), CREDENTIALS);
+      const sent = collectMessages('out');
+      const statuses = collectMessages('statuses');
+      listOutputs(3, respond(200, 'a,b\n', { 'Content-Type': 'text/csv' }));
+      let caught = nextMessage<Caught>('caught');
+      helper.getNode('run').receive({});
+      assert.equal(
+        (await caught).error.message,
+        'Alteryx job job-1: it lists 3 outputs, more than the 2 a job may download (max outputs); none was downloaded',
+      );
+      assert.equal(outputRequests(), 0);
+      await wait(20);
+      assert.deepEqual(lastStatus(statuses), { fill: 'red', shape: 'ring', text: 'outputs too large' });
+
+      listOutputs(2, respond(200, Buffer.alloc(600 * 1024, 'a'), { 'Content-Type': 'text/csv' }));
+      caught = nextMessage<Caught>('caught');
+      helper.getNode('run').receive({});
+      assert.match((await caught).error.message, /output "Part 1\.csv" does not fit in the 1 MB a job's outputs may take in all/);
+      assert.equal(sent.length, 0);
+    });
+
+    it('gives up after its timeout while downloading outputs too, sending no result', async () => {
+      await loadFlow(TYPES, flow(`${hostile.url}/api`, { workflowId: 'app', outputFormat: 'Csv', timeout: 0.5 }), CREDENTIALS);
+      const sent = collectMessages('out');
+      listOutputs(6, (_request, res) => void setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/csv' }).end('a\n'), 300));
+      const caught = nextMessage<Caught>('caught');
+      const started = Date.now();
+      helper.getNode('run').receive({});
+      assert.match((await caught).error.message, /^Alteryx job job-1: no result within 0\.5 s \(downloading output 2 of 6\)$/);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 1_500, `gave up after ${elapsed} ms, not after the 6 downloads (1.8 s)`);
+      await wait(1_500);
+      assert.equal(sent.length, 0);
+    });
   });
 
   describe('redeploy and restart', () => {

@@ -39,6 +39,8 @@ const EXAMPLE = {
   jiraMyself: 'c4f0c0de00000021',
   /** examples/body-hash-post.json */
   bodyHashPost: 'd5f0c0de00000011',
+  /** examples/upload-file.json */
+  uploadFile: 'e6f0c0de00000011',
 };
 
 describe('npm start (demo service + Node-RED + examples/flows.json)', function () {
@@ -99,7 +101,7 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     const types = new Set(flows.map((node) => node.type));
     for (const type of ['oauth1-config', 'oauth1-get-me', 'oauth1-run-workflow', 'oauth1-request']) assert.ok(types.has(type), type);
     const tabs = flows.filter((node) => node.type === 'tab').map((node) => node.label);
-    assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)']);
+    assert.deepEqual(tabs, ['OAuth 1.0a examples', 'NetSuite RESTlet call', 'Jira issue search', 'Signed body (body hash)', 'Upload a file (multipart)']);
   });
 
   it('labels each warning of the first start with the node name, and gives every example service its defaults (Max response)', async () => {
@@ -160,6 +162,17 @@ describe('npm start (demo service + Node-RED + examples/flows.json)', function (
     assert.match(answer.msg, /"oauth_body_hash":"verified"/);
     assert.match(answer.msg, /"signatureMethod":"HMAC-SHA256"/);
     assert.ok(!debug.some((message) => message.name === 'body hash errors'), JSON.stringify(debug));
+  });
+
+  it('"Upload a file": a signed multipart upload with body hash; the demo receives the field and the picture whole', async () => {
+    await click(EXAMPLE.uploadFile);
+    const answer = JSON.parse((await debugFrom('upload answer')).msg) as { oauth_body_hash: string; parts: unknown[] };
+    assert.equal(answer.oauth_body_hash, 'verified');
+    assert.deepEqual(answer.parts, [
+      { name: 'title', bytes: 19, value: 'A one-pixel picture' },
+      { name: 'media', filename: 'pixel.png', contentType: 'image/png', bytes: 70 },
+    ]);
+    assert.ok(!debug.some((message) => message.name === 'upload errors'), JSON.stringify(debug));
   });
 
   it('never shows the demo secrets in the output or the user directory', () => {

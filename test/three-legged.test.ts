@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { authorizationPageUrl, callbackPath, isOwnCallbackUrl, parseTokenAnswer, PENDING_LIFETIME_MS, PendingAuthorizations } from '../src/lib/three-legged';
 
+/** The editor as the request to start a sign-in reached it: its Host header, admin API at the root. */
+const EDITOR = { host: 'localhost:1880', adminRoot: '' };
+
 describe('3-legged OAuth 1.0a pieces', () => {
   it('reads a form-encoded token answer (RFC 5849 §2.1) and a JSON one', () => {
     const form = parseTokenAnswer('oauth_token=hh5s93j4hdidpola&oauth_token_secret=hdhd0244k9j7ao03&oauth_callback_confirmed=true');
@@ -11,20 +14,31 @@ describe('3-legged OAuth 1.0a pieces', () => {
     assert.throws(() => parseTokenAnswer('{broken'), /no oauth_token/);
   });
 
-  it("accepts only this package's callback route for this node, or oob", () => {
-    assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback', 'abc'));
-    assert.ok(isOwnCallbackUrl('https://nr.example.com/admin/oauth1-config/abc/callback', 'abc'));
-    assert.ok(isOwnCallbackUrl('oob', 'abc'));
+  it("accepts only this package's callback route for this node on the editor's own host and admin root, or oob", () => {
+    assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback', 'abc', EDITOR));
+    assert.ok(isOwnCallbackUrl('https://LOCALHOST:1880/oauth1-config/abc/callback', 'abc', EDITOR), 'https behind a proxy, host in another case');
+    assert.ok(isOwnCallbackUrl('https://nr.example.com/admin/oauth1-config/abc/callback', 'abc', { host: 'nr.example.com:443', adminRoot: '/admin' }));
+    assert.ok(isOwnCallbackUrl('https://nr.example.com/admin/oauth1-config/abc/callback', 'abc', { host: 'nr.example.com', adminRoot: '/admin/' }));
+    assert.ok(isOwnCallbackUrl('oob', 'abc', EDITOR));
     for (const bad of [
       'https://evil.example/collect',
+      'https://evil.example/oauth1-config/abc/callback',
+      'http://localhost:1880/x/oauth1-config/abc/callback',
+      'http://localhost:1881/oauth1-config/abc/callback',
       'http://localhost:1880/oauth1-config/other/callback',
       'http://localhost:1880/oauth1-config/abc/callback?next=https://evil.example',
       'http://user:pw@localhost:1880/oauth1-config/abc/callback',
       'javascript:alert(1)//oauth1-config/abc/callback',
       'not a url',
     ]) {
-      assert.equal(isOwnCallbackUrl(bad, 'abc'), false, bad);
+      assert.equal(isOwnCallbackUrl(bad, 'abc', EDITOR), false, bad);
     }
+    assert.equal(
+      isOwnCallbackUrl('https://nr.example.com/oauth1-config/abc/callback', 'abc', { host: 'nr.example.com', adminRoot: '/admin' }),
+      false,
+      'outside the admin root',
+    );
+    assert.equal(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback', 'abc', { host: '', adminRoot: '' }), false, 'no Host');
   });
 
   it("adds the request token to the provider's authorization page, keeping its own query", () => {
@@ -70,12 +84,12 @@ describe('3-legged OAuth 1.0a pieces', () => {
 
   it('names the callback route with the node id as one path segment, and accepts no fragment or other protocol', () => {
     assert.equal(callbackPath('a/b c'), '/oauth1-config/a%2Fb%20c/callback');
-    assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/a%2Fb/callback', 'a/b'));
-    assert.equal(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback#x', 'abc'), false);
-    assert.equal(isOwnCallbackUrl('ftp://localhost/oauth1-config/abc/callback', 'abc'), false);
-    assert.equal(isOwnCallbackUrl('http://user@localhost/oauth1-config/abc/callback', 'abc'), false);
-    assert.equal(isOwnCallbackUrl('http://localhost/oauth1-config/abc/callback/more', 'abc'), false);
-    assert.equal(isOwnCallbackUrl('OOB', 'abc'), false);
+    assert.ok(isOwnCallbackUrl('http://localhost:1880/oauth1-config/a%2Fb/callback', 'a/b', EDITOR));
+    assert.equal(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback#x', 'abc', EDITOR), false);
+    assert.equal(isOwnCallbackUrl('ftp://localhost:1880/oauth1-config/abc/callback', 'abc', EDITOR), false);
+    assert.equal(isOwnCallbackUrl('http://user@localhost:1880/oauth1-config/abc/callback', 'abc', EDITOR), false);
+    assert.equal(isOwnCallbackUrl('http://localhost:1880/oauth1-config/abc/callback/more', 'abc', EDITOR), false);
+    assert.equal(isOwnCallbackUrl('OOB', 'abc', EDITOR), false);
   });
 
   it('keeps a pending token until the last millisecond of its 10 minutes', () => {

@@ -63,10 +63,12 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
     await loadFlow(['oauth1-config'], flow, { svc: credentials as Record<string, string> });
   }
 
+  /** As the editor posts: to its own host (the browser's Host header), from its own origin. */
   function post(path: string, body: unknown) {
     return helper
       .request()
       .post(path)
+      .set('host', new URL(EDITOR).host)
       .set('origin', EDITOR)
       .send(body as object);
   }
@@ -177,6 +179,13 @@ describe('token routes of the config dialog (Node-RED runtime, demo service)', f
       const answer = await post('/oauth1-config/svc/authorize', form({ callbackUrl })).expect(400);
       assert.match(answer.body.message, /callbackUrl must be "oob" or this editor's own/);
     }
+    // A client that says it is another site (curl can send any Origin) gets no callback there either.
+    for (const callbackUrl of [`${attacker.url}/oauth1-config/svc/callback`, `${attacker.url}/prefix/oauth1-config/svc/callback`]) {
+      const answer = await post('/oauth1-config/svc/authorize', form({ callbackUrl })).set('origin', attacker.url).expect(400);
+      assert.match(answer.body.message, /callbackUrl must be "oob" or this editor's own/);
+    }
+    const prefixed = await post('/oauth1-config/svc/authorize', form({ callbackUrl: `${EDITOR}/elsewhere/oauth1-config/svc/callback` })).expect(400);
+    assert.match(prefixed.body.message, /callbackUrl must be "oob"/, 'the path is the whole callback route, not one that ends in it');
     const javascript = await post('/oauth1-config/svc/authorize', form({ callbackUrl: CALLBACK, authorizeUrl: 'javascript://x/%0aalert(1)' })).expect(400);
     assert.match(javascript.body.message, /authorize URL must be an http/);
     assert.equal(demo.stats.requests.length, sent);

@@ -41,7 +41,8 @@ describe('Get token against oauthlib (an independent OAuth 1.0a provider)', func
       credentials: PROVIDER_CONSUMER,
       callbackUrl,
     };
-    const answer = await helper.request().post('/oauth1-config/svc/authorize').set('origin', EDITOR).send(form).expect(200);
+    // As the editor posts: to its own host (the browser's Host header), from its own origin.
+    const answer = await helper.request().post('/oauth1-config/svc/authorize').set('host', new URL(EDITOR).host).set('origin', EDITOR).send(form).expect(200);
     assert.equal(answer.body.ok, true, answer.body.message);
     assert.equal((await fetch(answer.body.authorizeUrl)).status, 200, "oauthlib's authorize page");
     return new URL(answer.body.authorizeUrl).searchParams.get('oauth_token') ?? '';

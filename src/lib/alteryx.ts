@@ -6,7 +6,8 @@
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
-import { MAX_TIMER_MS, type ClientRequest } from './client';
+import { isRequestError, MAX_TIMER_MS, type ClientRequest } from './client';
+import { DeadlineSignal, megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
 import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
 import { percentEncode } from './oauth1';
 import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
@@ -97,7 +98,9 @@ export type AlteryxErrorCode =
   /** An output does not offer the format asked for. */
   | 'EFORMAT'
   /** The input (workflow id, questions, priority) cannot be sent. */
-  | 'EINPUT';
+  | 'EINPUT'
+  /** The job's outputs are more, or larger in all, than a job may download. */
+  | 'ELIMIT';
 
 /** An Alteryx failure. Its message is safe to show: service messages and ids, never credentials. */
 export class AlteryxError extends Error {
@@ -354,12 +357,14 @@ export class AlteryxApi {
     return body;
   }
 
-  async downloadOutput(jobId: string, output: JobOutput, format: string, signal?: AbortSignal): Promise<OutputData> {
+  /** `maxBytes`: what is left of the job's output budget; a larger body is an ETOOLARGE error. */
+  async downloadOutput(jobId: string, output: JobOutput, format: string, signal?: AbortSignal, maxBytes?: number): Promise<OutputData> {
     const response = await this.client.request({
       method: 'GET',
       url: `v1/jobs/${pathSegment(jobId, 'job')}/output/${pathSegment(output.id, 'output')}/?format=${percentEncode(format)}`,
       responseType: 'buffer',
       signal,
+      maxResponseBytes: maxBytes,
     });
     if (!isSuccess(response)) {
       const failure = httpFailure(response, `unknown output "${output.name}" of job "${jobId}"`);
@@ -388,18 +393,29 @@ export class AlteryxApi {
 /**
  * What a downloaded output is called. A workbook output `Sales.xlsx` fetched as Csv is CSV
  * text: naming it by the service's `Content-Disposition`, or by the format, says so.
+ * Only a base name: flows write files by it, and the name comes from the server.
  */
 export function downloadedFileName(name: string, format: string, contentDisposition: string | undefined): string {
   const given = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition ?? '')?.[1];
   if (given) {
+    let decoded = given.trim();
     try {
-      return decodeURIComponent(given.trim());
+      decoded = decodeURIComponent(decoded);
     } catch {
-      return given.trim();
+      // Not percent-encoded after all: the text as it came.
     }
+    const base = baseName(decoded);
+    if (base) return base;
   }
-  if (format.toLowerCase() === 'raw') return name;
-  return `${name.replace(/\.[^.]*$/, '')}.${format.toLowerCase()}`;
+  const fallback = format.toLowerCase() === 'raw' ? name : `${name.replace(/\.[^.]*$/, '')}.${format.toLowerCase()}`;
+  return baseName(fallback) ?? `output.${format.toLowerCase()}`;
+}
+
+/** The last segment of a path (either separator), without control characters; undefined when nothing usable is left. */
+function baseName(path: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const base = (path.split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return base && base !== '.' && base !== '..' ? base : undefined;
 }
 
 /** Each output in the wanted format, checked for all outputs before anything is downloaded. */
@@ -421,12 +437,64 @@ export function outputFormats(job: AlteryxJob, format: string): Array<{ output: 
   });
 }
 
-export async function downloadOutputs(api: AlteryxApi, job: AlteryxJob, format: string, signal?: AbortSignal): Promise<OutputData[]> {
+export interface DownloadBounds {
+  limits?: Partial<OutputLimits>;
+  /** Epoch ms after which downloading is given up, as the wait for the job is. */
+  deadline?: number;
+  /** Epoch ms when the job was started: a timeout names the time since. */
+  startedAt?: number;
+  now?: () => number;
+}
+
+/**
+ * Every output of a job, within its bounds: the count, the bytes in all and the deadline.
+ * All or nothing: a bound exceeded is an error, never a part of the outputs.
+ */
+export async function downloadOutputs(
+  api: AlteryxApi,
+  job: AlteryxJob,
+  format: string,
+  signal?: AbortSignal,
+  bounds: DownloadBounds = {},
+): Promise<OutputData[]> {
   const wanted = outputFormats(job, format);
+  const budget = new OutputBudget(outputLimits(bounds.limits));
+  const tooMany = outputCountProblem(wanted.length, budget.limits);
+  if (tooMany) throw new AlteryxError(`Alteryx job ${job.id}: ${tooMany}`, 'ELIMIT', { job });
+  const deadline = bounds.deadline === undefined ? undefined : new DeadlineSignal(bounds.deadline, signal, bounds.now);
   const outputs: OutputData[] = [];
-  // One after the other: a Gallery worker serves large files, and order follows the job's outputs.
-  for (const { output, format: offered } of wanted) outputs.push(await api.downloadOutput(job.id, output, offered, signal));
+  try {
+    // One after the other: a Gallery worker serves large files, and order follows the job's outputs.
+    for (const { output, format: offered } of wanted) {
+      let data: OutputData;
+      try {
+        data = await api.downloadOutput(job.id, output, offered, deadline?.signal ?? signal, budget.remaining);
+      } catch (error) {
+        if (deadline?.expired && !signal?.aborted) {
+          const { startedAt, deadline: at } = bounds;
+          const timeout = startedAt === undefined || at === undefined ? '' : ` within ${seconds(at - startedAt)} s`;
+          throw new AlteryxError(`Alteryx job ${job.id}: no result${timeout} (downloading output ${outputs.length + 1} of ${wanted.length})`, 'ETIMEOUT', {
+            job,
+          });
+        }
+        if (isRequestError(error) && error.code === 'ETOOLARGE') throw overBudget(job, output, budget);
+        throw error;
+      }
+      if (!budget.take(Buffer.byteLength(data.data))) throw overBudget(job, output, budget);
+      outputs.push(data);
+    }
+  } finally {
+    deadline?.dispose();
+  }
   return outputs;
+}
+
+function overBudget(job: AlteryxJob, output: JobOutput, budget: OutputBudget): AlteryxError {
+  return new AlteryxError(
+    `Alteryx job ${job.id}: output "${output.name}" does not fit in the ${megabytes(budget.limits.maxOutputBytes)} a job's outputs may take in all (max outputs size), ${megabytes(budget.usedBytes)} before it; nothing was sent`,
+    'ELIMIT',
+    { job },
+  );
 }
 
 export interface WaitOptions {
@@ -523,13 +591,16 @@ export interface JobResult {
 export interface CompleteOptions extends WaitOptions {
   /** `""` or undefined: do not download. */
   outputFormat?: string;
+  /** How many outputs, and how many bytes in all, a job may download; the deadline covers the downloads too. */
+  outputLimits?: Partial<OutputLimits>;
 }
 
 /** Waits for a started job and downloads its outputs: what follows a start, or a restart. */
 export async function completeJob(api: AlteryxApi, jobId: string, options: CompleteOptions): Promise<JobResult> {
   const job = await waitForJob(api, jobId, options);
   if (!options.outputFormat) return { job };
-  return { job, outputs: await downloadOutputs(api, job, options.outputFormat, options.signal) };
+  const bounds = { limits: options.outputLimits, deadline: options.deadline, startedAt: options.startedAt, now: options.now };
+  return { job, outputs: await downloadOutputs(api, job, options.outputFormat, options.signal, bounds) };
 }
 
 export interface RunOptions {
@@ -565,6 +636,8 @@ export async function runWorkflow(api: AlteryxApi, options: RunOptions): Promise
  * only scheduled jobs, so a manually started job would otherwise run on.
  */
 export async function cancelAfterTimeout(api: AlteryxApi, jobId: string, timeout: AlteryxError): Promise<AlteryxError> {
+  // The deadline passed while downloading the outputs of a finished job: nothing left to cancel.
+  if (timeout.details.job?.status.toLowerCase() === 'completed') return timeout;
   try {
     await api.cancelJob(jobId);
     return new AlteryxError(`${timeout.message}; cancelled on the server`, 'ETIMEOUT', timeout.details);
@@ -574,9 +647,9 @@ export async function cancelAfterTimeout(api: AlteryxApi, jobId: string, timeout
 }
 
 /** A finished job's outputs by its id (the `outputs` action): refused while it is under way or when it failed. */
-export async function outputsOfJob(api: AlteryxApi, jobId: string, format: string, signal?: AbortSignal): Promise<JobResult> {
+export async function outputsOfJob(api: AlteryxApi, jobId: string, format: string, signal?: AbortSignal, limits?: Partial<OutputLimits>): Promise<JobResult> {
   const job = await api.job(jobId, signal);
   if (!hasSucceeded(job))
     throw new AlteryxError(`Alteryx job ${jobId} is ${job.status.toLowerCase()}: its outputs come once it has completed`, 'EJOB', { job });
-  return { job, outputs: await downloadOutputs(api, job, format, signal) };
+  return { job, outputs: await downloadOutputs(api, job, format, signal, { limits }) };
 }

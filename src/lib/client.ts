@@ -4,15 +4,19 @@
  * handling, clock-skew correction and error shaping.
  */
 import http from 'node:http';
-import https from 'node:https';
+import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
+import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
+import { keepSetCookies } from './cookies';
 import { refusalDiagnosis } from './diagnosis';
 import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
+import type { ProxySettings } from './proxy';
 import { redactResponse, SecretList } from './redact';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 
 export type { ClientResponse, ResponseType } from './response';
+export type { TlsOptions } from './agents';
 
 export interface AuthorizedAttempt {
   url: string;
@@ -24,21 +28,12 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
-  /** Why these credentials must not be sent to this URL (PLAINTEXT over http), or undefined. */
-  refusal?(url: URL): string | undefined;
+  /** Why these credentials must not be sent to this URL (PLAINTEXT over http, or through a proxy), or undefined. */
+  refusal?(url: URL, route: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
   /** Secrets that change while the client runs (the bearer token in use): kept out of every response, as `secrets`. */
   currentSecrets?(): ReadonlyArray<string | undefined>;
-}
-
-export interface TlsOptions {
-  ca?: string | Buffer | Array<string | Buffer>;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  servername?: string;
-  rejectUnauthorized?: boolean;
 }
 
 export interface ClientOptions {
@@ -83,6 +78,18 @@ export interface ClientRequest {
    * redirect to another origin is returned, not followed.
    */
   credentialsInBody?: boolean;
+  /** A core `http proxy` node's settings; the environment's `http_proxy`… otherwise. */
+  proxy?: ProxySettings;
+  /** `msg.rejectUnauthorized`: ignored when the service has a TLS configuration. */
+  rejectUnauthorized?: boolean;
+  /** False: a 3xx is the answer, not followed. */
+  followRedirects?: boolean;
+  /** Sends the body whatever the method (the core node's "use as request body" for a GET). */
+  bodyWithAnyMethod?: boolean;
+  /** Node's lenient HTTP parser, for servers that break HTTP. */
+  insecureHTTPParser?: boolean;
+  /** A lower cap than the client's for this response (what is left of a budget); never a higher one. */
+  maxResponseBytes?: number;
 }
 
 export type RequestErrorCode =
@@ -100,7 +107,9 @@ export type RequestErrorCode =
   /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
   | 'EINSECURE'
   /** The response body is larger than `maxResponseBytes`. */
-  | 'ETOOLARGE';
+  | 'ETOOLARGE'
+  /** The proxy URL is not one. */
+  | 'EPROXY';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
 export class RequestError extends Error {
@@ -116,6 +125,8 @@ export class RequestError extends Error {
 }
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Sent when a flow asks for them (msg.method), as the core node sends them; not offered in the dialog. */
+const OTHER_METHODS = new Set(['TRACE']);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -161,15 +172,16 @@ function deleteHeader(headers: Record<string, string>, name: string): void {
   for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) delete headers[key];
 }
 
+/** Encoded as the core node's querystring does it (a space is `%20`); nested objects as JSON. */
 function toFormBody(body: object): string {
-  const form = new URLSearchParams();
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      form.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+      pairs.push(`${querystring.escape(key)}=${querystring.escape(typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))}`);
     }
   }
-  return form.toString();
+  return pairs.join('&');
 }
 
 /** Encodes a body the way the core http request node does, setting a content type where it must. */
@@ -294,10 +306,14 @@ function httpUrl(text: string): URL | undefined {
   }
 }
 
-/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log. */
+/** Text from outside (a method, a header name, a URL) made safe for one line of a message or log: no control character, no line separator. */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\r' || c === '\n') return c === '\r' ? '\\r' : '\\n';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** A URL as messages and log lines show it: no `oauth_*` pairs, no raw control characters. */
@@ -324,14 +340,27 @@ export interface Exchange {
   /** The origin asked first: a redirect elsewhere is "another origin". */
   readonly origin: string;
   readonly credentialsInBody: boolean;
+  /** Proxy and certificate check of every attempt. */
+  readonly route: Route;
+  readonly followRedirects: boolean;
+  readonly insecureHTTPParser: boolean;
+  /** The redirects followed, for `msg.redirectList`. */
+  readonly redirectList: Redirected[];
   readonly responseType: ResponseType;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  readonly maxResponseBytes: number;
   attempts: number;
   retries: number;
   redirects: number;
   clockRetried: boolean;
   credentialsRefreshed: boolean;
+}
+
+/** One redirect followed: where to (absolute, without `oauth_*` pairs), and the cookies it set. */
+export interface Redirected {
+  location: string;
+  setCookie?: string[];
 }
 
 /** What one attempt got back. */
@@ -439,6 +468,16 @@ export function followRedirect(
   return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
 }
 
+/** Lists a hop for `msg.redirectList`; its cookies go on along the same origin, as a browser's jar (and the core node's) sends them. */
+export function rememberHop(exchange: Pick<Exchange, 'redirectList' | 'headers'>, hop: Hop, setCookie: string | string[] | undefined): void {
+  if (setCookie === undefined) {
+    exchange.redirectList.push({ location: hop.url });
+    return;
+  }
+  exchange.redirectList.push({ location: hop.url, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] });
+  if (!hop.crossOrigin) keepSetCookies(exchange.headers, setCookie);
+}
+
 /** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
 export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 'body' | 'authorize' | 'redirects'>, hop: Hop): void {
   exchange.redirects++;
@@ -481,8 +520,7 @@ export class HttpClient {
   private readonly maxRedirects: number;
   private readonly maxResponseBytes: number;
   private readonly log?: (line: string) => void;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
   private readonly secrets: SecretList;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
@@ -501,8 +539,7 @@ export class HttpClient {
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.secrets = new SecretList(options.secrets ?? [], () => this.currentSecrets());
-    this.httpAgent = new http.Agent({ keepAlive: true });
-    this.httpsAgent = new https.Agent({ keepAlive: true, ...options.tls });
+    this.agents = new AgentPool(options.tls);
   }
 
   /** The authorizer's secrets of the moment (the bearer token in use), for the texts a node shows. */
@@ -512,8 +549,7 @@ export class HttpClient {
 
   /** Closes idle keep-alive sockets; in-flight requests are aborted through their signals. */
   destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   async request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>> {
@@ -545,9 +581,10 @@ export class HttpClient {
         exchange.credentialsRefreshed = true;
         continue;
       }
-      const hop = followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects);
+      const hop = exchange.followRedirects ? followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects) : undefined;
       if (hop) {
         takeHop(exchange, hop);
+        rememberHop(exchange, hop, headers['set-cookie']);
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
@@ -564,6 +601,7 @@ export class HttpClient {
         url: withoutProtocolParameters(sentUrl),
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
+        redirects: exchange.redirectList,
         signing: refusalDiagnosis(answer.signing, { statusCode: status, headers, body: decoded.body }),
       };
       // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
@@ -574,7 +612,7 @@ export class HttpClient {
   /** Checks the request and sets out what the attempts start from; throws before anything is sent. */
   private prepare(request: ClientRequest): Exchange {
     const method = (typeof request.method === 'string' && request.method ? request.method : 'GET').toUpperCase();
-    if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    if (!(HTTP_METHODS as readonly string[]).includes(method) && !OTHER_METHODS.has(method)) {
       throw new RequestError(`unsupported method "${printable(String(request.method))}": use one of ${HTTP_METHODS.join(', ')}`, 'EINVALIDMETHOD');
     }
     const url = joinUrl(this.baseUrl, request.url);
@@ -599,12 +637,17 @@ export class HttpClient {
       method,
       url,
       headers,
-      body: METHODS_WITH_BODY.has(method) ? encodeBody(request.body, headers) : undefined,
+      body: METHODS_WITH_BODY.has(method) || request.bodyWithAnyMethod ? encodeBody(request.body, headers) : undefined,
       authorize: request.authorize !== false,
       origin: target.origin,
       credentialsInBody,
+      route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
+      followRedirects: request.followRedirects !== false,
+      insecureHTTPParser: request.insecureHTTPParser === true,
+      redirectList: [],
       responseType: request.responseType ?? 'text',
       timeoutMs: timeoutOr(request.timeoutMs, this.timeoutMs),
+      maxResponseBytes: lowerCap(request.maxResponseBytes, this.maxResponseBytes),
       signal: request.signal,
       attempts: 0,
       retries: 0,
@@ -623,14 +666,15 @@ export class HttpClient {
     } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
       : { url: new URL(exchange.url).href, headers: exchange.headers, signing: undefined };
-    const response = await this.send(exchange.method, sentUrl, headers, exchange.body, exchange.timeoutMs, exchange.signal);
+    const response = await this.send(exchange, sentUrl, headers);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl, signing };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
   private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const refusal = this.authorizer.refusal?.(new URL(url));
+    const proxied = this.agentsFor(url, exchange.route).proxy !== undefined;
+    const refusal = this.authorizer.refusal?.(new URL(url), { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) });
     if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
     const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
@@ -667,14 +711,18 @@ export class HttpClient {
     this.clockOffsetMs = Math.abs(offset) > CLOCK_SKEW_TOLERANCE_MS ? offset : 0;
   }
 
-  private async send(
-    method: string,
-    url: string,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<AxiosResponse<Buffer>> {
+  /** The agents of one attempt; a proxy URL that is no URL is an error before anything is sent. */
+  private agentsFor(url: string, route: Route): Agents {
+    try {
+      return this.agents.for(url, route);
+    } catch (error) {
+      throw new RequestError((error as Error).message, 'EPROXY');
+    }
+  }
+
+  private async send(exchange: Exchange, url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
+    const { method, body, timeoutMs, signal, maxResponseBytes } = exchange;
+    const { httpAgent, httpsAgent } = this.agentsFor(url, exchange.route);
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
     const controller = new AbortController();
@@ -702,10 +750,13 @@ export class HttpClient {
         maxBodyLength: Infinity,
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
-        maxContentLength: this.maxResponseBytes,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
+        maxContentLength: maxResponseBytes,
+        httpAgent,
+        httpsAgent,
+        // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
+        proxy: false,
         signal: controller.signal,
+        ...(exchange.insecureHTTPParser ? { insecureHTTPParser: true } : {}),
       });
     } catch (error) {
       if (signal?.aborted) throw aborted();
@@ -713,7 +764,7 @@ export class HttpClient {
       const axiosError = error as AxiosError;
       const where = new URL(url).host;
       if (axiosError.message?.startsWith('maxContentLength size of')) {
-        throw new RequestError(`the response body is larger than ${this.maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
+        throw new RequestError(`the response body is larger than ${maxResponseBytes} bytes (maxResponseBytes) (${where})`, 'ETOOLARGE');
       }
       let systemCode = axiosError.code ?? systemCodeOf(axiosError.cause);
       // The connection closed in the middle of the body: as much a reset as one before the headers.
@@ -731,6 +782,11 @@ export class HttpClient {
 /** The request's own timeout if it is a usable number of milliseconds, else the client's. */
 function timeoutOr(requested: number | undefined, fallback: number): number {
   return Math.min(Math.max(1, positiveNumber(requested) ?? fallback), MAX_TIMER_MS);
+}
+
+/** A request's own cap when it is lower than the client's: zero or more bytes. */
+function lowerCap(requested: number | undefined, fallback: number): number {
+  return typeof requested === 'number' && requested >= 0 && requested < fallback ? Math.floor(requested) : fallback;
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */

@@ -134,10 +134,15 @@ export function redactValue<T>(value: T, redact: (text: string) => string, depth
  * searched first and copied only when a secret is in it, so a clean answer costs a few
  * `indexOf`. A parsed body is the client's own copy, so it is changed in place.
  */
-export function redactResponse<R extends { body: unknown; headers: Record<string, string | string[]>; url: string; jsonError?: string }>(
-  response: R,
-  secrets: SecretList,
-): R {
+export function redactResponse<
+  R extends {
+    body: unknown;
+    headers: Record<string, string | string[]>;
+    url: string;
+    jsonError?: string;
+    redirects?: Array<{ location: string; setCookie?: string[] }>;
+  },
+>(response: R, secrets: SecretList): R {
   const forms = secrets.forms();
   if (!forms.length) return response;
   const text = (value: string) => (secrets.foundIn(value) ? replaceForms(value, forms) : value);
@@ -149,6 +154,8 @@ export function redactResponse<R extends { body: unknown; headers: Record<string
     headers,
     url: text(response.url),
     jsonError: response.jsonError === undefined ? undefined : text(response.jsonError),
+    // msg.redirectList: a login redirect's `?next=` may quote the request.
+    redirects: response.redirects?.map((hop) => ({ location: text(hop.location), setCookie: hop.setCookie?.map(text) })),
   };
 }
 

@@ -13,6 +13,8 @@ export interface ClientResponse<T = unknown> {
   jsonError?: string;
   /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
   attempts: number;
+  /** The redirects followed: each hop's URL (without `oauth_*` pairs) and the cookies it set. */
+  redirects?: Array<{ location: string; setCookie?: string[] }>;
   /** On a refused signature (a 401, an `oauth_problem`, a service's known refusal): what was signed and the likely cause. */
   signing?: SigningDiagnosis;
 }

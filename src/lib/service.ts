@@ -89,9 +89,10 @@ function isLoopback(hostname: string): boolean {
 
 /**
  * Why PLAINTEXT must not be used for this URL, or undefined: PLAINTEXT sends the secrets
- * themselves, so only over https or to this machine.
+ * themselves, so only over https or to this machine, and to this machine only when the
+ * request really goes there, not through a proxy (`proxied`).
  */
-export function plaintextProblem(url: string | URL | undefined, signatureMethod: SignatureMethod | undefined): string | undefined {
+export function plaintextProblem(url: string | URL | undefined, signatureMethod: SignatureMethod | undefined, proxied = false): string | undefined {
   if (signatureMethod !== 'PLAINTEXT' || !url) return undefined;
   let target: URL;
   try {
@@ -99,7 +100,11 @@ export function plaintextProblem(url: string | URL | undefined, signatureMethod:
   } catch {
     return undefined;
   }
-  if (target.protocol !== 'http:' || isLoopback(target.hostname)) return undefined;
+  if (target.protocol !== 'http:') return undefined;
+  if (isLoopback(target.hostname)) {
+    if (!proxied) return undefined;
+    return `PLAINTEXT sends the secrets themselves: ${target.origin} is loopback, but the request would go through the proxy in clear; add the host to no_proxy, or use an HMAC signature method`;
+  }
   return `PLAINTEXT sends the secrets themselves: ${target.origin} is plain http to another machine; use https, or an HMAC signature method`;
 }
 
@@ -112,8 +117,12 @@ export class OAuth1Authorizer implements RequestAuthorizer {
     this.signatureMethod = options.signatureMethod;
   }
 
-  refusal(url: URL): string | undefined {
-    return plaintextProblem(url, this.signatureMethod);
+  refusal(url: URL, route?: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined {
+    // PLAINTEXT's secrets are safe only as far as TLS is: not with the certificate unchecked for this message.
+    if (this.signatureMethod === 'PLAINTEXT' && url.protocol === 'https:' && route?.certificateUnchecked) {
+      return 'PLAINTEXT sends the secrets themselves: not with msg.rejectUnauthorized = false, which lets anyone answer for the server; use an HMAC signature method';
+    }
+    return plaintextProblem(url, this.signatureMethod, route?.proxied);
   }
 
   authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {

@@ -38,22 +38,32 @@ export function callbackPath(nodeId: string): string {
   return `/oauth1-config/${encodeURIComponent(nodeId)}/callback`;
 }
 
+/** Where the editor's admin API was reached: the request's own `Host` and the admin root it came through (`/admin`, or "" at the root). */
+export interface EditorAddress {
+  host: string;
+  adminRoot: string;
+}
+
 /**
- * True when `url` is this package's callback for this node (or `oob`): http(s), no
- * credentials in it, and a path that ends in the callback route. Anything else would make
- * the provider send the user, and the verifier, to another site.
+ * True when `url` is exactly this package's callback for this node on the editor's own
+ * address (or `oob`): http(s), that host, the admin root followed by the callback route,
+ * no credentials, query or fragment. Anything else would make the provider send the
+ * user, and the verifier, to another site. The scheme is free: a proxy in front may end TLS.
  */
-export function isOwnCallbackUrl(url: string, nodeId: string): boolean {
+export function isOwnCallbackUrl(url: string, nodeId: string, editor: EditorAddress): boolean {
   if (url === 'oob') return true;
   let parsed: URL;
+  let editorHost: string;
   try {
     parsed = new URL(url);
+    // Through the same URL parser, so that case and default ports compare alike.
+    editorHost = new URL(`${parsed.protocol}//${editor.host}`).host;
   } catch {
     return false;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-  if (parsed.username || parsed.password || parsed.search || parsed.hash) return false;
-  return parsed.pathname.endsWith(callbackPath(nodeId));
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || !editor.host) return false;
+  return parsed.host === editorHost && parsed.pathname === `${editor.adminRoot.replace(/\/+$/, '')}${callbackPath(nodeId)}`;
 }
 
 /** The provider's authorization page for a request token (§2.2). */

@@ -436,6 +436,72 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await cancelDialog();
   });
 
+  it("the request dialog has the core http request node's fields: payload as query, proxy, redirects, senderr, the headers list", async () => {
+    // The editor's own API, as the page has it: not typed here.
+    type Red = {
+      view: { importNodes(nodes: object[]): void };
+      workspaces: { active(): string };
+      editor: { edit(node: unknown): void };
+      nodes: { node(id: string): Record<string, unknown> };
+    };
+    const headers = [
+      { keyType: 'Content-Type', keyValue: '', valueType: 'multipart/form-data', valueValue: '' },
+      { keyType: 'other', keyValue: 'X-Trace', valueType: 'msg', valueValue: 'topic' },
+    ];
+    await page.evaluate((rows) => {
+      const RED = (window as unknown as { RED: Red }).RED;
+      RED.view.importNodes([
+        { id: 'parity-cfg', type: 'oauth1-config', name: 'parity service', baseUrl: 'https://api.example.com' },
+        { id: 'parity-proxy', type: 'http proxy', name: 'corporate', url: 'http://proxy.example.com:3128', noproxy: [] },
+        {
+          id: 'parity-req',
+          type: 'oauth1-request',
+          z: RED.workspaces.active(),
+          x: 300,
+          y: 700,
+          server: 'parity-cfg',
+          method: 'GET',
+          url: 'upload/{{{topic}}}',
+          ret: 'obj',
+          paytoqs: 'query',
+          senderr: true,
+          followRedirects: false,
+          proxy: 'parity-proxy',
+          headers: rows,
+          wires: [[]],
+        },
+      ]);
+      RED.editor.edit(RED.nodes.node('parity-req'));
+    }, headers);
+    await page.locator('#node-input-paytoqs').waitFor();
+    assert.equal(await page.inputValue('#node-input-paytoqs'), 'query');
+    assert.equal(await page.locator('#node-input-senderr').isChecked(), true);
+    assert.equal(await page.locator('#node-input-followRedirects').isChecked(), false);
+    assert.equal(await page.locator('#node-input-useProxy').isChecked(), true);
+    assert.equal(await page.locator('#node-input-useProxy-row').isVisible(), true);
+    assert.equal(await page.locator('#node-input-headers-container li').count(), 2);
+    assert.equal(await page.locator('.node-input-header-name').nth(1).inputValue(), 'X-Trace');
+    // As in the core node: the payload choice is for GET only.
+    await page.selectOption('#node-input-method', 'POST');
+    assert.equal(await page.locator('.node-input-paytoqs-row').isVisible(), false);
+    await page.selectOption('#node-input-method', 'GET');
+    await page.selectOption('#node-input-paytoqs', 'body');
+    await screenshot(page.locator('.red-ui-tray').first(), 'request-dialog-parity.png');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-input-server').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => {
+      const node = (window as unknown as { RED: Red }).RED.nodes.node('parity-req');
+      return { paytoqs: node.paytoqs, proxy: node.proxy, senderr: node.senderr, headers: node.headers };
+    });
+    assert.deepEqual(saved, { paytoqs: 'body', proxy: 'parity-proxy', senderr: true, headers });
+    // Leaves the workspace as it found it, for the tests that deploy it.
+    await page.evaluate(() => {
+      const RED = (window as unknown as { RED: Red & { nodes: { remove(id: string): void }; view: { redraw(full: boolean): void } } }).RED;
+      for (const id of ['parity-req', 'parity-cfg', 'parity-proxy']) RED.nodes.remove(id);
+      RED.view.redraw(true);
+    });
+  });
+
   it('the run workflow dialog offers the priorities the runtime accepts, actions, cancel on timeout on by default, and asks for the workflow list and the questions once', async () => {
     await ensureMainExample();
     const asked: string[] = [];
@@ -446,6 +512,8 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await flowNode(EXAMPLE.runWorkflow).locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-priority').waitFor();
     assert.deepEqual(await optionsOf('#node-input-priority'), { values: [...PRIORITIES], selected: '0' });
+    // The example predates the job bounds: the dialog shows the defaults the runtime applies.
+    assert.deepEqual([await page.inputValue('#node-input-maxOutputs'), await page.inputValue('#node-input-maxOutputsMB')], ['50', '200']);
     assert.match(await page.locator('#node-input-priority option:checked').innerText(), /^0 \(/, 'labelled from the catalog');
     // Both answered (listed, or not available when the service has no credentials yet), and a moment for a second ask.
     await page.waitForFunction(() => !/loading/.test(document.querySelector('#node-input-oauth1-workflow-picker option')?.textContent ?? 'loading'));

@@ -34,14 +34,15 @@ function ourCatalogs(): Catalog {
 
 /**
  * `RED._` as the runtime has it: the helper's returns the key itself. A `namespace:` prefix
- * is dropped, `__name__` is substituted; an unknown key comes back as it is, so a test sees it.
+ * is dropped, `__name__` is substituted; an unknown key comes back as it is (without namespace), so a test sees it.
  */
 export function translate(key: string, substitutions: Record<string, unknown> = {}): string {
   const found = key
     .slice(key.indexOf(':') + 1)
     .split('.')
     .reduce<string | Catalog | undefined>((node, part) => (typeof node === 'object' ? node[part] : undefined), ourCatalogs());
-  if (typeof found !== 'string') return key;
+  // As i18next: an unknown key comes back without its namespace (the core catalog's keys, as the core spec expects them).
+  if (typeof found !== 'string') return key.slice(key.indexOf(':') + 1);
   return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
 }
 
@@ -55,6 +56,8 @@ export function ourNode(type: string): (RED: unknown) => void {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const catchNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-catch.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+export const httpProxyNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/network/06-httpproxy.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const statusNode: (RED: unknown) => void = require(path.join(CORE_NODES_DIR, 'core/common/25-status.js'));
 
 /** A core node of Node-RED by its file under @node-red/nodes (`core/function/15-change.js`), for flows beyond our nodes. */
@@ -67,7 +70,7 @@ export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** Loads nodes and a flow; `credentials` maps node ids to their credentials. */
 export async function loadFlow(types: string[], flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
-  const initializers = [...types.map(ourNode), catchNode, statusNode];
+  const initializers = [...types.map(ourNode), catchNode, statusNode, httpProxyNode];
   // The runtime treats a node without x/y as a config node; catch and status nodes must be flow nodes.
   const positioned = flow.map((node, index) => (node.z && !('x' in node) ? { x: 100, y: 40 * (index + 1), ...node } : node));
   await helper.load(initializers, positioned, credentials);

@@ -31,6 +31,10 @@ export interface VerifierEcho {
   realm?: string | null;
   /** The `oauth_body_hash` the server checked against the body bytes. */
   bodyHash?: string | null;
+  /** The Cookie header as it arrived. */
+  cookie?: string | null;
+  /** The body bytes as they arrived, base64. */
+  bodyBase64?: string;
   /** On a 401: why (the body hash check) or that oauthlib refused it. */
   message?: string;
   /** On a 401: the base string oauthlib expected. */

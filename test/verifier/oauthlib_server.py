@@ -177,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
                 "token": bool(has_token),
                 "realm": request.realm,
                 "bodyHash": request.oauth_params.get("oauth_body_hash"),
+                "cookie": headers.get("Cookie"),
+                "bodyBase64": base64.b64encode(raw_body).decode("ascii"),
             })
         else:
             self.reply(401, {

@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute, type ServiceForm } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
@@ -42,12 +42,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     const raw: unknown = req.body;
     const body = typeof raw === 'object' && raw !== null ? (raw as ConnectionTestBody) : {};
     const deployed = getConfigNode(RED, id);
-    const reading = settingsFromForm(body, {
-      deployed,
-      credentials: deployed?.credentials ?? {},
-      readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
-      obtained: obtainedTokens(RED).get(id),
-    });
+    const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
     if (reading.refusal !== undefined) {
       res.json({ ok: false, message: reading.refusal });
       return;
@@ -61,7 +56,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     res.json(result);
   } catch (error) {
     const reason = credentialsRedactor(credentials)(error instanceof Error ? error.message : String(error));
-    RED.log.warn(`oauth1-config ${id}: Test connection could not run: ${reason}`);
+    warnFromAdminRoute(RED, id, `Test connection could not run: ${reason}`);
     res.status(500).json({ ok: false, message: `the test could not run: ${reason}` });
   }
 }

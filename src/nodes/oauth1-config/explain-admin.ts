@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { explainSignature, type ExplainInput } from '../../lib/explain';
 import { credentialsRedactor } from '../../lib/redact';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
 
@@ -28,13 +28,7 @@ function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
   const id = String(req.params.id);
   const body: ExplainBody = typeof req.body === 'object' && req.body !== null ? (req.body as ExplainBody) : {};
   const deployed = getConfigNode(RED, id);
-  const reading = settingsFromForm(body, {
-    deployed,
-    credentials: deployed?.credentials ?? {},
-    readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
-    // A pair the dialog obtained (Get token, Sign in) counts as typed in, as for Test connection.
-    obtained: obtainedTokens(RED).get(id),
-  });
+  const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
   if (reading.refusal !== undefined) {
     res.json({ ok: false, message: reading.refusal });
     return;

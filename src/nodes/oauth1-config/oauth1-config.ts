@@ -67,7 +67,8 @@ function attachClient(
   problem: string | undefined,
 ): () => ReadonlyArray<string | undefined> {
   const retries = nonNegativeNumber(config.retries) ?? 3;
-  const timeoutMs = positiveNumber(config.requestTimeout) ?? 120_000;
+  // As the core http request node: Node-RED's httpRequestTimeout setting when the service names none.
+  const timeoutMs = positiveNumber(config.requestTimeout) ?? positiveNumber(RED.settings.httpRequestTimeout) ?? 120_000;
   const tls = tlsOptionsOf(RED, config.tls);
   if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
@@ -107,6 +108,7 @@ function attachClient(
 
   node.on('close', (done: () => void) => {
     closed = true;
+    // Requests still under way (job starts let finish) keep the old client until they end.
     if (holders === 0) client?.destroy();
     done();
   });
@@ -127,6 +129,7 @@ export = function register(RED: NodeAPI): void {
     const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
+    node.tls = (config.tls ?? '').trim();
     const currentSecrets = attachClient(RED, node, config, credentials, problem);
     // The bearer token in use is a secret too: every text of every node is cut by this.
     node.redact = credentialsRedactor(credentials, currentSecrets);

@@ -19,12 +19,22 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { ExtraHorizonError, mfaToken, passwordToken, type SignInResult } from '../../lib/extrahorizon';
 import { describeProbeAnswer, findPreset } from '../../lib/presets';
+import { printable } from '../../lib/client';
 import { createRedactor } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, obtainedTokens, type ServiceForm } from '../shared/admin-routes';
+import {
+  ADMIN_REQUEST_RULES,
+  auditStoredSecretsUse,
+  obtainedTokens,
+  settingsFromForm,
+  storedValuesOf,
+  tlsNodeId,
+  warnFromAdminRoute,
+  type ServiceForm,
+} from '../shared/admin-routes';
 import { getConfigNode, type OAuth1ConfigCredentials } from '../shared/config';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 
@@ -41,6 +51,8 @@ interface TokenForm extends ServiceForm {
 interface DanceContext {
   settings: TokenDanceSettings;
   preset?: string;
+  /** The form's `tls-config` node id, "" for none: an obtained pair is for that TLS configuration only. */
+  tlsId: string;
 }
 
 /** What the routes answer once a pair is stored: the token, never its secret; who it belongs to when the preset's probe can tell. */
@@ -109,73 +121,67 @@ async function answer(RED: NodeAPI, req: Request, res: Response, route: string, 
     } else if (error instanceof TokenRequestError || error instanceof ExtraHorizonError) {
       res.json({ ok: false, message });
     } else {
-      RED.log.warn(`oauth1-config ${id}: ${route} failed: ${message}`);
+      warnFromAdminRoute(RED, id, `${route} failed: ${message}`);
       res.status(500).json({ ok: false, message: `${route} failed: ${message}` });
     }
   }
 }
 
 /** The form as settings under rule 3 of admin-routes.ts, with its token URLs and TLS; audited when stored values are used. */
-function formSettings(RED: NodeAPI, req: Request, id: string, event: string): { settings: TokenDanceSettings; preset: string } {
+function formSettings(RED: NodeAPI, req: Request, id: string, event: string): DanceContext & { preset: string } {
   const body = bodyOf(req);
   const deployed = getConfigNode(RED, id);
-  const reading = settingsFromForm(body, {
-    deployed,
-    credentials: deployed?.credentials ?? {},
-    readVariable: (name) => (deployed ? RED.util.getSetting(deployed, name) : undefined),
-    obtained: obtainedTokens(RED).get(id),
-  });
+  const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
   if (reading.refusal !== undefined) throw new Refusal(reading.refusal);
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, event, id, httpOrigin(reading.settings.baseUrl ?? ''), req);
-  const tlsId = text(body.tls);
+  const tlsId = tlsNodeId(body.tls);
   const settings: TokenDanceSettings = {
     ...reading.settings,
     requestTokenUrl: text(body.requestTokenUrl),
     authorizeUrl: text(body.authorizeUrl),
     accessTokenUrl: text(body.accessTokenUrl),
-    tls: tlsId && tlsId !== '_ADD_' ? tlsOptionsOf(RED, tlsId) : undefined,
+    tls: tlsId ? tlsOptionsOf(RED, tlsId) : undefined,
   };
-  return { settings, preset: text(body.preset) };
+  return { settings, preset: text(body.preset), tlsId };
 }
 
 /**
- * `callbackUrl` must be this package's callback route for this node, on the address the
- * editor itself was reached at (or `oob`): anything else would send the user, and the
- * verifier, to another site.
+ * `callbackUrl` must be this package's callback route for this node, on the host and under
+ * the admin root this request itself came to (or `oob`): anything else would send the
+ * user, and the verifier, to another site. The `Origin` header is not the editor's address:
+ * any client can send one.
  */
 function checkedCallback(req: Request, id: string): string {
   const callbackUrl = text(bodyOf(req).callbackUrl);
-  const refusal = `callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`;
-  if (!isOwnCallbackUrl(callbackUrl, id)) throw new Refusal(refusal);
-  if (callbackUrl === 'oob') return callbackUrl;
-  const origin = req.get('origin') ?? '';
-  const editorHost = httpOrigin(origin) ? new URL(origin).host : req.get('host');
-  if (new URL(callbackUrl).host !== editorHost) throw new Refusal(refusal);
+  // `baseUrl` is where Node-RED mounted its admin API: httpAdminRoot.
+  if (!isOwnCallbackUrl(callbackUrl, id, { host: req.get('host') ?? '', adminRoot: req.baseUrl })) {
+    throw new Refusal(`callbackUrl must be "oob" or this editor's own ${callbackPath(id)} address`);
+  }
   return callbackUrl;
 }
 
 async function startDance(RED: NodeAPI, req: Request, id: string, pending: PendingAuthorizations<DanceContext>): Promise<object> {
   const callbackUrl = checkedCallback(req, id);
-  const { settings, preset } = formSettings(RED, req, id, 'oauth1-config.authorize');
+  const { settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.authorize');
   // Checked before anything is sent: the editor opens this address.
   const page = httpOrigin(authorizationPage(settings, 'x'));
   if (!page) throw new Refusal('the authorize URL must be an http:// or https:// address');
   const pair = await requestToken(settings, callbackUrl);
-  pending.add(id, pair, { settings, preset });
+  pending.add(id, pair, { settings, preset, tlsId });
   return { ok: true, authorizeUrl: authorizationPage(settings, pair.token) };
 }
 
 async function finishDance(RED: NodeAPI, id: string, dance: TokenPair & { settings: DanceContext }, verifier: string): Promise<StoredToken> {
-  const { settings, preset } = dance.settings;
+  const { settings, preset, tlsId } = dance.settings;
   const pair = await accessToken(settings, dance, verifier);
-  return storeTokenPair(RED, id, settings, pair, preset);
+  return storeTokenPair(RED, id, settings, pair, tlsId, preset);
 }
 
 /**
  * Keeps the pair as the node's credentials (see the file comment for when it is saved), then
  * asks the preset's probe who it belongs to; a probe that fails only leaves `who` out.
  */
-async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSettings, pair: TokenPair, presetId?: string): Promise<StoredToken> {
+async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSettings, pair: TokenPair, tlsId: string, presetId?: string): Promise<StoredToken> {
   // The consumer pair stays as stored (a `${NAME}` stays a reference); the dialog's Deploy sends the one it holds.
   const existing = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
   await RED.nodes.addCredentials(id, { ...existing, token: pair.token, tokenSecret: pair.tokenSecret });
@@ -184,10 +190,12 @@ async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSetting
     baseUrl: settings.baseUrl ?? '',
     scheme: settings.scheme ?? 'oauth1',
     signatureMethod: settings.signatureMethod ?? 'HMAC-SHA1',
+    placement: settings.placement,
+    tls: tlsId,
     extraOrigins: settings.extraOrigins,
   };
   obtainedTokens(RED).set(id, { token: pair.token, tokenSecret: pair.tokenSecret, service });
-  const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id, origin: httpOrigin(settings.baseUrl ?? '') };
+  const audit = { level: RED.log.AUDIT, event: 'oauth1-config.token-stored', id: printable(id), origin: httpOrigin(settings.baseUrl ?? '') };
   RED.log.audit(audit);
   const who = await probeWho({ ...settings, credentials: { ...settings.credentials, ...pair } }, presetId);
   return { ok: true, token: pair.token, ...(who ? { who } : {}) };
@@ -216,7 +224,7 @@ async function signIn(RED: NodeAPI, req: Request, id: string): Promise<object> {
   const password = typeof body.password === 'string' ? body.password : '';
   if (!mfa && (!email || !password)) throw new Refusal('email and password are both needed to sign in');
   if (mfa && (!text(mfa.token) || !text(mfa.methodId) || !text(mfa.code))) throw new Refusal('mfa needs token, methodId and code');
-  const { settings, preset } = formSettings(RED, req, id, 'oauth1-config.password-token');
+  const { settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.password-token');
   const { consumerKey, consumerSecret } = settings.credentials;
   if (!consumerKey || !consumerSecret) throw new Refusal('consumer key and consumer secret are needed to sign in');
   const consumerOnly: ServiceSettings = { ...settings, credentials: { consumerKey, consumerSecret }, retries: 0 };
@@ -230,7 +238,7 @@ async function signIn(RED: NodeAPI, req: Request, id: string): Promise<object> {
     client.destroy();
   }
   if (!result.ok) return { ok: false, mfa: { token: result.mfa.token, methods: result.mfa.methods } };
-  return storeTokenPair(RED, id, consumerOnly, result, preset || 'extrahorizon');
+  return storeTokenPair(RED, id, consumerOnly, result, tlsId, preset || 'extrahorizon');
 }
 
 const NO_STORE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };

@@ -1,27 +1,151 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import type { ClientResponse, ResponseType } from '../../lib/client';
-import type { SigningDiagnosis } from '../../lib/diagnosis';
-import { NodeShell, type Done } from '../shared/node-shell';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { isRequestError, type ClientResponse, type ResponseType } from '../../lib/client';
+import { responseCookies } from '../../lib/cookies';
+import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
+import { markedHeaders } from '../../lib/header-marker';
+import type { ProxySettings } from '../../lib/proxy';
+import { isSuccess } from '../../lib/response';
+import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
+import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
   method?: string;
   url?: string;
   ret?: string;
+  paytoqs?: boolean | string;
+  senderr?: boolean;
+  /** Id of a core `http proxy` config node. */
+  proxy?: string;
+  /** False: 3xx answers are returned, not followed (`msg.followRedirects` overrides). */
+  followRedirects?: boolean;
+  headers?: HeaderRow[];
+  insecureHTTPParser?: boolean;
 }
 
 interface RequestMessage extends NodeMessageInFlow {
-  url?: unknown;
-  method?: unknown;
-  headers?: unknown;
   requestTimeout?: unknown;
-  statusCode?: number;
+  statusCode?: number | string;
+  headers?: unknown;
   responseUrl?: string;
+  redirectList?: Array<{ location: string; cookies?: unknown }>;
+  responseCookies?: unknown;
+  retry?: number;
   signing?: SigningDiagnosis;
 }
 
+/** The core `http proxy` config node as the runtime holds it. */
+interface HttpProxyNode extends Node<{ username?: string; password?: string }> {
+  url?: string;
+  noproxy?: string[];
+}
+
 const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer', obj: 'json' };
+/**
+ * Failures that also go out as a message, as the core node sends them: no answer, or none
+ * that could be read. A request refused before sending (origin, PLAINTEXT, bad input) only reaches Catch.
+ */
+const FAILURES_AS_MESSAGES = new Set(['ENETWORK', 'ETIMEDOUT', 'ETOOLARGE', 'ETOOMANYREDIRECTS', 'EPROXY']);
+
+function settingsOf(config: OAuth1RequestDef, hasTls: boolean): RequestSettings {
+  const paytoqs = config.paytoqs === true || config.paytoqs === 'query' ? 'query' : config.paytoqs === 'body' ? 'body' : 'ignore';
+  return {
+    url: (config.url ?? '').trim(),
+    method: config.method ?? 'GET',
+    paytoqs,
+    followRedirects: config.followRedirects !== false,
+    headers: Array.isArray(config.headers) ? config.headers : [],
+    defaultScheme: hasTls ? 'https' : 'http',
+    insecureHTTPParser: config.insecureHTTPParser === true,
+  };
+}
+
+function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | undefined {
+  if (!id) return undefined;
+  const proxy = RED.nodes.getNode(id) as HttpProxyNode | null;
+  if (!proxy?.url) return undefined;
+  return { url: proxy.url, noProxy: proxy.noproxy ?? [], username: proxy.credentials?.username, password: proxy.credentials?.password };
+}
+
+/** The answer on the message, as the core node puts it there. */
+function answer(msg: RequestMessage, response: ClientResponse, redact: (text: string) => string): void {
+  msg.payload = response.body;
+  msg.statusCode = response.statusCode;
+  msg.headers = markedHeaders({ ...response.headers });
+  msg.responseUrl = response.url;
+  // A login redirect may carry the request in `?next=`: no secret of the service in it.
+  msg.redirectList = (response.redirects ?? []).map((hop) => {
+    const location = redact(hop.location);
+    return hop.setCookie ? { location, cookies: responseCookies(hop.setCookie) } : { location };
+  });
+  msg.retry = 0;
+  const cookies = responseCookies(response.headers['set-cookie']);
+  if (cookies) msg.responseCookies = cookies;
+  // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
+  if (response.signing) msg.signing = response.signing;
+  else delete msg.signing;
+}
+
+/** `msg.requestTimeout` as the core node reads it, with its warnings (its own catalog's words). */
+function requestTimeoutOf(RED: NodeAPI, shell: NodeShell, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  // Stricter than the core node on one point: `true` is no number of milliseconds (it would read 1 ms).
+  const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (Number.isNaN(number)) shell.warn(RED._('node-red:httpin.errors.timeout-isnan'));
+  else if (number < 1) shell.warn(RED._('node-red:httpin.errors.timeout-isnegative'));
+  else return number;
+  return undefined;
+}
+
+/** A request that got no answer: Catch, and (unless "only to Catch") a message with the error, as the core node. */
+function failed(
+  shell: NodeShell,
+  sendErrorsToCatch: boolean,
+  exchange: { msg: RequestMessage; send: (msg: RequestMessage) => void; done: Done; tracked: Tracked },
+  error: unknown,
+  request: { method: string; url: string },
+): void {
+  const { msg, send, done, tracked } = exchange;
+  const prefix = `${request.method.toUpperCase()} ${request.url}: `;
+  if (!tracked.signal.aborted && !sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
+    // The core node's form: "RequestError: <reason> : <url>".
+    msg.payload = shell.clean(`${error.name}: ${error.message} : ${request.url}`);
+    msg.statusCode = error.systemCode ?? error.code;
+    send(msg);
+  }
+  shell.fail(done, error, prefix, tracked);
+}
+
+/** Reads a message into a client request; undefined when it was refused (Catch told). */
+function messageReader(
+  RED: NodeAPI,
+  node: Node,
+  shell: NodeShell,
+  settings: RequestSettings,
+): (msg: RequestMessage, done: Done) => ReturnType<typeof requestOf> | undefined {
+  let laxTlsWarned = false;
+  const reader: MessageReader = {
+    evaluate: (path, msg): unknown => RED.util.evaluateNodeProperty(path, 'msg', node, msg as NodeMessage) as unknown,
+    warn: (key) => shell.warn(shell.text(key)),
+  };
+
+  function read(msg: RequestMessage, done: Done): ReturnType<typeof requestOf> | undefined {
+    try {
+      const request = requestOf(settings, msg, reader);
+      if (request.rejectUnauthorized === false && !laxTlsWarned) {
+        laxTlsWarned = true;
+        shell.warn(shell.text('warnings.rejectUnauthorizedOff'));
+      }
+      return request;
+    } catch (error) {
+      if (!(error instanceof MessageRefused)) throw error;
+      shell.refuse(done, shell.text(error.statusKey), shell.text(error.key, error.substitutions));
+      return undefined;
+    }
+  }
+  return read;
+}
 
 export = function register(RED: NodeAPI): void {
   function OAuth1Request(this: Node, config: OAuth1RequestDef): void {
@@ -30,48 +154,36 @@ export = function register(RED: NodeAPI): void {
     const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request' });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
-    const configuredUrl = (config.url ?? '').trim();
-    const methodFromMsg = config.method === 'use' || !config.method;
-
-    /** The URL, method and headers of a message, or undefined when it was refused. */
-    function requestOf(msg: RequestMessage, done: Done): { url: string; method: string; headers?: Record<string, unknown> } | undefined {
-      let url = configuredUrl;
-      if (!url) {
-        if (msg.url !== undefined && typeof msg.url !== 'string')
-          return void shell.refuse(done, shell.text('status.invalidUrl'), shell.text('errors.urlNotString', { type: typeof msg.url }));
-        url = (msg.url ?? '').trim();
-      } else if (typeof msg.url === 'string' && msg.url && msg.url !== configuredUrl) {
-        shell.warn(shell.text('warnings.urlIgnored'));
-      }
-      if (methodFromMsg && msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
-        // Sending a GET instead of the request a flow meant would be worse than stopping.
-        return void shell.refuse(done, shell.text('status.invalidMethod'), shell.text('errors.methodNotString', { type: typeof msg.method }));
-      }
-      const method = methodFromMsg ? (typeof msg.method === 'string' && msg.method ? msg.method : 'GET') : (config.method as string);
-      if (msg.headers !== undefined && (typeof msg.headers !== 'object' || msg.headers === null || Array.isArray(msg.headers))) {
-        return void shell.refuse(done, shell.text('status.invalidHeaders'), shell.text('errors.headersNotObject'));
-      }
-      return { url, method, headers: msg.headers as Record<string, unknown> | undefined };
-    }
+    const settings = settingsOf(config, Boolean(shell.server?.tls));
+    if (config.proxy && !proxySettingsOf(RED, config.proxy)) shell.warn(shell.text('warnings.proxyMissing'));
+    const sendErrorsToCatch = config.senderr === true;
+    const read = messageReader(RED, node, shell, settings);
 
     shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;
-      const request = requestOf(msg, done);
+      const request = read(msg, done);
       if (!request) return;
       const client = shell.client(done);
       if (!client) return;
-      const timeoutMs = shell.requestTimeout(msg.requestTimeout);
+      const timeoutMs = requestTimeoutOf(RED, shell, msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
+      const prefix = `${request.method.toUpperCase()} ${request.url}: `;
       try {
-        const response = await client.request({ ...request, body: msg.payload, responseType, timeoutMs, signal: tracked.signal });
+        // Read per message: the proxy node's credentials may change without a redeploy of this node.
+        const proxy = proxySettingsOf(RED, config.proxy);
+        const response = await client.request({ ...request, proxy, responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
-        answer(msg, response);
+        answer(msg, response, shell.redact);
+        if (sendErrorsToCatch && !isSuccess(response)) {
+          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), prefix);
+          return;
+        }
         shell.status.succeeded(String(response.statusCode));
         send(msg);
         done();
       } catch (error) {
-        shell.fail(done, error, `${request.method.toUpperCase()} ${request.url || shell.server?.baseUrl}: `, tracked);
+        failed(shell, sendErrorsToCatch, { msg, send, done, tracked }, error, request);
       } finally {
         tracked.end();
       }
@@ -80,14 +192,3 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('oauth1-request', OAuth1Request);
 };
-
-/** The response on the message, as the core http request node puts it, and `msg.signing` after a refused signature. */
-function answer(msg: RequestMessage, response: ClientResponse): void {
-  msg.payload = response.body;
-  msg.statusCode = response.statusCode;
-  msg.headers = response.headers;
-  msg.responseUrl = response.url;
-  // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
-  if (response.signing) msg.signing = response.signing;
-  else delete msg.signing;
-}

@@ -23,6 +23,7 @@ import {
   type Priority,
   type Question,
 } from '../../lib/alteryx';
+import { MEGABYTE, outputLimits, type OutputLimits } from '../../lib/job-bounds';
 import { JobNudges } from '../../lib/job-polling';
 import { redactValue } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
@@ -44,6 +45,9 @@ interface RunWorkflowDef extends NodeDef {
   outputFormat?: string;
   /** Cancel the job on the server when the timeout passes; on unless set false (flows from before it existed). */
   cancelOnTimeout?: boolean | string;
+  /** Bounds of one job's downloads; a hostile server could otherwise list outputs until memory runs out. */
+  maxOutputs?: string | number;
+  maxOutputsMB?: string | number;
 }
 
 interface RunMessage extends NodeMessageInFlow {
@@ -69,6 +73,7 @@ interface Settings {
   timeoutMs: number;
   outputFormat: string;
   cancelOnTimeout: boolean;
+  outputLimits: OutputLimits;
 }
 
 function isAction(value: unknown): value is Action {
@@ -85,6 +90,7 @@ function settingsOf(config: RunWorkflowDef): Settings {
     timeoutMs: (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000,
     outputFormat: (config.outputFormat ?? '').trim(),
     cancelOnTimeout: config.cancelOnTimeout !== false && config.cancelOnTimeout !== 'false',
+    outputLimits: outputLimits({ maxOutputs: positiveNumber(config.maxOutputs), maxOutputBytes: (positiveNumber(config.maxOutputsMB) ?? 0) * MEGABYTE }),
   };
 }
 
@@ -245,6 +251,7 @@ class RunWorkflowNode {
         startedAt: entry.startedAt,
         deadline: entry.deadline,
         outputFormat: settings.outputFormat,
+        outputLimits: settings.outputLimits,
         signal: tracked.signal,
         nudges: this.nudges,
         onProgress: (_job, text) => this.progress(text),
@@ -317,7 +324,7 @@ class RunWorkflowNode {
         applyResult(msg, { job });
         shell.status.succeeded(outcomeText(job));
       } else {
-        const result = await outputsOfJob(alteryx, jobId, settings.outputFormat, tracked.signal);
+        const result = await outputsOfJob(alteryx, jobId, settings.outputFormat, tracked.signal, settings.outputLimits);
         applyResult(msg, result);
         shell.status.succeeded(outcomeText(result.job));
       }

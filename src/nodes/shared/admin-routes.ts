@@ -20,10 +20,12 @@
  *    `Sec-Fetch-Site` are held off too.)
  * 3. Stored values only for the deployed service. In a posted form, `__PWRD__` (the
  *    editor's "password unchanged") and `${NAME}` values stand for the DEPLOYED node's
- *    values, and only when the form's base URL origin, scheme and signature method equal
- *    the deployed node's, and the form signs for no origin the deployed node does not.
- *    Otherwise the answer asks for the secrets to be typed in and nothing is sent. For an
- *    id that is not deployed they are never resolved.
+ *    values, and only when the form's base URL origin, scheme, signature method,
+ *    placement and TLS configuration equal the deployed node's, and the form signs for no
+ *    origin the deployed node does not. A `${NAME}` stands only for what the deployed
+ *    node's own field holds, where that field is written `${NAME}` too: a form cannot read
+ *    any other variable of the process. Otherwise the answer asks for the secrets to be
+ *    typed in and nothing is sent. For an id that is not deployed they are never resolved.
  * 4. Each use of stored secrets writes an audit line (`RED.log.audit`): event, node id,
  *    origin, and the user, path and address Node-RED adds from the request.
  *
@@ -32,8 +34,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { AuthScheme, ServiceSettings } from '../../lib/service';
-import type { SignatureMethod } from '../../lib/oauth1';
-import type { OAuth1ConfigCredentials } from './config';
+import type { Placement, SignatureMethod } from '../../lib/oauth1';
+import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from './config';
+import { printable } from '../../lib/client';
 import { originList } from '../../lib/service';
 import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } from './service-settings';
 
@@ -84,23 +87,38 @@ export interface ServiceForm {
   realm?: unknown;
   bodyHash?: unknown;
   credentials?: Partial<Record<(typeof CREDENTIAL_NAMES)[number], unknown>>;
+  /** Id of a core `tls-config` node, or "" / "_ADD_" for none. */
+  tls?: unknown;
 }
+
+/** The fields of a form that may hold a `${NAME}`. */
+export type FormField = 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins' | 'realm' | (typeof CREDENTIAL_NAMES)[number];
 
 /** What of a deployed config node decides where its secrets may go. */
 export interface DeployedService {
   baseUrl: string;
   scheme: AuthScheme;
   signatureMethod: SignatureMethod;
+  placement?: Placement;
+  /** Id of its `tls-config` node, "" for none. */
+  tls?: string;
   extraOrigins?: readonly string[];
 }
 
-/** Where a form sends its credentials. */
-export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'signatureMethod' | 'extraOrigins'>;
+/** Where a form sends its credentials, and through which TLS configuration (a `tls-config` id, "" for none). */
+export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins'> & { tls?: string };
+
+/** A form's `tls` field as a node id, "" for none. */
+export function tlsNodeId(value: unknown): string {
+  const id = typeof value === 'string' ? value.trim() : '';
+  return id === '_ADD_' ? '' : id;
+}
 
 /**
- * Why stored secrets may not go where `form` sends them (one line, no secret), or
- * undefined when `form` is the deployed service: same base URL origin, scheme and
- * signature method, and no extra origin the deployed node lacks.
+ * Why stored secrets may not go where `form` sends them (one line, no secret, naming each
+ * field that differs and the form's value), or undefined when `form` is the deployed
+ * service: same base URL origin, scheme, signature method, placement and TLS
+ * configuration, and no extra origin the deployed node lacks.
  */
 export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedService | undefined): string | undefined {
   if (!deployed) return "this node is not deployed, and stored values are only used for a deployed node's own service";
@@ -112,6 +130,11 @@ export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedServ
   if (!origin || formOrigin !== origin) differences.push(`base URL origin ${formOrigin ?? '(none)'}`);
   if ((form.scheme ?? 'oauth1') !== deployed.scheme) differences.push(`scheme ${form.scheme ?? 'oauth1'}`);
   if ((form.signatureMethod ?? 'HMAC-SHA1') !== deployed.signatureMethod) differences.push(`signature method ${form.signatureMethod ?? 'HMAC-SHA1'}`);
+  // OAuth 2 sends no signature: where an OAuth 1.0a one would go does not matter there.
+  if (deployed.scheme === 'oauth1' && (form.placement ?? 'header') !== (deployed.placement ?? 'header'))
+    differences.push(`placement ${form.placement ?? 'header'}`);
+  // A lax TLS node (no certificate check) would let an impostor receive PLAINTEXT secrets.
+  if (tlsNodeId(form.tls) !== tlsNodeId(deployed.tls)) differences.push(`TLS configuration ${tlsNodeId(form.tls) || '(none)'}`);
   const allowed = new Set(deployed.extraOrigins ?? []);
   const notAllowed = (form.extraOrigins ?? []).filter((extra) => !allowed.has(extra));
   if (notAllowed.length) differences.push(`"also sign for" origin ${notAllowed.join(', ')}`);
@@ -144,8 +167,11 @@ export interface StoredValues {
   deployed: DeployedService | undefined;
   /** The deployed node's credentials (Node-RED has resolved their `${NAME}` values). */
   credentials: OAuth1ConfigCredentials;
-  /** A `${NAME}` value as the deployed node reads it. */
-  readVariable(name: string): unknown;
+  /**
+   * What the deployed node's own `field` holds, when that field is written `reference`
+   * (`${NAME}`) in the deployed flow; undefined otherwise, so no other variable is read.
+   */
+  ownField(field: FormField, reference: string): unknown;
   /** The pair this node's dialog obtained, if any: deployed or not, it is the user's own input. */
   obtained?: ObtainedToken;
 }
@@ -182,26 +208,34 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
   if (usesStoredValues && !stored.deployed) return { refusal: typeAgain(storedSecretsProblem({}, undefined)) };
 
   // Only reached with a deployed node, or with nothing to resolve.
-  const resolve = (value: string): string => {
-    const reference = VARIABLE_REFERENCE.exec(value);
-    if (!reference) return value;
-    const resolved = stored.readVariable(reference[1] ?? '');
-    return typeof resolved === 'string' ? resolved : resolved === undefined || resolved === null ? '' : JSON.stringify(resolved);
+  const foreign: string[] = [];
+  const resolve = (field: FormField, value: string): string => {
+    if (!VARIABLE_REFERENCE.test(value)) return value;
+    const own = stored.ownField(field, value);
+    if (own === undefined) foreign.push(`${value} in ${field}`);
+    return typeof own === 'string' ? own : own === undefined || own === null ? '' : JSON.stringify(own);
   };
   const credentials: OAuth1ConfigCredentials = {};
-  for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(typed[name]);
+  for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(name, typed[name]);
   const settings: ServiceSettings = {
-    baseUrl: resolve(fields.baseUrl),
-    ...signingSettings({ scheme: resolve(fields.scheme), placement: resolve(fields.placement), signatureMethod: resolve(fields.signatureMethod) }),
-    extraOrigins: originList(resolve(fields.extraOrigins)),
-    ...realmAndBodyHash({ realm: resolve(fields.realm), bodyHash: form.bodyHash }),
+    baseUrl: resolve('baseUrl', fields.baseUrl),
+    ...signingSettings({
+      scheme: resolve('scheme', fields.scheme),
+      placement: resolve('placement', fields.placement),
+      signatureMethod: resolve('signatureMethod', fields.signatureMethod),
+    }),
+    extraOrigins: originList(resolve('extraOrigins', fields.extraOrigins)),
+    ...realmAndBodyHash({ realm: resolve('realm', fields.realm), bodyHash: form.bodyHash }),
     credentials: serviceCredentials(credentials),
   };
+  if (foreign.length) {
+    return { refusal: typeAgain(`${foreign.join(', ')}: a \${NAME} stands only for the deployed node's own field written the same way`) };
+  }
   if (usesStoredValues) {
-    const problem = storedSecretsProblem(settings, stored.deployed);
+    const problem = storedSecretsProblem({ ...settings, tls: tlsNodeId(form.tls) }, stored.deployed);
     if (problem) return { refusal: typeAgain(problem) };
   }
-  if (obtained && !storedSecretsAllowed(settings, obtained.service)) {
+  if (obtained && !storedSecretsAllowed({ ...settings, tls: tlsNodeId(form.tls) }, obtained.service)) {
     return {
       refusal: typeAgain(
         `the token the dialog obtained is only used for the service it was obtained for (${httpOrigin(obtained.service.baseUrl) ?? 'no base URL'})`,
@@ -215,9 +249,46 @@ function typeAgain(problem: string | undefined): string {
   return `type the secrets in again: ${problem ?? 'stored values are not available here'}`;
 }
 
+/**
+ * Rule 3's stored values of config node `id`: its credentials, and for a `${NAME}` the value
+ * its own field took at deploy, only where the deployed flow writes that field `${NAME}` too.
+ */
+export function storedValuesOf(RED: NodeAPI, id: string, deployed: OAuth1ConfigNode | undefined): StoredValues {
+  return {
+    deployed,
+    credentials: deployed?.credentials ?? {},
+    obtained: obtainedTokens(RED).get(id),
+    ownField: (field, reference) => {
+      if (!deployed) return undefined;
+      if (isCredentialName(field)) {
+        const written = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
+        return written[field] === reference ? (deployed.credentials?.[field] ?? '') : undefined;
+      }
+      let written: unknown;
+      // The flow as deployed, before Node-RED replaced `${NAME}` values.
+      RED.nodes.eachNode((node) => {
+        if (node.id === id) written = Object.entries(node).find(([key]) => key === field)?.[1];
+      });
+      return typeof written === 'string' && written.trim() === reference ? (RED.util.getSetting(deployed, reference.slice(2, -1)) ?? '') : undefined;
+    },
+  };
+}
+
+function isCredentialName(field: FormField): field is (typeof CREDENTIAL_NAMES)[number] {
+  return (CREDENTIAL_NAMES as readonly string[]).includes(field);
+}
+
 /** Rule 4: one audit line for each use of a node's stored secrets. */
-export function auditStoredSecretsUse(RED: NodeAPI, event: string, id: string, origin: string | undefined, req: Request): void {
+export function auditStoredSecretsUse(RED: NodeAPI, event: string, id: string, origin: string | undefined, req?: Request): void {
   // Node-RED takes any fields (and sets the level itself); its type declarations know only a few.
-  const entry = { level: RED.log.AUDIT, event, id, origin };
+  const entry = { level: RED.log.AUDIT, event, id: printable(id), origin };
   RED.log.audit(entry, req);
+}
+
+/**
+ * A warning of an admin route. The node id comes from the URL (`%0A` decodes to a line
+ * break) and the text from a form or a service: escaped, neither can forge a log line.
+ */
+export function warnFromAdminRoute(RED: NodeAPI, id: string, text: string): void {
+  RED.log.warn(printable(`oauth1-config ${id}: ${text}`));
 }

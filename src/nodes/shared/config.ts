@@ -20,6 +20,8 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
   scheme: AuthScheme;
   placement: Placement;
   signatureMethod: SignatureMethod;
+  /** Id of its core `tls-config` node, "" for none: stored secrets go through no other (admin rule 3); with one, request nodes give a scheme-less host https. */
+  tls: string;
   /** Service preset id (`custom` when none): decides the Test connection probe. */
   preset: string;
   /** `realm` of the Authorization header, or undefined when empty. */

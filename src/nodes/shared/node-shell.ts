@@ -46,6 +46,7 @@ const ALTERYX_STATUS: Record<string, string> = {
   ETIMEOUT: 'timeout',
   EFORMAT: 'formatNotOffered',
   EINPUT: 'invalidInput',
+  ELIMIT: 'outputsTooLarge',
 };
 
 /** A request under way, aborted when the node closes unless it must finish (a job start). */

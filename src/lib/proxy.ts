@@ -1,0 +1,172 @@
+/**
+ * Which proxy a request goes through, decided per request as the core http request node
+ * decides it (its lib/proxyHelper.js, after Rob Wu's proxy-from-env, MIT), and the agents
+ * that tunnel through it. Every request, http or https, tunnels with CONNECT (as the core
+ * node's hpagent does): an https request's credentials reach the proxy only encrypted.
+ * axios's own proxy support is never used: it sends an https request to an http proxy in
+ * clear, signature and all.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** A core `http proxy` config node's settings: its URL, its "ignore hosts" and its credentials. */
+export interface ProxySettings {
+  url: string;
+  noProxy?: readonly string[];
+  username?: string;
+  password?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+
+/** `name` from the environment, lower case first, then upper case (the core node's default). */
+function envValue(env: Env, name: string): string {
+  return env[name.toLowerCase()] || env[name.toUpperCase()] || '';
+}
+
+/** False when `no_proxy` names this host (exactly, by suffix with a leading `.` or `*`, or `*` for all), port included when given. */
+export function shouldProxy(hostname: string, port: number, noProxy: string): boolean {
+  const list = noProxy.toLowerCase();
+  if (!list) return true;
+  if (list === '*') return false;
+  return list.split(/[,\s]/).every((entry) => {
+    if (!entry) return true;
+    const withPort = /^(.+):(\d+)$/.exec(entry);
+    let host = withPort ? withPort[1] : entry;
+    if (withPort && Number(withPort[2]) !== port) return true;
+    if (!/^[.*]/.test(host)) return hostname !== host;
+    if (host.startsWith('*')) host = host.slice(1);
+    return !hostname.endsWith(host);
+  });
+}
+
+/**
+ * The proxy for `target`, or undefined to connect directly. With a proxy config node its
+ * URL and "ignore hosts" are used; otherwise the environment's `http_proxy`, `https_proxy`,
+ * `all_proxy` and `no_proxy` (and npm's `npm_config_*` forms), as the core node reads them.
+ */
+export function proxyFor(target: URL, settings?: ProxySettings, env: Env = process.env): URL | undefined {
+  const scheme = target.protocol.replace(/:$/, '');
+  const effective: Env = settings ? { no_proxy: (settings.noProxy ?? []).join(','), http_proxy: settings.url, https_proxy: settings.url } : env;
+  // Brackets kept around IPv6 addresses, as no_proxy entries write them.
+  const hostname = target.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number(target.port) || DEFAULT_PORTS[scheme] || 0;
+  if (!shouldProxy(hostname, port, envValue(effective, 'npm_config_no_proxy') || envValue(effective, 'no_proxy'))) return undefined;
+  let proxy =
+    envValue(effective, `npm_config_${scheme}_proxy`) ||
+    envValue(effective, `${scheme}_proxy`) ||
+    envValue(effective, 'npm_config_proxy') ||
+    envValue(effective, 'all_proxy');
+  if (!proxy) return undefined;
+  if (!proxy.includes('://')) proxy = `${scheme}://${proxy}`;
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    throw new Error(`the proxy URL "${proxy.replace(/\/\/[^@/]*@/, '//…@')}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy URL must be http or https, not ${url.protocol}`);
+  if (settings?.username || settings?.password) {
+    url.username = encodeURIComponent(settings.username ?? '');
+    url.password = encodeURIComponent(settings.password ?? '');
+  }
+  return url;
+}
+
+/** The proxy's own `Proxy-Authorization`, from its URL's user information. */
+function proxyAuthorization(proxy: URL): string | undefined {
+  if (!proxy.username && !proxy.password) return undefined;
+  return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+}
+
+/** What http.Agent's createConnection calls back with; on an error Node ignores the socket. */
+type ConnectionCallback = (error: Error | null, socket: Duplex) => void;
+type TunnelCallback = (error: Error | null, socket: Duplex | null) => void;
+
+/** Adapts a tunnel's answer to the agent's callback: an unconnected socket stands in on an error. */
+function toAgentCallback(callback: ConnectionCallback | undefined, wrap: (socket: Duplex) => Duplex = (socket) => socket): TunnelCallback {
+  return (error, socket) => {
+    if (!callback) return socket?.destroy();
+    if (error || !socket) return callback(error ?? new Error('no tunnel'), new net.Socket());
+    callback(null, wrap(socket));
+  };
+}
+
+/** Opens a CONNECT tunnel to `host:port` through the proxy; the callback gets the raw socket. */
+function openTunnel(proxy: URL, host: string, port: number, keepAlive: boolean, callback: TunnelCallback): void {
+  const authority = `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  const authorization = proxyAuthorization(proxy);
+  const request = (proxy.protocol === 'https:' ? https : http).request({
+    method: 'CONNECT',
+    host: proxy.hostname.replace(/^\[|\]$/g, ''),
+    port: proxy.port || DEFAULT_PORTS[proxy.protocol.replace(/:$/, '')],
+    path: authority,
+    setHost: false,
+    headers: { host: authority, connection: keepAlive ? 'keep-alive' : 'close', ...(authorization ? { 'proxy-authorization': authorization } : {}) },
+    agent: false,
+    servername: proxy.protocol === 'https:' ? proxy.hostname : undefined,
+  });
+  request.once('connect', (response, socket) => {
+    request.removeAllListeners();
+    socket.removeAllListeners();
+    if (response.statusCode === 200) return callback(null, socket);
+    socket.destroy();
+    callback(Object.assign(new Error(`the proxy ${proxy.host} refused the tunnel: ${response.statusCode}`), { code: 'EPROXY' }), null);
+  });
+  request.once('error', (error) => {
+    request.removeAllListeners();
+    callback(error, null);
+  });
+  request.end();
+}
+
+/** Plain http through a CONNECT tunnel: the proxy relays bytes instead of reading requests. */
+export class HttpTunnelAgent extends http.Agent {
+  private readonly tunnelKeepAlive: boolean;
+
+  constructor(
+    private readonly proxy: URL,
+    options: http.AgentOptions = {},
+  ) {
+    super(options);
+    this.tunnelKeepAlive = options.keepAlive === true;
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
+    openTunnel(this.proxy, options.hostname ?? options.host ?? 'localhost', Number(options.port) || 80, this.tunnelKeepAlive, toAgentCallback(callback));
+    return undefined;
+  }
+}
+
+/** TLS inside a CONNECT tunnel: the proxy sees the host and port, never the request. */
+export class HttpsTunnelAgent extends https.Agent {
+  private readonly tunnelKeepAlive: boolean;
+
+  constructor(
+    private readonly proxy: URL,
+    options: https.AgentOptions = {},
+  ) {
+    super(options);
+    this.tunnelKeepAlive = options.keepAlive === true;
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
+    // https.Agent's own createConnection: TLS with the agent's options (CA, SNI of the target) over the tunnel.
+    const secure = (socket: Duplex): Duplex => {
+      const tlsOptions = { ...options, socket };
+      return super.createConnection(tlsOptions) ?? socket;
+    };
+    openTunnel(
+      this.proxy,
+      options.hostname ?? options.host ?? 'localhost',
+      Number(options.port) || 443,
+      this.tunnelKeepAlive,
+      toAgentCallback(callback, secure),
+    );
+    return undefined;
+  }
+}

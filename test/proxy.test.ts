@@ -1,0 +1,155 @@
+/**
+ * Proxies (issue 17) and PLAINTEXT through one (issue 16): which proxy a request takes, as
+ * the core http request node decides it; that it tunnels; and that what the proxy sees
+ * holds no credential of the service.
+ */
+import assert from 'node:assert/strict';
+import { proxyFor, shouldProxy } from '../src/lib/proxy';
+import { createServiceClient, type ServiceSettings } from '../src/lib/service';
+import type { HttpClient } from '../src/lib/client';
+import { requestRejection } from './support/assertions';
+import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
+import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';
+import { startTlsServer, type TlsServer } from './support/https-echo-server';
+
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY', 'all_proxy', 'ALL_PROXY'];
+
+/** Runs with these proxy variables only, restoring the environment afterwards. */
+async function withEnv<T>(values: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
+  for (const name of PROXY_VARIABLES) delete process.env[name];
+  Object.assign(process.env, values);
+  try {
+    return await run();
+  } finally {
+    for (const name of PROXY_VARIABLES) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  }
+}
+
+describe('proxies (src/lib/proxy)', function () {
+  this.timeout(20_000);
+
+  describe('proxyFor: the core node’s choice', () => {
+    const url = (text: string) => new URL(text);
+    it('takes http_proxy for http and https_proxy for https, upper case too, all_proxy last', () => {
+      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { http_proxy: 'http://p:3128' })?.href, 'http://p:3128/');
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { http_proxy: 'http://p:3128' }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { HTTPS_PROXY: 'http://s:8080' })?.href, 'http://s:8080/');
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { all_proxy: 'http://a:1' })?.href, 'http://a:1/');
+      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { http_proxy: 'p:3128' })?.href, 'http://p:3128/');
+    });
+
+    it('skips hosts no_proxy names: exactly, by suffix, by port, or all with *', () => {
+      const env = { http_proxy: 'http://p:3128', https_proxy: 'http://p:3128' };
+      assert.equal(proxyFor(url('http://127.0.0.1:8080/'), undefined, { ...env, no_proxy: '127.0.0.1' }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { ...env, NO_PROXY: '.example.com' }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { ...env, no_proxy: '*.example.com' }), undefined);
+      assert.notEqual(proxyFor(url('https://api.example.org/'), undefined, { ...env, no_proxy: '.example.com' }), undefined);
+      assert.notEqual(proxyFor(url('http://h:8080/'), undefined, { ...env, no_proxy: 'h:9090' }), undefined);
+      assert.equal(proxyFor(url('http://h:8080/'), undefined, { ...env, no_proxy: 'h:8080' }), undefined);
+      assert.equal(proxyFor(url('http://anything/'), undefined, { ...env, no_proxy: '*' }), undefined);
+      assert.equal(shouldProxy('localhost', 80, 'localhost, 127.0.0.1'), false);
+    });
+
+    it('an http proxy node replaces the environment, with its own ignore list and credentials', () => {
+      const env = { https_proxy: 'http://env:1' };
+      const node = { url: 'http://node-proxy:3128', noProxy: ['internal.example.com'], username: 'u', password: 'p@ss' };
+      const chosen = proxyFor(url('https://api.example.com/'), node, env);
+      assert.equal(chosen?.host, 'node-proxy:3128');
+      assert.equal(decodeURIComponent(chosen?.password ?? ''), 'p@ss');
+      assert.equal(proxyFor(url('https://internal.example.com/'), node, env), undefined);
+    });
+
+    it('a proxy URL that is not http(s) is an error, its password not repeated', () => {
+      assert.throws(() => proxyFor(url('http://a/'), undefined, { http_proxy: 'socks5://u:secret@p:1080' }), /must be http or https/);
+      assert.throws(
+        () => proxyFor(url('http://a/'), undefined, { http_proxy: 'http://u:secret@[bad' }),
+        (error: Error) => !error.message.includes('secret'),
+      );
+    });
+  });
+
+  describe('the client through a recording proxy', () => {
+    let verifier: Verifier;
+    let proxy: RecordingProxy;
+    let tls: TlsServer;
+    const clients: HttpClient[] = [];
+    function client(settings: Partial<ServiceSettings> = {}): HttpClient {
+      const created = createServiceClient({ baseUrl: verifier.url, credentials: VERIFIER_CREDENTIALS, retries: 0, ...settings });
+      clients.push(created);
+      return created;
+    }
+    before(async () => {
+      [verifier, proxy, tls] = await Promise.all([startVerifier(), startRecordingProxy(), startTlsServer()]);
+    });
+    afterEach(() => {
+      for (const created of clients.splice(0)) created.destroy();
+      proxy.reset();
+    });
+    after(() => Promise.all([verifier?.close(), proxy?.close(), tls?.close()]));
+
+    it('with HTTP_PROXY set, refuses PLAINTEXT to loopback (it would reach the proxy in clear), sending nothing', async () => {
+      await withEnv({ HTTP_PROXY: proxy.url }, async () => {
+        const error = await requestRejection(client({ signatureMethod: 'PLAINTEXT' }).request({ url: '/me' }));
+        assert.equal(error.code, 'EINSECURE');
+        assert.match(error.message, /through the proxy/);
+      });
+      assert.equal(proxy.seen(), '');
+      assert.ok(!proxy.seen().includes(encodeURIComponent(VERIFIER_CREDENTIALS.consumerSecret)));
+    });
+
+    it('sends PLAINTEXT to loopback when no_proxy covers it: directly, the proxy sees nothing', async () => {
+      const response = await withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }, () => client({ signatureMethod: 'PLAINTEXT' }).request({ url: '/me' }));
+      assert.equal(response.statusCode, 200);
+      assert.equal(proxy.seen(), '');
+    });
+
+    it('tunnels a signed http request with CONNECT (as the core node), and oauthlib accepts it', async () => {
+      const response = await withEnv({ http_proxy: proxy.url }, () => client().request<VerifierEcho>({ url: '/me?a=1', responseType: 'json' }));
+      assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+      assert.deepEqual(response.body.query, [['a', '1']]);
+      assert.deepEqual(
+        proxy.connects.map((connect) => connect.authority),
+        [new URL(verifier.url).host],
+      );
+      assert.equal(proxy.forwarded.length, 0);
+    });
+
+    it('tunnels HTTPS with CONNECT: the proxy sees the host and ciphertext, no credential of the service', async () => {
+      const credentials = { consumerKey: 'proxy-consumer-KEY', consumerSecret: 'proxy-SECRET', token: 'proxy-TOKEN', tokenSecret: 'proxy-token-SECRET' };
+      for (const signatureMethod of ['HMAC-SHA1', 'PLAINTEXT'] as const) {
+        const response = await withEnv({ https_proxy: proxy.url }, () =>
+          client({ baseUrl: tls.url, credentials, signatureMethod, tls: { ca: tls.cert } }).request({ url: '/me', method: 'POST', body: { a: 'body-VALUE' } }),
+        );
+        assert.equal(response.statusCode, 200);
+        assert.match(String(tls.requests.at(-1)?.headers.authorization), /oauth_consumer_key="proxy-consumer-KEY"/);
+        assert.equal(tls.requests.at(-1)?.headers['proxy-authorization'], undefined);
+      }
+      assert.deepEqual(
+        proxy.connects.map((connect) => connect.authority),
+        [`localhost:${tls.port}`, `localhost:${tls.port}`],
+      );
+      const seen = proxy.seen();
+      for (const secret of ['proxy-consumer-KEY', 'proxy-SECRET', 'proxy-TOKEN', 'oauth_signature', 'body-VALUE', '/me'])
+        assert.ok(!seen.includes(secret), secret);
+    });
+
+    it('gives the proxy its own credentials from an http proxy node, on CONNECT only', async () => {
+      const guarded = await startRecordingProxy({ requireAuthorization: `Basic ${Buffer.from('proxy-user:proxy pass').toString('base64')}` });
+      try {
+        const settings = { url: guarded.url, username: 'proxy-user', password: 'proxy pass' };
+        const response = await client().request({ url: '/me', proxy: settings });
+        assert.equal(response.statusCode, 200);
+        assert.equal(guarded.connects.length, 1);
+        const refused = await requestRejection(client().request({ url: '/me', proxy: { url: guarded.url } }));
+        assert.equal(refused.code, 'ENETWORK');
+        assert.match(refused.message, /407/);
+      } finally {
+        await guarded.close();
+      }
+    });
+  });
+});
