@@ -189,7 +189,7 @@ describe('a refused signature explained (issue 18, in the Node-RED runtime)', fu
   it('oauth1 request with "send non-2xx to Catch": the error names the cause and Catch gets msg.signing', async () => {
     await loadFlow(TYPES, flow(demo.url, {}, { url: 'users/v1/me', senderr: true }), { cfg: { ...DEMO_CREDENTIALS, tokenSecret: 'wrong' } });
     const caught = nextMessage<Caught>('caught');
-    helper.getNode('req').receive({ payload: '' } as never);
+    helper.getNode('req').receive({ payload: '' });
     const msg = await caught;
     assert.match(msg.error.message, /HTTP 401\. Likely cause: The service computed another signature/);
     assert.equal(msg.signing?.cause.code, 'signature');
