@@ -29,6 +29,11 @@ export interface DemoOptions {
   jobTiming?: Partial<JobTiming>;
   /** Shifts the server clock: the `Date` header, the timestamp check, token expiry and job dates. */
   clockOffsetMs?: number;
+  /**
+   * False: no `Date` header, as behind gateways that strip it. A client then cannot learn
+   * the server's clock, so a timestamp off by the clock offset is refused for good.
+   */
+  sendDate?: boolean;
   /** Lifetime of OAuth 2 bearer tokens under /webapi; fractions allowed for tests. */
   tokenLifetimeSeconds?: number;
   /** Called after each response; the CLI prints it. Paths come without `oauth_*` query pairs. */
@@ -218,7 +223,8 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     // Set explicitly, so the demo clock (clockOffsetMs) shows instead of Node's.
-    res.setHeader('Date', new Date(now()).toUTCString());
+    if (options.sendDate === false) res.sendDate = false;
+    else res.setHeader('Date', new Date(now()).toUTCString());
     res.setHeader('Content-Type', reply.contentType);
     res.setHeader('Content-Length', reply.body.length);
     if (closeConnection) {

@@ -90,6 +90,72 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
+  describe('the Explain route (POST /oauth1-config/:id/explain): signs with the stored secrets, sends nothing', () => {
+    const PLAINTEXT_FORM = {
+      preset: 'custom',
+      signatureMethod: 'PLAINTEXT',
+      credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' },
+      explain: { method: 'GET', url: 'users/v1/me' },
+    };
+
+    it('a cross-site HTML form, a text/plain body and a cross-site fetch are refused: the PLAINTEXT secrets never come back', async () => {
+      await deployService({ signatureMethod: 'PLAINTEXT' });
+      const form = new URLSearchParams({
+        baseUrl: demo.url,
+        signatureMethod: 'PLAINTEXT',
+        'credentials[consumerKey]': consumerKey,
+        'credentials[consumerSecret]': '__PWRD__',
+        'credentials[tokenSecret]': '__PWRD__',
+        'explain[url]': 'users/v1/me',
+      });
+      const answers = [
+        await helper.request().post('/oauth1-config/svc/explain').type('form').send(form.toString()).expect(415),
+        await helper
+          .request()
+          .post('/oauth1-config/svc/explain')
+          .set('content-type', 'text/plain')
+          .send(JSON.stringify({ ...PLAINTEXT_FORM, baseUrl: demo.url }))
+          .expect(415),
+        await helper
+          .request()
+          .post('/oauth1-config/svc/explain')
+          .set('sec-fetch-site', 'cross-site')
+          .send({ ...PLAINTEXT_FORM, baseUrl: demo.url })
+          .expect(403),
+      ];
+      for (const answer of answers) assert.ok(!answer.text.includes(consumerSecret) && !answer.text.includes(tokenSecret), answer.text);
+    });
+
+    it('stored secrets only for the deployed origin: another base URL asks for the secrets again', async () => {
+      await deployService();
+      const answer = await helper
+        .request()
+        .post('/oauth1-config/svc/explain')
+        .send({ baseUrl: attacker.url, credentials: { consumerKey, consumerSecret: '__PWRD__', token, tokenSecret: '__PWRD__' }, explain: { url: '/x' } })
+        .expect(200);
+      assert.equal(answer.body.ok, false);
+      assert.match(answer.body.message, /^type the secrets in again: /);
+    });
+
+    it('the deployed service: signs with the stored secrets, one audit line, and nothing reaches the service', async () => {
+      await deployService({ signatureMethod: 'PLAINTEXT' });
+      const before = demo.stats.requests.length;
+      const answer = await helper
+        .request()
+        .post('/oauth1-config/svc/explain')
+        .send({ ...PLAINTEXT_FORM, baseUrl: demo.url })
+        .expect(200);
+      assert.equal(answer.body.ok, true, answer.body.message);
+      assert.equal(answer.body.sent, false);
+      assert.match(answer.body.authorization, /oauth_signature="…"/);
+      assert.equal(answer.body.signature, undefined);
+      assert.ok(!answer.text.includes(consumerSecret) && !answer.text.includes(tokenSecret), answer.text);
+      assert.equal(demo.stats.requests.length, before, 'nothing was sent to the service');
+      const spy = helper.log() as unknown as { args: Array<[Record<string, unknown>]> };
+      assert.equal(spy.args.filter(([entry]) => entry?.event === 'oauth1-config.explain').length, 1);
+    });
+  });
+
   describe('a JSON form whose base URL, scheme or signature method differs from the deployed node', () => {
     async function postTest(id: string, body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
       const response = await helper.request().post(`/oauth1-config/${id}/test`).send(body).expect(200);

@@ -782,7 +782,11 @@ describe('Alteryx library', () => {
 
     it('shows the service message of a bad signature (401)', async () => {
       const error = await rejection(run(gallery({ placement: 'query', consumerSecret: 'wrong' }), DEMO_WORKFLOW_IDS.salesReport));
-      assert.equal(error.message, '401 The provided signature(oauth_signature) is invalid.');
+      assert.match(
+        error.message,
+        /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature: compare msg\.signing\.baseString/,
+      );
+      assert.equal(error.details?.signing?.cause.code, 'signature');
       assert.equal(error.details?.statusCode, 401);
     });
 

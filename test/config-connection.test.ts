@@ -18,6 +18,7 @@ interface TestAnswer {
   request?: string;
   statusCode?: number;
   message: string;
+  signing?: { cause: { code: string; text: string }; baseString: string };
 }
 
 const { consumerKey, consumerSecret, token, tokenSecret } = DEMO_CREDENTIALS;
@@ -149,7 +150,8 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     });
     assert.equal(answer.ok, false);
     assert.equal(answer.statusCode, 401);
-    assert.match(answer.message, /^401 OAUTH_SIGNATURE_EXCEPTION/);
+    assert.match(answer.message, /^401 OAUTH_SIGNATURE_EXCEPTION.*Likely cause: The service computed another signature/);
+    assert.equal(answer.signing?.cause.code, 'signature');
     const gallery = await post('svc', {
       preset: 'alteryx-gallery',
       baseUrl: `${demo.url}/gallery/api`,
@@ -300,6 +302,11 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     assert.equal(wrong.ok, false);
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.message, /^401 INVALID_LOGIN: Invalid login attempt\. \(demo: realm "1234567-sb1" is not the account id 1234567_SB1\)/);
+    // Issue 18: the same diagnosis as at Catch, under the result.
+    assert.match(wrong.message, /Likely cause: The realm "1234567-sb1" does not name the account: NetSuite wants .*"1234567_SB1"\.$/);
+    assert.equal(wrong.signing?.cause.code, 'realm');
+    assert.match(wrong.signing?.baseString ?? '', /^GET&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fnetsuite%2Fservices%2Frest%2Frecord%2Fv1%2Fmetadata-catalog%2F&/);
+    assert.ok(!JSON.stringify(wrong).includes(consumerSecret) && !JSON.stringify(wrong).includes(tokenSecret));
   });
 
   it('Jira: RSA-SHA1 with the stored private key (__PWRD__) names the user; the key never shows', async () => {

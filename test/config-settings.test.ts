@@ -141,6 +141,12 @@ describe('oauth1-config: presets, realm, body hash and the RSA private key', () 
     assert.throws(() => node.client(), /private key missing/);
   });
 
+  it('RSA-SHA*: a token without a token secret is no problem (RFC 5849 §3.4.3)', async () => {
+    const node = await configNode({ signatureMethod: 'RSA-SHA1' }, { consumerKey: 'k', token: 't', privateKey: pem });
+    assert.equal(node.problem, undefined);
+    assert.doesNotThrow(() => node.client());
+  });
+
   it('a private key that does not parse is a problem at deploy that never shows the key', async () => {
     const broken = pem.replace(/[A-Za-z]{12}/, 'notbase64!!!');
     const node = await configNode({ signatureMethod: 'RSA-SHA1' }, { consumerKey: 'k', privateKey: broken });

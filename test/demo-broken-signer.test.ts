@@ -35,6 +35,7 @@ function withSignature(signed: SignedRequest, signature: string): SignedRequest 
     url: signed.url.replace(/([?&]oauth_signature=)[^&]*/, `$1${encoded}`),
     headers,
     oauthParams: { ...signed.oauthParams, oauth_signature: signature },
+    record: signed.record,
   };
 }
 
@@ -77,6 +78,7 @@ function brokenOAuth1(breakage: Breakage): OAuth1Module {
           ? { Authorization: resigned.headers.Authorization.replace(/oauth_body_hash="[^"]*"/, `oauth_body_hash="${hash}"`) }
           : resigned.headers,
         oauthParams: { ...resigned.oauthParams, oauth_body_hash: oauthParams.oauth_body_hash },
+        record: resigned.record,
       };
     }
   }

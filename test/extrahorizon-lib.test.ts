@@ -82,7 +82,8 @@ describe('Extra Horizon library (src/lib/extrahorizon)', () => {
       assert.equal(error.name, 'ExtraHorizonError');
       assert.equal(error.statusCode, 401);
       assert.deepEqual(error.body, body);
-      assert.equal(error.message, '401 OAUTH_SIGNATURE_EXCEPTION: Invalid signature');
+      assert.equal(error.message, `401 OAUTH_SIGNATURE_EXCEPTION: Invalid signature. Likely cause: ${error.signing?.cause.text}`);
+      assert.equal(error.signing?.cause.code, 'signature');
     });
 
     it('treats a 3xx without a Location as an error, not as the user', async () => {

@@ -197,6 +197,15 @@ describe('interoperability with oauthlib', function () {
     assert.equal(response.statusCode, 401);
   });
 
+  it('RSA-SHA1 with a token and no token secret is accepted: RFC 5849 §3.4.3 signs with the private key alone', async () => {
+    const { tokenSecret: _unused, ...withoutTokenSecret } = VERIFIER_CREDENTIALS;
+    const credentials = { ...withoutTokenSecret, privateKey: VERIFIER_RSA_PRIVATE_KEY };
+    const client = createServiceClient({ baseUrl: verifier.url, credentials, signatureMethod: 'RSA-SHA1', retries: 0 });
+    const response = await client.request<Echo>({ url: '/users/v1/me', responseType: 'json' });
+    assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+    assert.equal(response.body.token, true);
+  });
+
   it('is refused with another RSA key (the verifier checks RSA signatures)', async () => {
     const otherKey = { ...VERIFIER_CREDENTIALS, privateKey: OAUTH_TEST_CASES_PKCS8 };
     const wrong = createServiceClient({ baseUrl: verifier.url, credentials: otherKey, signatureMethod: 'RSA-SHA1', retries: 0 });

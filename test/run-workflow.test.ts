@@ -39,6 +39,7 @@ interface Caught {
   error: { message: string; source: { id: string } };
   payload: unknown;
   statusCode?: number;
+  signing?: { cause: { code: string; text: string }; baseString: string };
   topic?: string;
 }
 
@@ -259,7 +260,9 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     const caught = nextMessage<Caught>('caught');
     helper.getNode('run').receive({ payload: { Country: 'BE' } });
     const msg = await caught;
-    assert.equal(msg.error.message, '401 The provided signature(oauth_signature) is invalid.');
+    assert.equal(msg.error.message, `401 The provided signature(oauth_signature) is invalid. Likely cause: ${msg.signing?.cause.text}`);
+    assert.equal(msg.signing?.cause.code, 'signature');
+    assert.match(msg.signing?.baseString ?? '', /^POST&http%3A%2F%2F127\.0\.0\.1/);
     assert.equal(msg.statusCode, 401);
     assert.equal((msg.payload as { exceptionName: string }).exceptionName, 'UnauthorizedException');
     await wait(20);
@@ -532,7 +535,11 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       const missing = await helper.request().get('/oauth1-run-workflow/not-deployed/workflows').expect(404);
       assert.match((missing.body as { error: string }).error, /deploy the OAuth1 service first/);
       const refused = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(502);
-      assert.deepEqual(refused.body, { error: '401 The provided signature(oauth_signature) is invalid.', statusCode: 401 });
+      assert.match(
+        (refused.body as { error: string }).error,
+        /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature/,
+      );
+      assert.equal((refused.body as { statusCode: number }).statusCode, 401);
     });
   });
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { percentEncode } from '../src/lib/oauth1';
-import { collectMessages, helper, loadFlow, logLines, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { OAUTH_TEST_CASES_PKCS8 } from './support/rsa-test-keys';
 
 const SECRETS = { consumerKey: 'echo-key', consumerSecret: 'cs!Secret *Zq9', token: 'tok-Secret-77', tokenSecret: 'ts/Secret+Wx' };
 const ACCESS_TOKEN = 'bearer-Secret-Q1w2e3';
@@ -116,5 +117,96 @@ describe('secrets echoed back by a service', function () {
         }
       });
     }
+  }
+});
+
+/**
+ * Issue 18's new outputs: `msg.signing` (at Catch and on oauth1 request's 401 message), the
+ * Test connection answer with its diagnosis, the Explain answer, the error texts and the log.
+ * None shows the consumer secret, the token secret, the private key, a bearer token or the
+ * PLAINTEXT signature, raw or in any encoding a request gives it; the runtime outputs (msg.signing,
+ * errors, logs) not the token either. The Explain panel shows the token, as the dialog it
+ * sits in does: a provider's worked example includes it.
+ */
+describe('secrets in the diagnosis of a refusal and in the Explain answer (issue 18)', function () {
+  this.timeout(20_000);
+  const PRIVATE_KEY = OAUTH_TEST_CASES_PKCS8;
+  const privateKeyLines = PRIVATE_KEY.split('\n').filter((line) => line && !line.startsWith('-----'));
+  let service: EchoService;
+  before(async () => {
+    service = await startEchoService();
+  });
+  after(() => service?.close());
+  afterEach(() => helper.unload());
+
+  /** Every form of every secret: raw, URI component, RFC 3986, double-encoded, form-encoded (`+` for space). */
+  function secretForms(): string[] {
+    const plaintext = `${percentEncode(SECRETS.consumerSecret)}&${percentEncode(SECRETS.tokenSecret)}`;
+    const values = [SECRETS.consumerSecret, SECRETS.tokenSecret, ACCESS_TOKEN, plaintext, ...privateKeyLines];
+    return values.flatMap((value) => [
+      value,
+      encodeURIComponent(value),
+      percentEncode(value),
+      percentEncode(percentEncode(value)),
+      encodeURIComponent(value).replace(/%20/g, '+'),
+      new URLSearchParams([['', value]]).toString().slice(1),
+    ]);
+  }
+
+  function assertNoSecret(where: string, text: string, token = true): void {
+    const tokenForms = token ? [SECRETS.token, encodeURIComponent(SECRETS.token), percentEncode(percentEncode(SECRETS.token))] : [];
+    for (const form of [...secretForms(), ...tokenForms]) assert.ok(!text.includes(form), `${where} shows ${form}: ${text}`);
+  }
+
+  const SETUPS: Array<[string, Record<string, unknown>]> = [
+    ['PLAINTEXT in the query', { signatureMethod: 'PLAINTEXT', placement: 'query' }],
+    ['PLAINTEXT in the header', { signatureMethod: 'PLAINTEXT', placement: 'header' }],
+    ['HMAC-SHA256 in the header with a realm', { signatureMethod: 'HMAC-SHA256', placement: 'header', realm: 'R_1' }],
+    ['RSA-SHA1 in the query', { signatureMethod: 'RSA-SHA1', placement: 'query' }],
+  ];
+
+  for (const [setup, config] of SETUPS) {
+    it(`msg.signing, error texts, logs, Test connection and Explain show no secret: ${setup}`, async () => {
+      const flowNodes: FlowNode[] = [
+        { id: 'tab', type: 'tab' },
+        { id: 'cfg', type: 'oauth1-config', name: 'echo', baseUrl: service.url, retries: 0, preset: 'extrahorizon', ...config },
+        { id: 'me', type: 'oauth1-get-me', z: 'tab', server: 'cfg', wires: [['out']] },
+        { id: 'req', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'POST', url: 'users/v1/me?q=1', ret: 'obj', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'tab' },
+        { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper', z: 'tab' },
+      ];
+      await loadFlow(TYPES, flowNodes, { cfg: { ...SECRETS, privateKey: PRIVATE_KEY } });
+      const caught = nextMessage<{ error: { message: string }; signing?: { cause: { text: string } } }>('caught');
+      const answered = nextMessage<{ statusCode: number; signing?: unknown }>('out');
+      helper.getNode('me').receive({ payload: {} });
+      helper.getNode('req').receive({ payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const [atCatch, message] = await Promise.all([caught, answered]);
+      assert.ok(atCatch.signing && message.signing, 'both carry msg.signing');
+      assert.match(atCatch.error.message, /Likely cause: /);
+
+      const form = {
+        preset: 'extrahorizon',
+        baseUrl: service.url,
+        ...config,
+        credentials: { consumerKey: SECRETS.consumerKey, consumerSecret: '__PWRD__', token: SECRETS.token, tokenSecret: '__PWRD__', privateKey: '__PWRD__' },
+      };
+      const tested = await helper.request().post('/oauth1-config/cfg/test').send(form).expect(200);
+      assert.ok((tested.body as { signing?: unknown }).signing, 'Test connection answers the diagnosis');
+      const explained = await helper
+        .request()
+        .post('/oauth1-config/cfg/explain')
+        .send({ ...form, explain: { method: 'POST', url: 'users/v1/me?q=1', formBody: 'a=1' } })
+        .expect(200);
+      assert.equal((explained.body as { ok: boolean }).ok, true, explained.text);
+
+      assertNoSecret('msg.signing at Catch', JSON.stringify(atCatch.signing));
+      assertNoSecret('the error at Catch', atCatch.error.message);
+      assertNoSecret("oauth1 request's 401 message", JSON.stringify(message.signing));
+      assertNoSecret('the Test connection answer', tested.text);
+      assertNoSecret('the Explain answer', explained.text, false);
+      assertNoSecret('the log', logLines().join('\n'));
+      assert.ok(!atCatch.error.message.includes(SECRETS.token), 'error texts keep hiding the token');
+    });
   }
 });

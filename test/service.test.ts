@@ -21,6 +21,13 @@ describe('service settings (src/lib/service)', () => {
       assert.equal(missingCredentials({ consumerKey: 'k', consumerSecret: 's', tokenSecret: 'ts' }), undefined);
       assert.equal(missingCredentials({ token: 't' }), 'consumer key and consumer secret and token secret missing');
     });
+
+    it('RSA-SHA*: takes a token without a token secret, as RFC 5849 §3.4.3 signs with the private key alone', () => {
+      for (const method of ['RSA-SHA1', 'RSA-SHA256', 'RSA-SHA512'] as const) {
+        assert.equal(missingCredentials({ consumerKey: 'k', token: 't', privateKey: 'pem' }, method), undefined);
+      }
+      assert.equal(missingCredentials({ consumerKey: 'k', consumerSecret: 's', token: 't' }, 'HMAC-SHA256'), 'token secret missing');
+    });
   });
 
   describe('originList', () => {

@@ -14,6 +14,7 @@ import {
   type SignatureMethod,
 } from '../lib/settings';
 import { fieldText, fillSelect, registerConfigNode } from './palette';
+import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section';
 import { applyAccountId, applyPreset, filledByOpenedPreset, showPreset } from './preset-fields';
 import { failureMessage, input, postJson, serviceForm } from './service-form';
 import { setupTokenSection } from './token-section';
@@ -47,6 +48,8 @@ interface TestAnswer {
   message: string;
   statusCode?: number;
   request?: string;
+  /** A refused signature: what was signed, and its likely cause. */
+  signing?: SigningRecord;
 }
 
 function isSignatureMethod(method: string): method is SignatureMethod {
@@ -90,7 +93,7 @@ function explainChoices(node: ConfigNode): void {
   $('#oauth1-config-bodyHash-digest').text(node._('oauth1-config.tip.bodyHashDigest', { digest: BODY_HASH_DIGESTS[method] }));
 }
 
-function showTestResult($result: JQuery, answer: TestAnswer): void {
+function showTestResult(node: ConfigNode, $result: JQuery, answer: TestAnswer): void {
   const status = answer.statusCode ? `${answer.statusCode} ` : '';
   const request = answer.request ? `${answer.request}: ` : '';
   $result
@@ -99,6 +102,8 @@ function showTestResult($result: JQuery, answer: TestAnswer): void {
     .append($('<i class="fa"></i>').addClass(answer.ok ? 'fa-check' : 'fa-times'))
     .append(' ')
     .append($('<span></span>').text(request + (answer.ok ? status : '') + answer.message));
+  // A refused signature: what was signed, as the Explain panel shows it.
+  if (answer.signing) $result.append(renderSigning(node, answer.signing));
 }
 
 /** Tests what the dialog shows, saved or not; the runtime fills in unchanged passwords. */
@@ -107,7 +112,7 @@ function testConnection(node: ConfigNode, $button: JQuery): void {
   $button.prop('disabled', true);
   $result.removeClass('oauth1-config-test-ok oauth1-config-test-failed').show().text(node._('oauth1-config.test.running'));
   postJson(node, 'test', serviceForm(true))
-    .done((answer: TestAnswer) => showTestResult($result, answer))
+    .done((answer: TestAnswer) => showTestResult(node, $result, answer))
     .fail((xhr: JQuery.jqXHR) => {
       $result.addClass('oauth1-config-test-failed').text(node._('oauth1-config.test.failed', { message: failureMessage(xhr) }));
     })
@@ -160,5 +165,6 @@ registerConfigNode<ConfigProperties, Record<CredentialName, string>>('oauth1-con
     explainChoices(this);
     $('#oauth1-config-test').on('click', (event) => testConnection(this, $(event.currentTarget)));
     setupTokenSection(this);
+    setupExplainSection(this);
   },
 });

@@ -5,6 +5,7 @@
  * Authentication is the client's business (`createServiceClient`: OAuth 1.0a signing, or
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
+import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
 import { isRequestError, MAX_TIMER_MS, type ClientRequest } from './client';
 import { DeadlineSignal, megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
 import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
@@ -108,6 +109,8 @@ export class AlteryxError extends Error {
       body?: unknown;
       /** The job as last seen, for job failures and timeouts. */
       job?: AlteryxJob;
+      /** A refused signature: what was signed and the likely cause (`msg.signing`). */
+      signing?: SigningDiagnosis;
     } = {},
   ) {
     super(message);
@@ -185,7 +188,11 @@ function httpFailure(response: ClientResponse, notFound?: string): AlteryxError 
   const status = response.statusCode;
   const body = Buffer.isBuffer(response.body) ? parseMaybeJson(response.body) : response.body;
   const reason = status === 404 && notFound ? notFound : (serviceMessage(body) ?? 'no message');
-  return new AlteryxError(`${status} ${reason}`, 'EHTTP', { statusCode: status, body });
+  return new AlteryxError(withLikelyCause(`${status} ${reason}`, response.signing), 'EHTTP', {
+    statusCode: status,
+    body,
+    ...(response.signing ? { signing: response.signing } : {}),
+  });
 }
 
 function parseMaybeJson(data: Buffer): unknown {

@@ -8,8 +8,9 @@ import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
 import { keepSetCookies } from './cookies';
+import { refusalDiagnosis } from './diagnosis';
 import { dropHostHeader } from './host-header';
-import { withoutProtocolParameters, type RequestToSign } from './oauth1';
+import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
 import type { ProxySettings } from './proxy';
 import { redactResponse, SecretList } from './redact';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
@@ -23,6 +24,8 @@ export type { TlsOptions } from './agents';
 export interface AuthorizedAttempt {
   url: string;
   headers: Record<string, string>;
+  /** What an OAuth 1.0a signature covered, for the diagnosis of a refusal; built only when called. */
+  signing?: () => SigningRecord;
 }
 
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
@@ -369,6 +372,7 @@ interface Answer {
   data: Buffer;
   /** The URL as sent, `oauth_*` pairs included for query placement. */
   sentUrl: string;
+  signing?: () => SigningRecord;
 }
 
 export interface RetryPolicy {
@@ -600,6 +604,7 @@ export class HttpClient {
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
         redirects: exchange.redirectList,
+        signing: refusalDiagnosis(answer.signing, { statusCode: status, headers, body: decoded.body }),
       };
       // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
       return redactResponse(response, this.secrets);
@@ -656,11 +661,15 @@ export class HttpClient {
 
   /** One HTTP exchange: credentials added for this attempt, then sent. */
   private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
-    const { url: sentUrl, headers } = exchange.authorize
+    const {
+      url: sentUrl,
+      headers,
+      signing,
+    } = exchange.authorize
       ? await this.authorized(exchange, clockOffsetMs)
-      : { url: new URL(exchange.url).href, headers: exchange.headers };
+      : { url: new URL(exchange.url).href, headers: exchange.headers, signing: undefined };
     const response = await this.send(exchange, sentUrl, headers);
-    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl };
+    return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl, signing };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
@@ -680,7 +689,7 @@ export class HttpClient {
     }
     const headers = { ...exchange.headers };
     deleteHeader(headers, 'authorization');
-    return { url: authorized.url, headers: Object.assign(headers, authorized.headers) };
+    return { url: authorized.url, headers: Object.assign(headers, authorized.headers), signing: authorized.signing };
   }
 
   private async retryIn(delayMs: number, exchange: Exchange, reason: string): Promise<void> {

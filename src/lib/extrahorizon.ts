@@ -4,6 +4,7 @@
  * token pair is generated once in the Control Center and does not expire.
  */
 import type { HttpClient } from './client';
+import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
 import { firstHeader, isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
@@ -20,8 +21,10 @@ export class ExtraHorizonError extends Error {
   constructor(
     readonly statusCode: number,
     readonly body: unknown,
+    /** A refused signature: what was signed and the likely cause (`msg.signing`). */
+    readonly signing?: SigningDiagnosis,
   ) {
-    super(describeError(statusCode, body));
+    super(withLikelyCause(describeError(statusCode, body), signing));
     this.name = 'ExtraHorizonError';
   }
 }
@@ -57,7 +60,7 @@ export async function getMe<User = Record<string, unknown>>(client: HttpClient, 
     timeoutMs: options.timeoutMs,
   });
   if (!isSuccess(response)) {
-    throw new ExtraHorizonError(response.statusCode, response.body);
+    throw new ExtraHorizonError(response.statusCode, response.body, response.signing);
   }
   if (response.jsonError) {
     throw new ExtraHorizonError(response.statusCode, `the user is not JSON: ${response.jsonError}`);
@@ -123,7 +126,7 @@ async function postForTokenPair(client: HttpClient, path: string, body: Record<s
   if (!isSuccess(response)) {
     const challenge = mfaChallengeOf(response.body);
     if (challenge) return { ok: false, mfa: challenge };
-    throw new ExtraHorizonError(response.statusCode, response.body);
+    throw new ExtraHorizonError(response.statusCode, response.body, response.signing);
   }
   const { token, tokenSecret, userId } = response.body ?? {};
   if (typeof token !== 'string' || typeof tokenSecret !== 'string') {

@@ -76,6 +76,39 @@ export interface SignedRequest {
   headers: Record<string, string>;
   /** The protocol parameters including `oauth_signature`. */
   oauthParams: Record<string, string>;
+  /** What was signed, without a secret: for the diagnosis of a refusal and the Explain panel; built when called. */
+  record: () => SigningRecord;
+}
+
+/**
+ * What one attempt signed (RFC 5849 §3.4.1), as `msg.signing` shows it. Holds no secret:
+ * the base string never contains one, and `oauth_signature` is left out of the parameters
+ * (a PLAINTEXT signature is the secrets themselves).
+ */
+export interface SigningRecord {
+  method: string;
+  /** The URL as signed and sent, without `oauth_*` pairs. */
+  url: string;
+  baseString: string;
+  /**
+   * Every signed parameter, decoded; `oauth_signature` is not one. In the order they were
+   * gathered: {@link inBaseStringOrder} sorts them when someone looks (a refusal, Explain),
+   * not on every request.
+   */
+  parameters: Array<{ name: string; value: string }>;
+  signatureMethod: SignatureMethod;
+  placement: Placement;
+  /** Sent with header placement only, and never signed. */
+  realm?: string;
+  timestamp: number;
+}
+
+/** A signing record's parameters as the base string lists them: §3.4.1.3.2 sorts the encoded names, then values. */
+export function inBaseStringOrder(parameters: ReadonlyArray<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+  return parameters
+    .map(({ name, value }) => ({ name, value, key: [percentEncode(name), percentEncode(value)] as const }))
+    .sort(({ key: [nameA, valueA] }, { key: [nameB, valueB] }) => (nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
+    .map(({ name, value }) => ({ name, value }));
 }
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */
@@ -286,6 +319,9 @@ export class OAuth1Signer {
     // oauth-1.0a adds the consumer key, method, token and version itself; the rest it would get wrong (see above).
     const { oauth_consumer_key: _key, oauth_signature_method: _method, oauth_token: _token, oauth_version: _version, ...ours } = oauthParams;
     const data = includeVersion ? libraryData(requestPairs, ours) : undefined;
+    // What is signed, kept for a refusal's diagnosis and Explain: its base string is built only when asked for.
+    const signedPairs = [...requestPairs, ...Object.entries(oauthParams)];
+    const record = (): SigningRecord => this.record(request.method, sendUrl, signatureBaseString(request.method, baseUri, signedPairs), signedPairs, timestamp);
     let header: string;
     if (data) {
       const token = this.credentials.token ? { key: this.credentials.token, secret: this.credentials.tokenSecret ?? '' } : undefined;
@@ -304,9 +340,22 @@ export class OAuth1Signer {
       const protocolQuery = Object.keys(oauthParams)
         .map((key) => `${key}=${percentEncode(oauthParams[key] ?? '')}`)
         .join('&');
-      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams };
+      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams, record };
     }
-    return { url: sendUrl, headers: { Authorization: header }, oauthParams };
+    return { url: sendUrl, headers: { Authorization: header }, oauthParams, record };
+  }
+
+  private record(method: string, url: string, baseString: string, parameters: Array<[string, string]>, timestamp: number): SigningRecord {
+    return {
+      method: method.toUpperCase(),
+      url,
+      baseString,
+      parameters: parameters.map(([name, value]) => ({ name, value })),
+      signatureMethod: this.signatureMethod,
+      placement: this.placement,
+      ...(this.placement === 'header' && this.realm !== undefined ? { realm: this.realm } : {}),
+      timestamp,
+    };
   }
 
   private protocolParameters(request: RequestToSign, nonce: string, timestamp: string, includeVersion: boolean): Record<string, string> {

@@ -310,3 +310,122 @@ export function describeProbeAnswer(probe: Probe, body: unknown): string | undef
   }
   return undefined;
 }
+
+/**
+ * Why a service refused a signed request, as far as its answer tells: the catalog of
+ * src/lib/diagnosis.ts has one sentence for each.
+ */
+export type RefusalCause = 'timestamp' | 'nonce' | 'consumer-key' | 'token' | 'realm' | 'problem' | 'signature';
+
+/**
+ * What a service's error body says about the signature: a cause, or `not-signing` for an
+ * answer that is about something else (a wrong password is a 401 too), or undefined.
+ */
+export type ServiceReading = RefusalCause | 'not-signing';
+
+/** What one service's refusal looks like: its name and what its 401 body (or its errors) means. */
+export interface ServiceRefusal {
+  service: string;
+  read(body: unknown): ServiceReading | undefined;
+}
+
+function isRecord(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
+}
+
+function record(body: unknown): Record<string, unknown> | undefined {
+  return isRecord(body) ? body : undefined;
+}
+
+/**
+ * Extra Horizon's error codes (its SDK's error list; 111 is the demo's timestamp code). 106
+ * AUTHENTICATION_EXCEPTION answers a wrong email or password (or MFA token) on the token
+ * routes: a 401 about the password, not the signature.
+ */
+const EXTRA_HORIZON_CODES: Record<number, ServiceReading> = {
+  106: 'not-signing',
+  107: 'consumer-key',
+  108: 'token',
+  109: 'signature',
+  110: 'nonce',
+  111: 'timestamp',
+};
+/** X API v1.1 error codes: 32 "Could not authenticate you", 89 "Invalid or expired token", 135 "Timestamp out of bounds". */
+const X_CODES: Record<number, RefusalCause> = { 32: 'signature', 89: 'token', 135: 'timestamp' };
+
+/** WooCommerce says what it refused only in its message (class-wc-rest-authentication.php). */
+function wooCommerceCause(message: string): RefusalCause {
+  if (/timestamp/i.test(message)) return 'timestamp';
+  if (/nonce/i.test(message)) return 'nonce';
+  if (/consumer key/i.test(message)) return 'consumer-key';
+  return 'signature';
+}
+
+/** Each service's known "signature refused" answers; any other 401 is read by the diagnosis alone. */
+export const SERVICE_REFUSALS: readonly ServiceRefusal[] = [
+  {
+    service: 'Extra Horizon',
+    read: (body) => {
+      const code = record(body)?.code;
+      return typeof code === 'number' ? EXTRA_HORIZON_CODES[code] : undefined;
+    },
+  },
+  { service: 'Alteryx', read: (body) => (record(body)?.exceptionName === 'UnauthorizedException' ? 'signature' : undefined) },
+  {
+    service: 'NetSuite',
+    read: (body) => {
+      const details = record(body)?.['o:errorDetails'];
+      const code = Array.isArray(details) ? record(details[0])?.['o:errorCode'] : undefined;
+      // NetSuite says only "Invalid login attempt": the realm check of the diagnosis may say more.
+      return code === 'INVALID_LOGIN_ATTEMPT' || code === 'INVALID_LOGIN' ? 'signature' : undefined;
+    },
+  },
+  {
+    service: 'X',
+    read: (body) => {
+      const errors = record(body)?.errors;
+      const code = Array.isArray(errors) ? record(errors[0])?.code : undefined;
+      return typeof code === 'number' ? X_CODES[code] : undefined;
+    },
+  },
+  {
+    service: 'WooCommerce',
+    read: (body) => {
+      const { code, message } = record(body) ?? {};
+      return code === 'woocommerce_rest_authentication_error' ? wooCommerceCause(typeof message === 'string' ? message : '') : undefined;
+    },
+  },
+  {
+    service: 'Magento',
+    read: (body) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(record(body) ?? '');
+      return /oauth_signature_invalid/.test(text) ? 'signature' : undefined;
+    },
+  },
+];
+
+/** The first service whose refusal this body is, with the cause it names. */
+export function readServiceRefusal(body: unknown): { service: string; cause: ServiceReading } | undefined {
+  for (const refusal of SERVICE_REFUSALS) {
+    const cause = refusal.read(body);
+    if (cause) return { service: refusal.service, cause };
+  }
+  return undefined;
+}
+
+/**
+ * The realm NetSuite wants when it is not the one signed, or undefined. A NetSuite host
+ * names the account (`1234567-sb1.suitetalk…` wants `1234567_SB1`); behind any host, once
+ * NetSuite refused the login, a realm in the hosts' spelling (`1234567-sb1`) is the mistake.
+ */
+export function netsuiteRealmMismatch(url: string, realm: string | undefined, refusedByNetSuite = false): string | undefined {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // No host to compare with: the realm's own spelling still counts.
+  }
+  const match = /^([a-z0-9-]+)\.(?:suitetalk|restlets)\.api\.netsuite\.com$/i.exec(host);
+  const expected = match ? netsuiteAccount(match[1])?.realm : refusedByNetSuite && realm ? netsuiteAccount(realm)?.realm : undefined;
+  return expected !== undefined && expected !== realm ? expected : undefined;
+}

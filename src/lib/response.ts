@@ -1,4 +1,5 @@
 /** What the client answers, and the few ways every service's answer is read. */
+import type { SigningDiagnosis } from './diagnosis';
 
 export type ResponseType = 'text' | 'buffer' | 'json';
 
@@ -14,6 +15,8 @@ export interface ClientResponse<T = unknown> {
   attempts: number;
   /** The redirects followed: each hop's URL (without `oauth_*` pairs) and the cookies it set. */
   redirects?: Array<{ location: string; setCookie?: string[] }>;
+  /** On a refused signature (a 401, an `oauth_problem`, a service's known refusal): what was signed and the likely cause. */
+  signing?: SigningDiagnosis;
 }
 
 export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean {

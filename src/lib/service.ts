@@ -52,15 +52,18 @@ export function originList(text: string | undefined): string[] {
 
 /**
  * What a service's settings lack before anything can be sent, or undefined when complete.
- * RSA-SHA* signs with the private key, so it asks for that instead of the consumer secret.
+ * RSA-SHA* signs with the private key, so it asks for that instead of the consumer secret and token secret.
  */
 export function missingCredentials(credentials: Partial<OAuth1Credentials>, signatureMethod?: SignatureMethod): string | undefined {
   const missing: string[] = [];
   if (!credentials.consumerKey) missing.push('consumer key');
+  // RFC 5849 §3.4.3: RSA-SHA* signs with the private key alone, so a token needs no token secret there.
   if (signatureMethod && usesPrivateKey(signatureMethod)) {
     if (!credentials.privateKey) missing.push('private key');
-  } else if (!credentials.consumerSecret) missing.push('consumer secret');
-  if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
+  } else {
+    if (!credentials.consumerSecret) missing.push('consumer secret');
+    if (credentials.token && !credentials.tokenSecret) missing.push('token secret');
+  }
   return missing.length ? `${missing.join(' and ')} missing` : undefined;
 }
 
@@ -124,7 +127,7 @@ export class OAuth1Authorizer implements RequestAuthorizer {
 
   authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
     const signed = this.signer.sign(request, { clockOffsetMs: context.clockOffsetMs });
-    return { url: signed.url, headers: signed.headers };
+    return { url: signed.url, headers: signed.headers, signing: signed.record };
   }
 }
 

@@ -344,7 +344,7 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 2400 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
-    assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test']);
+    assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test', 'Explain a signature']);
     assert.equal(await page.inputValue('#node-config-input-preset'), 'extrahorizon');
     assert.match(await page.locator('#oauth1-config-scheme-tip').innerText(), /3-legged services such as Extra Horizon/);
     assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /Authorization: OAuth/);
@@ -360,6 +360,42 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     assert.ok(text.includes(DEMO_USER.email), text);
     await page.locator('#node-config-input-preset').scrollIntoViewIfNeeded();
     await screenshot(page.locator('.red-ui-tray').last(), 'config-dialog.png');
+    await cancelDialogs();
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('Explain a signature: Test connection shows a refusal\'s cause; the panel reproduces X\'s worked example "Creating a signature" typed in, and sends nothing', async () => {
+    // X's documentation, "Creating a signature" (developer.x.com/en/docs/authentication/oauth-1-0a/creating-a-signature).
+    await page.setViewportSize({ width: 1400, height: 1900 });
+    await openService(EXAMPLE.getMe, 'Extra Horizon');
+    // Test connection with a wrong token secret: the refusal's likely cause and what was signed, under the result.
+    await page.fill('#node-config-input-tokenSecret', 'not-the-token-secret');
+    await page.click('#oauth1-config-test');
+    const refused = page.locator('#oauth1-config-test-result.oauth1-config-test-failed .oauth1-config-signing');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /Likely cause: The service computed another signature[\s\S]*GET&http%3A%2F%2F127\.0\.0\.1/);
+
+    await page.fill('#node-config-input-baseUrl', 'https://api.twitter.com');
+    await page.fill('#node-config-input-consumerKey', 'xvz1evFS4wEEPTGEFPHBog');
+    await page.fill('#node-config-input-consumerSecret', 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw');
+    await page.fill('#node-config-input-token', '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb');
+    await page.fill('#node-config-input-tokenSecret', 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE');
+    await page.selectOption('#oauth1-config-explain-method', 'POST');
+    await page.fill('#oauth1-config-explain-url', '1.1/statuses/update.json?include_entities=true');
+    await page.fill('#oauth1-config-explain-body', 'status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21');
+    await page.fill('#oauth1-config-explain-nonce', 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg');
+    await page.fill('#oauth1-config-explain-timestamp', '1318622958');
+    await page.click('#oauth1-config-explain-button');
+    const result = page.locator('#oauth1-config-explain-result .oauth1-config-signing');
+    await result.waitFor();
+    const text = await page.locator('#oauth1-config-explain-result').innerText();
+    assert.match(text, /nothing was sent to the service/);
+    assert.match(text, /oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"/);
+    assert.match(text, /hCtSmYh\+iHYCEqBWrE7C7hYmtUk=/);
+    assert.match(text, /POST&https%3A%2F%2Fapi\.twitter\.com%2F1\.1%2Fstatuses%2Fupdate\.json&include_entities%3Dtrue%26oauth_consumer_key/);
+    assert.ok(!text.includes('kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw') && !text.includes('LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE'));
+    await page.locator('#oauth1-config-explain').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('#oauth1-config-explain'), 'explain-panel.png');
     await cancelDialogs();
     await page.setViewportSize({ width: 1400, height: 900 });
   });

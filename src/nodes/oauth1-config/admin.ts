@@ -11,6 +11,7 @@ import { getConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
 import { probeOf, testConnection } from './connection-test';
+import { registerExplainRoute } from './explain-admin';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -31,6 +32,7 @@ export function registerConfigAdmin(RED: NodeAPI): void {
   RED.httpAdmin.post('/oauth1-config/:id/test', RED.auth.needsPermission('oauth1-config.write'), ...ADMIN_REQUEST_RULES, (req, res) => {
     void answerConnectionTest(RED, req, res);
   });
+  registerExplainRoute(RED);
 }
 
 async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): Promise<void> {

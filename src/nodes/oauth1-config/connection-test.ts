@@ -7,6 +7,7 @@
  */
 import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
 import { isRequestError, type HttpClient } from '../../lib/client';
+import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { describeProbeAnswer, findPreset, type Probe } from '../../lib/presets';
 import { isSuccess } from '../../lib/response';
 import { createServiceClient, missingCredentials, signingProblem, type ServiceSettings } from '../../lib/service';
@@ -21,6 +22,8 @@ export interface ConnectionTestResult {
   statusCode?: number;
   /** One line, never a secret: "signed in as Ada Lovelace (ada@example.com)", "3 workflows: …", or the error. */
   message: string;
+  /** A refused signature: what was signed and the likely cause, as `msg.signing` has them. */
+  signing?: SigningDiagnosis;
 }
 
 const TEST_TIMEOUT_MS = 15_000;
@@ -55,8 +58,10 @@ export async function testConnection(settings: ServiceSettings, probe: Probe | u
     return { ok: true, request, statusCode: answer.statusCode, message };
   } catch (error) {
     const message = credentialsRedactor(settings.credentials, () => client.currentSecrets())(describeFailure(error));
-    if (error instanceof ExtraHorizonError || error instanceof ProbeRefused) return { ok: false, request, statusCode: error.statusCode, message };
-    if (isAlteryxError(error)) return { ok: false, request, statusCode: error.details.statusCode ?? answer.statusCode, message };
+    if (error instanceof ExtraHorizonError || error instanceof ProbeRefused)
+      return withSigning({ ok: false, request, statusCode: error.statusCode, message }, error.signing);
+    if (isAlteryxError(error))
+      return withSigning({ ok: false, request, statusCode: error.details.statusCode ?? answer.statusCode, message }, error.details.signing);
     return { ok: false, request, message };
   } finally {
     client.destroy();
@@ -68,9 +73,14 @@ class ProbeRefused extends Error {
   constructor(
     readonly statusCode: number,
     body: unknown,
+    readonly signing?: SigningDiagnosis,
   ) {
-    super(describeError(statusCode, body));
+    super(withLikelyCause(describeError(statusCode, body), signing));
   }
+}
+
+function withSigning(result: ConnectionTestResult, signing: SigningDiagnosis | undefined): ConnectionTestResult {
+  return signing ? { ...result, signing } : result;
 }
 
 interface ProbeAnswer {
@@ -100,7 +110,7 @@ async function sendProbe(client: HttpClient, probe: Probe, answer: ProbeAnswer):
   }
   const response = await client.request({ method: 'GET', url: probe.path, headers: { Accept: 'application/json' }, responseType: 'json' });
   answer.statusCode = response.statusCode;
-  if (!isSuccess(response)) throw new ProbeRefused(response.statusCode, response.body);
+  if (!isSuccess(response)) throw new ProbeRefused(response.statusCode, response.body, response.signing);
   const who = response.jsonError ? undefined : describeProbeAnswer(probe, response.body);
   if (who === undefined) return `the signed request was accepted (HTTP ${response.statusCode})`;
   return probe.count ? who : `signed in as ${who}`;

@@ -45,7 +45,7 @@ export = function register(RED: NodeAPI): void {
           msg.statusCode = error.statusCode;
           msg.payload = redactValue(error.body, shell.redact);
         }
-        shell.fail(done, error, '', tracked);
+        shell.fail(done, error, '', tracked, msg);
       } finally {
         tracked.end();
       }

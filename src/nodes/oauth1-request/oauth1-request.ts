@@ -2,6 +2,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { isRequestError, type ClientResponse, type ResponseType } from '../../lib/client';
 import { responseCookies } from '../../lib/cookies';
+import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
 import type { ProxySettings } from '../../lib/proxy';
 import { isSuccess } from '../../lib/response';
@@ -31,6 +32,7 @@ interface RequestMessage extends NodeMessageInFlow {
   redirectList?: Array<{ location: string; cookies?: unknown }>;
   responseCookies?: unknown;
   retry?: number;
+  signing?: SigningDiagnosis;
 }
 
 /** The core `http proxy` config node as the runtime holds it. */
@@ -80,6 +82,9 @@ function answer(msg: RequestMessage, response: ClientResponse, redact: (text: st
   msg.retry = 0;
   const cookies = responseCookies(response.headers['set-cookie']);
   if (cookies) msg.responseCookies = cookies;
+  // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
+  if (response.signing) msg.signing = response.signing;
+  else delete msg.signing;
 }
 
 /** `msg.requestTimeout` as the core node reads it, with its warnings (its own catalog's words). */
@@ -171,7 +176,7 @@ export = function register(RED: NodeAPI): void {
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
-          shell.fail(done, new Error(`HTTP ${response.statusCode}`), prefix);
+          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), prefix);
           return;
         }
         shell.status.succeeded(String(response.statusCode));

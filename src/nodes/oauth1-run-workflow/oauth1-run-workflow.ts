@@ -165,7 +165,7 @@ class RunWorkflowNode {
       if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
       const payload: unknown = error.details.job ?? error.details.body;
       if (payload !== undefined) msg.payload = redactValue(payload, this.shell.redact);
-      return this.shell.failure(error);
+      return this.shell.failure(error, '', msg);
     }
     return this.shell.failure(new Error(this.shell.text('errors.failed', { appId, message: (error as Error).message })));
   }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { isAlteryxError } from '../../lib/alteryx';
 import { isRequestError, printable, type HttpClient } from '../../lib/client';
+import type { SigningDiagnosis } from '../../lib/diagnosis';
 import { ExtraHorizonError } from '../../lib/extrahorizon';
 import { createRedactor } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
@@ -19,6 +20,13 @@ import { RequestStatus } from './request-status';
 
 export type Done = (error?: Error) => void;
 export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+
+/** `msg.signing` a library error carries after a refused signature (Extra Horizon's, Alteryx's). */
+function signingOf(error: unknown): SigningDiagnosis | undefined {
+  if (error instanceof ExtraHorizonError) return error.signing;
+  if (isAlteryxError(error)) return error.details.signing;
+  return undefined;
+}
 
 export type Substitutions = Record<string, string | number>;
 
@@ -191,18 +199,23 @@ export class NodeShell {
    * A failed request: the status shows why in short, Catch gets the whole (redacted) text.
    * A request aborted because the node closed just ends: nobody is left to tell.
    */
-  fail(done: Done, error: unknown, prefix = '', tracked?: Tracked): void {
+  fail(done: Done, error: unknown, prefix = '', tracked?: Tracked, msg?: object): void {
     if (tracked?.signal.aborted) {
       this.status.ended();
       done();
       return;
     }
-    done(this.failure(error, prefix));
+    done(this.failure(error, prefix, msg));
   }
 
-  /** The status update and the Catch error of a failure, for callers that report it with node.error. */
-  failure(error: unknown, prefix = ''): Error {
+  /**
+   * The status update and the Catch error of a failure, for callers that report it with
+   * node.error. A refused signature also puts what was signed on `msg.signing`.
+   */
+  failure(error: unknown, prefix = '', msg?: object): Error {
     this.status.failed(this.failureText(error));
+    const signing = signingOf(error);
+    if (msg && signing) Object.assign(msg, { signing });
     return flowError(error, prefix, this.clean);
   }
 

@@ -1,0 +1,40 @@
+/**
+ * The service dialog's Explain panel: `POST /oauth1-config/:id/explain` signs a typed
+ * request with the dialog's settings and answers what would be sent (src/lib/explain.ts).
+ * Nothing goes to the service. The rules of ../shared/admin-routes.ts hold as for every
+ * route: permission, same-origin JSON only, stored secrets only for the deployed node's
+ * own service, with an audit line.
+ */
+import type { Request, Response } from 'express';
+import type { NodeAPI } from 'node-red';
+import { explainSignature, type ExplainInput } from '../../lib/explain';
+import { credentialsRedactor } from '../../lib/redact';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
+import { getConfigNode } from '../shared/config';
+import { httpOrigin } from '../shared/service-settings';
+
+/** The dialog form and the request typed in the panel. */
+interface ExplainBody extends ServiceForm {
+  explain?: ExplainInput;
+}
+
+export function registerExplainRoute(RED: NodeAPI): void {
+  RED.httpAdmin.post('/oauth1-config/:id/explain', RED.auth.needsPermission('oauth1-config.write'), ...ADMIN_REQUEST_RULES, (req, res) => {
+    answerExplain(RED, req, res);
+  });
+}
+
+function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
+  const id = String(req.params.id);
+  const body: ExplainBody = typeof req.body === 'object' && req.body !== null ? (req.body as ExplainBody) : {};
+  const deployed = getConfigNode(RED, id);
+  const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
+  if (reading.refusal !== undefined) {
+    res.json({ ok: false, message: reading.refusal });
+    return;
+  }
+  if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.explain', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
+  const answer = explainSignature(reading.settings, typeof body.explain === 'object' && body.explain !== null ? body.explain : {});
+  // An error text may quote what was typed; the signing record and the header hold no secret by construction.
+  res.json(answer.ok ? answer : { ok: false, message: credentialsRedactor(reading.settings.credentials)(answer.message) });
+}
