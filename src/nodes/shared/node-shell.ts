@@ -76,6 +76,7 @@ export class NodeShell {
   /** Set when the node begins to close: what finishes afterwards is handed over, not emitted. */
   closing = false;
   private readonly controllers = new Set<AbortController>();
+  private readonly catalogTexts = new Map<string, string>();
   private readonly finishing = new Set<Promise<unknown>>();
 
   constructor(
@@ -99,12 +100,23 @@ export class NodeShell {
 
   /** A text of this node's catalog. */
   text(key: string, substitutions?: Substitutions): string {
-    return this.RED._(`${this.options.type}.${key}`, substitutions);
+    return this.translated(`${this.options.type}.${key}`, substitutions);
   }
 
   /** A text every node shares, from the config node's catalog. */
   shared(key: string, substitutions?: Substitutions): string {
-    return this.RED._(`${SHARED_NAMESPACE}:oauth1-config.${key}`, substitutions);
+    return this.translated(`${SHARED_NAMESPACE}:oauth1-config.${key}`, substitutions);
+  }
+
+  /** Texts without substitutions are looked up once: the status of every message asks for one, and i18next is slow. */
+  private translated(key: string, substitutions: Substitutions | undefined): string {
+    if (substitutions) return this.RED._(key, substitutions);
+    let text = this.catalogTexts.get(key);
+    if (text === undefined) {
+      text = this.RED._(key);
+      this.catalogTexts.set(key, text);
+    }
+    return text;
   }
 
   warn(text: string): void {
