@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Adapts Node-RED's own spec of the core http request node to oauth1-request (issue 17):
+ * Adapts Node-RED's own spec of the core http request node to oauth1-request:
  * the node type and a config node change, the assertions stay as upstream wrote them, so a
  * newer spec can be adapted again:
  *

@@ -256,7 +256,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
-  describe('a form reusing stored values elsewhere (issue 16)', () => {
+  describe('a form reusing stored values elsewhere', () => {
     async function postTest(body: Record<string, unknown>): Promise<{ ok: boolean; message: string }> {
       const response = await helper.request().post('/oauth1-config/svc/test').send(body).expect(200);
       return response.body as { ok: boolean; message: string };
@@ -318,7 +318,7 @@ describe('admin endpoints: no cross-site use, stored secrets only for the deploy
     });
   });
 
-  describe('log lines (issue 16)', () => {
+  describe('log lines', () => {
     /** What each log call of the runtime got as its text, as a log handler receives it. */
     function loggedTexts(): string[] {
       const spy = helper.log() as unknown as { args: Array<[{ msg?: unknown; id?: unknown }]> };

@@ -573,7 +573,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
   describe('bad input', () => {
     it('refuses an unsupported method before sending anything', async () => {
       const http = client();
-      // TRACE is sent when asked for, as the core node sends it (issue 17).
+      // TRACE is sent when asked for, as the core node sends it.
       for (const method of ['BREW', 'get me', 'CONNECT']) {
         const error = await requestRejection(http.request({ method, url: '/x' }));
         assert.equal(error.code, 'EINVALIDMETHOD');

@@ -302,7 +302,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     assert.equal(wrong.ok, false);
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.message, /^401 INVALID_LOGIN: Invalid login attempt\. \(demo: realm "1234567-sb1" is not the account id 1234567_SB1\)/);
-    // Issue 18: the same diagnosis as at Catch, under the result.
+    // The same diagnosis as at Catch, under the result.
     assert.match(wrong.message, /Likely cause: The realm "1234567-sb1" does not name the account: NetSuite wants .*"1234567_SB1"\.$/);
     assert.equal(wrong.signing?.cause.code, 'realm');
     assert.match(wrong.signing?.baseString ?? '', /^GET&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fnetsuite%2Fservices%2Frest%2Frecord%2Fv1%2Fmetadata-catalog%2F&/);

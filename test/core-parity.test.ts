@@ -1,5 +1,5 @@
 /**
- * Node-RED's own spec of the core http request node, run against oauth1-request (issue 17):
+ * Node-RED's own spec of the core http request node, run against oauth1-request:
  * test/core-parity/httprequest-spec.adapted.js, made by scripts/adapt-core-spec.js (type and
  * config node changed, assertions as upstream wrote them).
  */

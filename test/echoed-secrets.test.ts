@@ -1,6 +1,6 @@
 /**
- * A service that echoes the request must not put the service's credentials into any output
- * (issue 16): a 401 quoting the PLAINTEXT Authorization header, a login redirect carrying the
+ * A service that echoes the request must not put the service's credentials into any
+ * output: a 401 quoting the PLAINTEXT Authorization header, a login redirect carrying the
  * original URL in `?next=`, a bearer token in an error. Checked in the Node-RED runtime for
  * every way a node hands something out: payload (text, Buffer, parsed JSON), headers,
  * responseUrl, status, Catch and the admin answers.
@@ -54,7 +54,7 @@ function requestFlow(baseUrl: string, request: Record<string, unknown>, config: 
 
 type Out = NodeMessage & Record<string, unknown>;
 
-describe('echoed secrets: no credential of the service in any output (issue 16)', function () {
+describe('echoed secrets: no credential of the service in any output', function () {
   this.timeout(20_000);
   let service: FaultServer;
   before(async () => {

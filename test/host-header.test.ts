@@ -1,5 +1,5 @@
 /**
- * A `Host` header must not move credentials to another virtual host (issue 16): Node takes
+ * A `Host` header must not move credentials to another virtual host: Node takes
  * the TLS server name (SNI) and the certificate check from it, so on a front end serving
  * several tenants a `Host` of another tenant's name would deliver the signed request there.
  */

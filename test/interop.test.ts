@@ -139,7 +139,7 @@ describe('interoperability with oauthlib', function () {
               responseType: 'json',
             });
             assert.equal(response.statusCode, 200, describeFailure(response.body, 'form'));
-            // Spaces as %20, as the core http request node encodes forms (issue 17).
+            // Spaces as %20, as the core http request node encodes forms.
             assert.equal(response.body.body, 'name=Ada%20Lovelace&tags=a&tags=b%26c&empty=');
           });
 

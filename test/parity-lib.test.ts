@@ -1,4 +1,4 @@
-/** The small modules behind the core node's features (issue 17), each on its own. */
+/** The small modules behind the core node's features, each on its own. */
 import assert from 'node:assert/strict';
 import { cookieHeader, keepSetCookies, responseCookies } from '../src/lib/cookies';
 import { hashSum, requestHeadersOf } from '../src/lib/header-marker';

@@ -1,5 +1,5 @@
 /**
- * Proxies (issue 17) and PLAINTEXT through one (issue 16): which proxy a request takes, as
+ * Proxies and PLAINTEXT through one: which proxy a request takes, as
  * the core http request node decides it; that it tunnels; and that what the proxy sees
  * holds no credential of the service.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 18 in the Node-RED runtime: the demo service refuses a signed request each way a
+ * A refused signature explained, in the Node-RED runtime: the demo service refuses a signed request each way a
  * real service does (a wrong realm, an old timestamp, a reused nonce, a wrong token, key or
  * secret), and the error at Catch names the likely cause in one sentence while `msg.signing`
  * shows what was signed; oauthlib recomputes the same base string.
@@ -91,7 +91,7 @@ async function startDoublingProxy(target: string): Promise<{ url: string; close(
   };
 }
 
-describe('a refused signature explained (issue 18, in the Node-RED runtime)', function () {
+describe('a refused signature explained (in the Node-RED runtime)', function () {
   this.timeout(20_000);
   let demo: DemoServer;
   before(async () => {

@@ -1,5 +1,5 @@
 /**
- * oauth1 request does what the core http request node does, signed (issue 17): multipart,
+ * oauth1 request does what the core http request node does, signed: multipart,
  * payload as query, cookies, mustache URLs, redirects and TLS per message, errors as
  * messages, the header marker. Signed requests are checked by oauthlib.
  */
@@ -50,7 +50,7 @@ async function send(input: Record<string, unknown>, target = 'out'): Promise<Rec
   return await received;
 }
 
-describe('oauth1-request: the core http request node’s features, signed (issue 17)', function () {
+describe('oauth1-request: the core http request node’s features, signed', function () {
   this.timeout(20_000);
   let verifier: Verifier;
   let server: FaultServer;

@@ -121,14 +121,14 @@ describe('secrets echoed back by a service', function () {
 });
 
 /**
- * Issue 18's new outputs: `msg.signing` (at Catch and on oauth1 request's 401 message), the
+ * The diagnosis's outputs: `msg.signing` (at Catch and on oauth1 request's 401 message), the
  * Test connection answer with its diagnosis, the Explain answer, the error texts and the log.
  * None shows the consumer secret, the token secret, the private key, a bearer token or the
  * PLAINTEXT signature, raw or in any encoding a request gives it; the runtime outputs (msg.signing,
  * errors, logs) not the token either. The Explain panel shows the token, as the dialog it
  * sits in does: a provider's worked example includes it.
  */
-describe('secrets in the diagnosis of a refusal and in the Explain answer (issue 18)', function () {
+describe('secrets in the diagnosis of a refusal and in the Explain answer', function () {
   this.timeout(20_000);
   const PRIVATE_KEY = OAUTH_TEST_CASES_PKCS8;
   const privateKeyLines = PRIVATE_KEY.split('\n').filter((line) => line && !line.startsWith('-----'));
