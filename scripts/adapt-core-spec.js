@@ -7,8 +7,8 @@
  *   node scripts/adapt-core-spec.js [path/to/21-httprequest_spec.js]
  *
  * Input: test/core-parity/upstream/21-httprequest_spec.js (Node-RED 4.1.13, unchanged since 4.1.8; Apache-2.0) unless
- * a path is given. Output: test/core-parity/httprequest-spec.adapted.js, which
- * test/core-parity.test.ts runs in `npm test`. Tests of features this node does not offer
+ * a path is given. Output: test/core-parity/httprequest-spec.adapted.js (not committed), which
+ * test/core-parity.test.ts writes anew and runs in `npm test`. Tests of features this node does not offer
  * (basic, digest and bearer authentication: the service signs) and of differences the
  * signature or this package's design requires are skipped by title, each with its reason
  * in SKIPPED below; the README lists them.
@@ -18,7 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const INPUT = process.argv[2] ? path.resolve(process.argv[2]) : path.join(ROOT, 'test', 'core-parity', 'upstream', '21-httprequest_spec.js');
+const UPSTREAM = path.join(ROOT, 'test', 'core-parity', 'upstream', '21-httprequest_spec.js');
 const OUTPUT = path.join(ROOT, 'test', 'core-parity', 'httprequest-spec.adapted.js');
 
 /** Upstream test titles not run, and why. */
@@ -83,5 +83,17 @@ function adapt(source) {
   return header + out;
 }
 
-fs.writeFileSync(OUTPUT, adapt(fs.readFileSync(INPUT, 'utf8')));
-console.log(`adapted ${path.relative(ROOT, INPUT)} → ${path.relative(ROOT, OUTPUT)} (${Object.keys(SKIPPED).length} titles skipped)`);
+/** Writes the adapted spec beside its support file; test/core-parity.test.ts calls this before every run. */
+function writeAdapted(input = UPSTREAM) {
+  fs.writeFileSync(OUTPUT, adapt(fs.readFileSync(input, 'utf8')));
+  return OUTPUT;
+}
+
+module.exports = { adapt, writeAdapted, OUTPUT };
+
+if (require.main === module) {
+  // A newer upstream spec can be given as the argument: `node scripts/adapt-core-spec.js path/to/21-httprequest_spec.js`.
+  const input = process.argv[2] ? path.resolve(process.argv[2]) : UPSTREAM;
+  writeAdapted(input);
+  console.log(`adapted ${path.relative(ROOT, input)} → ${path.relative(ROOT, OUTPUT)} (${Object.keys(SKIPPED).length} titles skipped)`);
+}
