@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlow, logLines, nextMessage, requestFlow as flow, wait } from './support/node-red';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 
 const TYPES = ['oauth1-config', 'oauth1-request'];
 
 type Echo = VerifierEcho;
-
-function flow(baseUrl: string, request: Record<string, unknown> = {}, config: Record<string, unknown> = {}): FlowNode[] {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'cfg', type: 'oauth1-config', name: 'verifier', baseUrl, ...config },
-    { id: 'req', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: '', ret: 'obj', wires: [['out']], ...request },
-    { id: 'out', type: 'helper', z: 'tab' },
-    { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'tab' },
-    { id: 'status', type: 'status', z: 'tab', scope: null, wires: [['statuses']] },
-    { id: 'statuses', type: 'helper', z: 'tab' },
-  ];
-}
 
 const CREDENTIALS = { cfg: { ...VERIFIER_CREDENTIALS } };
 

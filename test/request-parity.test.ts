@@ -4,7 +4,7 @@
  * messages, the header marker. Signed requests are checked by oauthlib.
  */
 import assert from 'node:assert/strict';
-import { collectMessages, helper, loadFlow, logLines, nextMessage, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlow, logLines, nextMessage, requestFlow as flow, wait } from './support/node-red';
 import { startTlsServer } from './support/https-echo-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { hang, json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
@@ -15,17 +15,6 @@ const TYPES = ['oauth1-config', 'oauth1-request'];
 const CREDENTIALS = { cfg: { ...VERIFIER_CREDENTIALS } };
 /** For servers that do not check signatures. */
 const PLAIN_CREDENTIALS = { cfg: { consumerKey: 'parity-key', consumerSecret: 'parity-secret' } };
-
-function flow(baseUrl: string, request: Record<string, unknown> = {}, config: Record<string, unknown> = {}): FlowNode[] {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'cfg', type: 'oauth1-config', name: 'verifier', baseUrl, ...config },
-    { id: 'req', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: '', ret: 'obj', wires: [['out']], ...request },
-    { id: 'out', type: 'helper', z: 'tab' },
-    { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'tab' },
-  ];
-}
 
 /** The parts of a multipart body: name, file name, content type and data. */
 function parts(echo: VerifierEcho): Array<{ name: string; filename?: string; type?: string; data: string }> {

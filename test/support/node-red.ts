@@ -68,6 +68,23 @@ export function coreNode(file: string): (RED: unknown) => void {
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
+/**
+ * A service `cfg` at `baseUrl` and one oauth1 request `req` (GET, Return: parsed JSON) wired
+ * to the helper `out`; Catch sends to `caught`, Status to `statuses`.
+ */
+export function requestFlow(baseUrl: string, request: Record<string, unknown> = {}, config: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'cfg', type: 'oauth1-config', name: 'verifier', baseUrl, ...config },
+    { id: 'req', type: 'oauth1-request', z: 'tab', server: 'cfg', method: 'GET', url: '', ret: 'obj', wires: [['out']], ...request },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
+    { id: 'status', type: 'status', z: 'tab', scope: null, wires: [['statuses']] },
+    { id: 'statuses', type: 'helper', z: 'tab' },
+  ];
+}
+
 /** Loads nodes and a flow; `credentials` maps node ids to their credentials. */
 export async function loadFlow(types: string[], flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
   const initializers = [...types.map(ourNode), catchNode, statusNode, httpProxyNode];
