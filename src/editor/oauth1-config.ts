@@ -16,27 +16,14 @@ import {
 import { fieldText, fillSelect, registerConfigNode } from './palette';
 import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section';
 import { applyAccountId, applyPreset, filledByOpenedPreset, showPreset } from './preset-fields';
-import { failureMessage, input, postJson, serviceForm } from './service-form';
+import { failureMessage, input, postJson, serviceForm, type ServiceFields } from './service-form';
 import { setupTokenSection } from './token-section';
 
 declare const RED: EditorRED;
 
-interface ConfigProperties extends EditorNodeProperties {
-  preset: string;
-  baseUrl: string;
-  scheme: string;
-  placement: string;
-  signatureMethod: string;
-  realm: string;
-  bodyHash: boolean;
-  probePath: string;
-  requestTokenUrl: string;
-  authorizeUrl: string;
-  accessTokenUrl: string;
-  tls: string;
+interface ConfigProperties extends EditorNodeProperties, ServiceFields {
   retries: number;
   requestTimeout: number;
-  extraOrigins: string;
   maxResponseMB: number;
 }
 

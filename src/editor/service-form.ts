@@ -1,5 +1,6 @@
 /** The config dialog's fields, and the dialog as the admin routes read it (src/nodes/shared/admin-routes.ts ServiceForm). */
 import type { EditorNodeInstance } from 'node-red';
+import type { PresetSettings } from '../lib/presets';
 import { CREDENTIAL_NAMES, type CredentialName } from '../lib/settings';
 import { fieldText } from './palette';
 
@@ -8,20 +9,14 @@ export function input(name: string): JQuery {
   return $(`#node-config-input-${name}`);
 }
 
-export interface ServiceForm {
+/** The service's fields as the dialog holds them: those a preset fills (as typed), the preset, Custom's probe and the TLS node. */
+export type ServiceFields = { [K in keyof PresetSettings]: PresetSettings[K] extends boolean ? boolean : string } & {
   preset: string;
   probePath: string;
-  baseUrl: string;
-  scheme: string;
-  placement: string;
-  signatureMethod: string;
-  realm: string;
-  bodyHash: boolean;
-  extraOrigins: string;
-  requestTokenUrl: string;
-  authorizeUrl: string;
-  accessTokenUrl: string;
   tls: string;
+};
+
+export interface ServiceForm extends ServiceFields {
   credentials: Partial<Record<CredentialName, string>>;
 }
 
