@@ -5,6 +5,7 @@
  * service's 401 body means is a fact of that service: src/lib/presets.ts, SERVICE_REFUSALS.
  * Pure: no I/O, no secret in or out (the record holds none).
  */
+import { firstHeader } from './headers';
 import { inBaseStringOrder, percentEncode, type SigningRecord } from './oauth1';
 import { netsuiteRealmMismatch, readServiceRefusal, type RefusalCause } from './presets';
 
@@ -51,11 +52,6 @@ const PROBLEM_MEANINGS: Record<string, string> = {
   permission_denied: 'the token is not allowed this request (or its application link refused it)',
   user_refused: 'the user refused to authorize the application',
 };
-
-function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 export interface RefusalAnswer {
   statusCode: number;

@@ -23,11 +23,7 @@ export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean
   return response.statusCode >= 200 && response.statusCode < 300;
 }
 
-/** A header's first value: Node gives repeated headers (Set-Cookie) as arrays. */
-export function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+export { firstHeader } from './headers';
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
