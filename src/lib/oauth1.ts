@@ -17,7 +17,7 @@
  *   swallow that name);
  * - a form body with `oauth_*` parameters (merged over the protocol parameters);
  * - an empty realm (`toHeader` drops `realm=""`): the signature is oauth-1.0a's, the header ours.
- * No internals are patched, nothing is cached: a signature costs tens of microseconds.
+ * No internals are patched; only the split of a URL is remembered (see {@link rememberedUrl}).
  */
 import { createHash, createHmac, createPrivateKey, randomFillSync, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
@@ -152,7 +152,7 @@ export interface NormalizedUrl {
   /** What the signature covers: scheme://host[:port]/path, lower-cased, default port dropped. */
   baseUri: string;
   /** Decoded query pairs with any stale `oauth_*` pairs removed. */
-  queryPairs: Array<[string, string]>;
+  queryPairs: ReadonlyArray<readonly [string, string]>;
   /** The URL to send, without fragment and without stale `oauth_*` pairs. */
   sendUrl: string;
 }
@@ -180,6 +180,25 @@ export function normalizeUrl(rawUrl: string): NormalizedUrl {
   const baseUri = url.origin + url.pathname;
   const sendUrl = search ? `${baseUri}?${wireQuery(search)}` : baseUri;
   return { baseUri, queryPairs, sendUrl };
+}
+
+/** More URLs than a flow plausibly signs over and over: the memo is cleared rather than grown past it. */
+const MAX_REMEMBERED_URLS = 256;
+
+/**
+ * {@link normalizeUrl}, remembered per URL text. A node mostly asks for the same URLs, and
+ * splitting and decoding one took a tenth of a signature (`npm run bench`). The result is
+ * shared between calls, so it is frozen.
+ */
+function rememberedUrl(memo: Map<string, NormalizedUrl>, rawUrl: string): NormalizedUrl {
+  let normalized = memo.get(rawUrl);
+  if (!normalized) {
+    const { baseUri, queryPairs, sendUrl } = normalizeUrl(rawUrl);
+    normalized = Object.freeze({ baseUri, queryPairs: Object.freeze(queryPairs.map((pair) => Object.freeze(pair))), sendUrl });
+    if (memo.size >= MAX_REMEMBERED_URLS) memo.clear();
+    memo.set(rawUrl, normalized);
+  }
+  return normalized;
 }
 
 /** A nonce of 24 hex characters (96 random bits): within the 20–30 characters oauthlib accepts. */
@@ -242,7 +261,7 @@ export function hashFunction(method: SignatureMethod, privateKey?: KeyObject): O
 }
 
 /** RFC 5849 §3.4.1: method, base URI and the normalised parameters, each encoded, joined by `&`. */
-export function signatureBaseString(method: string, baseUri: string, parameters: Array<[string, string]>): string {
+export function signatureBaseString(method: string, baseUri: string, parameters: ReadonlyArray<readonly [string, string]>): string {
   const normalized = parameters
     .map(([key, value]) => [percentEncode(key), percentEncode(value)] as const)
     .sort(([keyA, valueA], [keyB, valueB]) => (keyA < keyB ? -1 : keyA > keyB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0))
@@ -265,7 +284,7 @@ function authorizationHeader(oauthParams: Record<string, string>, realm: string 
 }
 
 /** Query and form parameters as oauth-1.0a's `data`, or undefined where it would not sign them as RFC 5849 does. */
-function libraryData(pairs: Array<[string, string]>, protocol: Record<string, string>): Record<string, string | string[]> | undefined {
+function libraryData(pairs: ReadonlyArray<readonly [string, string]>, protocol: Record<string, string>): Record<string, string | string[]> | undefined {
   const data: Record<string, string | string[]> = {};
   for (const [key, value] of pairs) {
     if (key === '__proto__' || key.startsWith('oauth_')) return undefined;
@@ -285,6 +304,7 @@ export class OAuth1Signer {
   private readonly bodyHash: boolean;
   /** §3.4.2: `encode(consumer secret)&encode(token secret)`; the PLAINTEXT signature too. */
   private readonly signingKey: string;
+  private readonly urls = new Map<string, NormalizedUrl>();
 
   constructor(
     private readonly credentials: OAuth1Credentials,
@@ -321,7 +341,7 @@ export class OAuth1Signer {
 
   /** Signs one request attempt. Call it again for every retry: nonce and timestamp are fresh. */
   sign(request: RequestToSign, options?: Pick<SigningOptions, 'clockOffsetMs'>, overrides?: SigningOverrides): SignedRequest {
-    const { baseUri, queryPairs, sendUrl } = normalizeUrl(request.url);
+    const { baseUri, queryPairs, sendUrl } = rememberedUrl(this.urls, request.url);
     const timestamp = overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000);
     const includeVersion = overrides?.includeVersion !== false;
     const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), includeVersion);
@@ -355,7 +375,7 @@ export class OAuth1Signer {
     return { url: sendUrl, headers: { Authorization: header }, oauthParams, record };
   }
 
-  private record(method: string, url: string, baseString: string, parameters: Array<[string, string]>, timestamp: number): SigningRecord {
+  private record(method: string, url: string, baseString: string, parameters: ReadonlyArray<readonly [string, string]>, timestamp: number): SigningRecord {
     return {
       method: method.toUpperCase(),
       url,
