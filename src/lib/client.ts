@@ -152,19 +152,35 @@ const DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_MAX_RESPONSE_MB * 1024 * 1024;
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * The axios instance every request goes through. axios merges an instance's defaults into
- * each request's config, and the stock ones hold a header object per method and nested
- * option objects: about a tenth of a signed request's CPU time (`npm run bench`). This one
- * keeps the stock headers common to all methods (`Accept`); axios falls back to its own
- * `transitional` flags when they are unset, and `env` only serves form-data and fetch,
- * which this client does not use. Every other option is set per request in `send`.
+ * The axios instance every request goes through, with the options that never change.
+ * axios merges an instance's defaults into each request's config, key by key; the stock
+ * ones hold a header object per method and nested option objects, about a tenth of a
+ * signed request's CPU time (`npm run bench`). So this instance keeps of them only the
+ * headers common to all methods (`Accept`). Without `transitional` axios uses its own
+ * defaults; `env`, `timeout` and the XSRF names serve browsers, form-data and fetch, which
+ * this client does not use.
  */
 function createTransport(): AxiosInstance {
-  const transport = axios.create();
-  const headers = transport.defaults.headers;
-  for (const name of Object.keys(headers)) if (name !== 'common') delete headers[name];
-  delete transport.defaults.transitional;
-  delete transport.defaults.env;
+  const transport = axios.create({
+    adapter: 'http',
+    responseType: 'arraybuffer',
+    // We follow redirects ourselves: each hop is signed anew, or not at all off-origin.
+    maxRedirects: 0,
+    validateStatus: () => true,
+    // Bodies go as encodeBody made them, and come back as bytes for decodeResponse.
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    maxBodyLength: Infinity,
+    // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
+    proxy: false,
+  });
+  const { defaults } = transport;
+  for (const name of Object.keys(defaults.headers)) if (name !== 'common') delete defaults.headers[name];
+  delete defaults.transitional;
+  delete defaults.env;
+  delete defaults.timeout;
+  delete defaults.xsrfCookieName;
+  delete defaults.xsrfHeaderName;
   return transport;
 }
 const transport = createTransport();
@@ -761,20 +777,11 @@ export class HttpClient {
         // the server would then read signed-for-nothing form parameters. `false` sends none.
         headers: headerValue(headers, 'content-type') === undefined ? { ...headers, 'Content-Type': false } : headers,
         data: body,
-        responseType: 'arraybuffer',
-        // We follow redirects ourselves: each hop is signed anew, or not at all off-origin.
-        maxRedirects: 0,
-        validateStatus: () => true,
-        transformRequest: [(data: unknown) => data],
-        transformResponse: [(data: unknown) => data],
-        maxBodyLength: Infinity,
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
         maxContentLength: maxResponseBytes,
         httpAgent,
         httpsAgent,
-        // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
-        proxy: false,
         signal: controller.signal,
         ...(exchange.insecureHTTPParser ? { insecureHTTPParser: true } : {}),
       });

@@ -185,20 +185,27 @@ export function normalizeUrl(rawUrl: string): NormalizedUrl {
 /** More URLs than a flow plausibly signs over and over: the memo is cleared rather than grown past it. */
 const MAX_REMEMBERED_URLS = 256;
 
+/** A URL as the signer meets it again and again: its split, and its query as oauth-1.0a's `data`. */
+interface RememberedUrl extends NormalizedUrl {
+  /** See {@link libraryData}; shared by every signature of the URL, so frozen. */
+  queryData: LibraryData | undefined;
+}
+
 /**
- * {@link normalizeUrl}, remembered per URL text. A node mostly asks for the same URLs, and
- * splitting and decoding one took a tenth of a signature (`npm run bench`). The result is
- * shared between calls, so it is frozen.
+ * {@link normalizeUrl} and the query's {@link libraryData}, remembered per URL text. A node
+ * mostly asks for the same URLs, and splitting and decoding one took a tenth of a signature
+ * (`npm run bench`). The result is shared between calls, so it is frozen.
  */
-function rememberedUrl(memo: Map<string, NormalizedUrl>, rawUrl: string): NormalizedUrl {
-  let normalized = memo.get(rawUrl);
-  if (!normalized) {
+function rememberedUrl(memo: Map<string, RememberedUrl>, rawUrl: string): RememberedUrl {
+  let remembered = memo.get(rawUrl);
+  if (!remembered) {
     const { baseUri, queryPairs, sendUrl } = normalizeUrl(rawUrl);
-    normalized = Object.freeze({ baseUri, queryPairs: Object.freeze(queryPairs.map((pair) => Object.freeze(pair))), sendUrl });
+    const pairs = Object.freeze(queryPairs.map((pair) => Object.freeze(pair)));
+    remembered = Object.freeze({ baseUri, queryPairs: pairs, sendUrl, queryData: libraryData(pairs) });
     if (memo.size >= MAX_REMEMBERED_URLS) memo.clear();
-    memo.set(rawUrl, normalized);
+    memo.set(rawUrl, remembered);
   }
-  return normalized;
+  return remembered;
 }
 
 /** A nonce of 24 hex characters (96 random bits): within the 20–30 characters oauthlib accepts. */
@@ -283,15 +290,20 @@ function authorizationHeader(oauthParams: Record<string, string>, realm: string 
   return `OAuth ${fields.join(', ')}`;
 }
 
-/** Query and form parameters as oauth-1.0a's `data`, or undefined where it would not sign them as RFC 5849 does. */
-function libraryData(pairs: ReadonlyArray<readonly [string, string]>, protocol: Record<string, string>): Record<string, string | string[]> | undefined {
-  const data: Record<string, string | string[]> = {};
+type LibraryData = Readonly<Record<string, string | readonly string[]>>;
+
+/**
+ * Query and form parameters as oauth-1.0a's `data` (repeated names as lists, frozen), or
+ * undefined where it would not sign them as RFC 5849 does.
+ */
+function libraryData(pairs: ReadonlyArray<readonly [string, string]>): LibraryData | undefined {
+  const data: Record<string, string | readonly string[]> = {};
   for (const [key, value] of pairs) {
     if (key === '__proto__' || key.startsWith('oauth_')) return undefined;
     const seen = Object.hasOwn(data, key) ? data[key] : undefined;
-    data[key] = seen === undefined ? value : [seen, value].flat();
+    data[key] = seen === undefined ? value : Object.freeze([seen, value].flat());
   }
-  return Object.assign(data, protocol);
+  return Object.freeze(data);
 }
 
 /** Reusable signer for one set of credentials and options. */
@@ -304,7 +316,7 @@ export class OAuth1Signer {
   private readonly bodyHash: boolean;
   /** §3.4.2: `encode(consumer secret)&encode(token secret)`; the PLAINTEXT signature too. */
   private readonly signingKey: string;
-  private readonly urls = new Map<string, NormalizedUrl>();
+  private readonly urls = new Map<string, RememberedUrl>();
 
   constructor(
     private readonly credentials: OAuth1Credentials,
@@ -341,21 +353,25 @@ export class OAuth1Signer {
 
   /** Signs one request attempt. Call it again for every retry: nonce and timestamp are fresh. */
   sign(request: RequestToSign, options?: Pick<SigningOptions, 'clockOffsetMs'>, overrides?: SigningOverrides): SignedRequest {
-    const { baseUri, queryPairs, sendUrl } = rememberedUrl(this.urls, request.url);
+    const url = rememberedUrl(this.urls, request.url);
+    const { baseUri, sendUrl } = url;
     const timestamp = overrides?.timestamp ?? Math.floor((Date.now() + (options?.clockOffsetMs ?? 0)) / 1000);
     const includeVersion = overrides?.includeVersion !== false;
     const oauthParams = this.protocolParameters(request, overrides?.nonce ?? createNonce(), String(timestamp), includeVersion);
-    const requestPairs = [...queryPairs, ...(request.formBody === undefined ? [] : parseParameters(request.formBody))];
-    // oauth-1.0a adds the consumer key, method, token and version itself; the rest it would get wrong (see above).
-    const { oauth_consumer_key: _key, oauth_signature_method: _method, oauth_token: _token, oauth_version: _version, ...ours } = oauthParams;
-    const data = includeVersion ? libraryData(requestPairs, ours) : undefined;
-    // What is signed, kept for a refusal's diagnosis and Explain: its base string is built only when asked for.
-    const signedPairs = [...requestPairs, ...Object.entries(oauthParams)];
-    const record = (): SigningRecord => this.record(request.method, sendUrl, signatureBaseString(request.method, baseUri, signedPairs), signedPairs, timestamp);
+    const formPairs = request.formBody === undefined ? [] : parseParameters(request.formBody);
+    const requestPairs = formPairs.length ? [...url.queryPairs, ...formPairs] : url.queryPairs;
+    const requestData = formPairs.length ? libraryData(requestPairs) : url.queryData;
+    // What is signed (oauth_signature is not), for a refusal's diagnosis and Explain: built only when asked for.
+    const record = (): SigningRecord => {
+      const signedPairs = [...requestPairs, ...Object.entries(oauthParams).filter(([key]) => key !== 'oauth_signature')];
+      return this.record(request.method, sendUrl, signatureBaseString(request.method, baseUri, signedPairs), signedPairs, timestamp);
+    };
     let header: string;
-    if (data) {
+    if (includeVersion && requestData) {
+      // oauth-1.0a adds the consumer key, method, token and version itself; the rest it would get wrong (see above).
+      const { oauth_consumer_key: _key, oauth_signature_method: _method, oauth_token: _token, oauth_version: _version, ...ours } = oauthParams;
       const token = this.credentials.token ? { key: this.credentials.token, secret: this.credentials.tokenSecret ?? '' } : undefined;
-      const authorized = this.oauth.authorize({ method: request.method, url: baseUri, data }, token);
+      const authorized = this.oauth.authorize({ method: request.method, url: baseUri, data: { ...requestData, ...ours } }, token);
       oauthParams.oauth_signature = authorized.oauth_signature;
       // toHeader() leaves out an empty realm, which a service may still want to see.
       header = this.realm === '' ? authorizationHeader(oauthParams, this.realm) : this.oauth.toHeader(authorized).Authorization;
