@@ -560,6 +560,7 @@ export class HttpClient {
   private readonly secrets: SecretList;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
+  private lastDateHeader: string | undefined;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl?.trim() || undefined;
@@ -695,21 +696,22 @@ export class HttpClient {
 
   /** One HTTP exchange: credentials added for this attempt, then sent. */
   private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
+    // Signing keeps the origin, so the agents chosen for the URL are those of the signed URL too.
+    const agents = this.agentsFor(exchange.url, exchange.route);
     const {
       url: sentUrl,
       headers,
       signing,
     } = exchange.authorize
-      ? await this.authorized(exchange, clockOffsetMs)
+      ? await this.authorized(exchange, clockOffsetMs, agents.proxy !== undefined)
       : { url: new URL(exchange.url).href, headers: exchange.headers, signing: undefined };
-    const response = await this.send(exchange, sentUrl, headers);
+    const response = await this.send(exchange, sentUrl, headers, agents);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl, signing };
   }
 
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
-  private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
+  private async authorized(exchange: Exchange, clockOffsetMs: number, proxied: boolean): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const proxied = this.agentsFor(url, exchange.route).proxy !== undefined;
     const refusal = this.authorizer.refusal?.(new URL(url), { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) });
     if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
@@ -740,6 +742,9 @@ export class HttpClient {
    */
   private learnClock(exchange: Pick<Exchange, 'authorize'>, dateHeader: string | undefined): void {
     if (!exchange.authorize || !dateHeader) return;
+    // A Date header has a one-second resolution: the same text again says what it said.
+    if (dateHeader === this.lastDateHeader) return;
+    this.lastDateHeader = dateHeader;
     const serverTime = Date.parse(dateHeader);
     if (Number.isNaN(serverTime)) return;
     const offset = serverTime - Date.now();
@@ -756,9 +761,9 @@ export class HttpClient {
     }
   }
 
-  private async send(exchange: Exchange, url: string, headers: Record<string, string>): Promise<AxiosResponse<Buffer>> {
+  private async send(exchange: Exchange, url: string, headers: Record<string, string>, agents: Agents): Promise<AxiosResponse<Buffer>> {
     const { method, body, timeoutMs, signal, maxResponseBytes } = exchange;
-    const { httpAgent, httpsAgent } = this.agentsFor(url, exchange.route);
+    const { httpAgent, httpsAgent } = agents;
     // One controller per attempt, its timer cleared when the attempt ends: no timer or
     // listener outlives the request (AbortSignal.timeout's would, for the whole timeout).
     const controller = new AbortController();

@@ -437,7 +437,8 @@ export function signRequest(
 /** Removes the `oauth_*` pairs from a URL that was signed with query placement (for logs and `msg.responseUrl`). */
 export function withoutProtocolParameters(url: string): string {
   const queryStart = url.indexOf('?');
-  if (queryStart < 0) return url;
+  // Most URLs hold none (header placement): no split and join for them.
+  if (queryStart < 0 || !/[?&]oauth_/i.test(url)) return url;
   const kept = url
     .slice(queryStart + 1)
     .split('&')

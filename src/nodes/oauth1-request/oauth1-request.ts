@@ -168,7 +168,6 @@ export = function register(RED: NodeAPI): void {
       const timeoutMs = requestTimeoutOf(RED, shell, msg.requestTimeout);
       const tracked = shell.begin();
       shell.status.started(shell.shared('status.requesting'));
-      const prefix = `${request.method.toUpperCase()} ${request.url}: `;
       try {
         // Read per message: the proxy node's credentials may change without a redeploy of this node.
         const proxy = proxySettingsOf(RED, config.proxy);
@@ -176,7 +175,7 @@ export = function register(RED: NodeAPI): void {
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
-          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), prefix);
+          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), `${request.method.toUpperCase()} ${request.url}: `);
           return;
         }
         shell.status.succeeded(String(response.statusCode));
