@@ -131,6 +131,8 @@ export class RequestError extends Error {
 const OTHER_METHODS = new Set(['TRACE']);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The methods axios gives a form content type when the request names none. */
+const AXIOS_FORM_DEFAULT_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /**
@@ -780,7 +782,7 @@ export class HttpClient {
         url,
         // axios gives a POST, PUT or PATCH without a content type a form one, after signing:
         // the server would then read signed-for-nothing form parameters. `false` sends none.
-        headers: headerValue(headers, 'content-type') === undefined ? { ...headers, 'Content-Type': false } : headers,
+        headers: AXIOS_FORM_DEFAULT_METHODS.has(method) && headerValue(headers, 'content-type') === undefined ? { ...headers, 'Content-Type': false } : headers,
         data: body,
         // axios counts the bytes after decompression, chunk by chunk, and stops reading at
         // the limit: a small gzip body cannot inflate into all of memory.
