@@ -319,16 +319,48 @@ describe('oauth-1.0a does the signing it can do (src/lib/oauth1)', () => {
     }
   }
 
-  it('signs a query, a form body, a realm and a body hash with authorize() and writes the header with toHeader()', () => {
+  it('signs a query, a form body, a realm and a body hash with authorize()', () => {
     const { calls, signed } = signWatching(
       { realm: 'Photos', bodyHash: true },
       { method: 'post', url: 'https://Example.com:443/p?b=2&a=1&a=0&select(id)', body: Buffer.from('{}') },
     );
-    assert.deepEqual(calls, ['authorize', 'toHeader']);
+    assert.deepEqual(calls, ['authorize']);
     const bodyHash = percentEncode(createHash('sha1').update('{}').digest('base64'));
     assert.ok(signed.headers.Authorization?.startsWith(`OAuth realm="Photos", oauth_body_hash="${bodyHash}", `), signed.headers.Authorization);
     const form = signWatching({}, { method: 'POST', url: 'https://example.com/p', formBody: 'x=1&x=2&y=' });
-    assert.deepEqual(form.calls, ['authorize', 'toHeader']);
+    assert.deepEqual(form.calls, ['authorize']);
+  });
+
+  it("writes the Authorization header oauth-1.0a's toHeader() writes for the same signature", () => {
+    const cases: Array<{ options: SigningOptions; request: RequestToSign; token?: boolean }> = [
+      { options: {}, request: { method: 'GET', url: 'https://example.com/p?b=2&a=1&a=0&select(id)' } },
+      { options: { realm: 'Photos', bodyHash: true }, request: { method: 'POST', url: 'https://example.com/p', body: Buffer.from('{"a":1}') } },
+      { options: { realm: '1234567_SB1', signatureMethod: 'HMAC-SHA256' }, request: { method: 'PUT', url: 'https://h/a%20b/?q=a+b&r=!*()' } },
+      { options: {}, request: { method: 'POST', url: 'https://h/p', formBody: 'x=1&x=2&y=' }, token: false },
+      { options: {}, request: { method: 'POST', url: 'https://h/oauth/request_token', callback: 'https://app.example/cb?x=1&y=a b' }, token: false },
+    ];
+    for (const { options, request, token = true } of cases) {
+      const signer = new OAuth1Signer(token ? credentials : { consumerKey: 'key', consumerSecret: 'secret' }, options);
+      const signed = signer.sign(request, {}, overrides);
+      const library = new OAuth({
+        consumer: { key: 'key', secret: 'secret' },
+        signature_method: options.signatureMethod ?? 'HMAC-SHA1',
+        hash_function: () => 'unused',
+        ...(options.realm ? { realm: options.realm } : {}),
+      });
+      // toHeader() writes what it is given: the same protocol parameters, the signature included.
+      const params = signed.oauthParams;
+      const expected = library.toHeader({
+        ...params,
+        oauth_consumer_key: params.oauth_consumer_key ?? '',
+        oauth_nonce: params.oauth_nonce ?? '',
+        oauth_signature_method: params.oauth_signature_method ?? '',
+        oauth_timestamp: Number(params.oauth_timestamp),
+        oauth_version: params.oauth_version ?? '',
+        oauth_signature: params.oauth_signature ?? '',
+      }).Authorization;
+      assert.equal(signed.headers.Authorization, expected, JSON.stringify(request));
+    }
   });
 
   it('keeps its own base string where oauth-1.0a cannot: no oauth_version, a __proto__ parameter, oauth_* in a form body', () => {
@@ -337,7 +369,7 @@ describe('oauth-1.0a does the signing it can do (src/lib/oauth1)', () => {
     assert.deepEqual(signWatching({}, { method: 'POST', url: 'https://example.com/p', formBody: 'oauth_extra=1' }).calls, []);
   });
 
-  it('signs an empty realm with authorize() but writes realm="" itself: toHeader() drops it', () => {
+  it('signs an empty realm with authorize() and keeps realm="" in the header (toHeader() drops it)', () => {
     const { calls, signed } = signWatching({ realm: '' }, { method: 'GET', url: 'https://example.com/p' });
     assert.deepEqual(calls, ['authorize']);
     assert.match(signed.headers.Authorization ?? '', /^OAuth realm="", oauth_consumer_key="key"/);
