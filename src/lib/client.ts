@@ -169,9 +169,9 @@ function createTransport(): AxiosInstance {
     // We follow redirects ourselves: each hop is signed anew, or not at all off-origin.
     maxRedirects: 0,
     validateStatus: () => true,
-    // Bodies go as encodeBody made them, and come back as bytes for decodeResponse.
-    transformRequest: [(data: unknown) => data],
-    transformResponse: [(data: unknown) => data],
+    // No transforms: bodies go as encodeBody made them and come back as bytes for decodeResponse.
+    transformRequest: [],
+    transformResponse: [],
     maxBodyLength: Infinity,
     // Proxies are ours (agents.ts): axios's would send https to an http proxy in clear.
     proxy: false,
