@@ -30,13 +30,7 @@ const SKIPPED = {
   'should authenticate on server - digest MD5 qop': 'digest authentication: the OAuth1 service signs instead',
   'should authenticate on server - digest SHA-256': 'digest authentication: the OAuth1 service signs instead',
   'should authenticate on server - digest SHA-512-256': 'digest authentication: the OAuth1 service signs instead',
-  // Differences the design requires; README "Differences from the core http request node".
-  'should output an error when request timeout occurred':
-    'the timeout error names the URL and the time waited instead of the core text "No response from server"',
-  'should output an error when request timeout occurred when set via msg.requestTimeout':
-    'the timeout error names the URL and the time waited instead of the core text "No response from server"',
-  'should encode the url to handle special characters':
-    '[ ] | in a query are sent percent-encoded: strict OAuth servers (oauthlib) refuse them raw; they decode to the same values',
+  // Tests that spy on the core node's own modules; the behaviour is tested in this package's own way.
   'should use env var http_proxy': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
   'should use env var https_proxy': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
   'should not use env var http*_proxy when no_proxy is set': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",

@@ -133,10 +133,16 @@ describe('oauth1-request node (in the Node-RED runtime, against oauthlib)', func
     try {
       await loadFlow(TYPES, flow(`http://127.0.0.1:${port}`, { method: 'use' }), CREDENTIALS);
       const caught = nextMessage('caught');
+      const out = collectMessages('out');
       const started = Date.now();
       helper.getNode('req').receive({ method: 'POST', url: 'slow', requestTimeout: 300 });
       const msg = await caught;
-      assert.match((msg.error as { message: string }).message, /no response within 300 ms/);
+      // As the core node: its words at Catch (untranslated in the test runtime), the details on the message sent on.
+      assert.equal((msg.error as { message: string }).message, 'common.notification.errors.no-response');
+      assert.deepEqual(
+        out.map(({ statusCode, payload }) => [statusCode, payload]),
+        [['ETIMEDOUT', 'RequestError: no response within 300 ms : slow']],
+      );
       assert.ok(Date.now() - started < 2000);
       const received = nextMessage('out');
       helper.getNode('req').receive({ method: 'GET', url: 'after-timeout' });

@@ -119,29 +119,13 @@ export function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** Characters RFC 3986 allows unencoded in a query; anything else is encoded before sending. */
-const QUERY_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
-const WIRE_READY_QUERY = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/;
-
 /**
- * The query as it goes on the wire. Decoding it gives the same pairs as decoding the
- * user's query, but strict servers (oauthlib among them) accept it: a `%` that starts no
- * escape becomes `%25`, characters RFC 3986 forbids (`|`, `[`, `^`…) are escaped.
+ * The query as it goes on the wire, as the core http request node sends it: what `new URL()`
+ * encoded (spaces, quotes, non-ASCII) stays encoded, a `%` that starts no escape becomes
+ * `%25`, and `[ ] | ^ { }` go as written. Decoding it gives the pairs that were signed.
  */
 function wireQuery(search: string): string {
-  if (WIRE_READY_QUERY.test(search)) return search;
-  let out = '';
-  for (let i = 0; i < search.length; i++) {
-    const c = search[i];
-    if (c === '%') {
-      out += /^[0-9A-Fa-f]{2}$/.test(search.slice(i + 1, i + 3)) ? '%' : '%25';
-    } else if (QUERY_SAFE.test(c)) {
-      out += c;
-    } else {
-      out += encodeURIComponent(c);
-    }
-  }
-  return out;
+  return search.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
 }
 
 /** Parses `a=1&a=2&select(id)` the way servers do: `+` is a space, each part decoded once. */

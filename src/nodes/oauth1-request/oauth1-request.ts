@@ -1,6 +1,6 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { isRequestError, type ClientResponse, type ResponseType } from '../../lib/client';
+import { isRequestError, RequestError, type ClientResponse, type ResponseType } from '../../lib/client';
 import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
@@ -98,23 +98,35 @@ function requestTimeoutOf(RED: NodeAPI, shell: NodeShell, value: unknown): numbe
   return undefined;
 }
 
+/** How the node reports a request that got no answer. */
+interface FailureReport {
+  /** The core node's "only send non-2xx responses to Catch". */
+  sendErrorsToCatch: boolean;
+  /** The core node's text for a timeout at Catch, from its own catalog ("no response from server"). */
+  noResponse: string;
+}
+
 /** A request that got no answer: Catch, and (unless "only to Catch") a message with the error, as the core node. */
 function failed(
   shell: NodeShell,
-  sendErrorsToCatch: boolean,
+  report: FailureReport,
   exchange: { msg: RequestMessage; send: (msg: RequestMessage) => void; done: Done; tracked: Tracked },
   error: unknown,
   request: { method: string; url: string },
 ): void {
   const { msg, send, done, tracked } = exchange;
-  const prefix = `${request.method.toUpperCase()} ${request.url}: `;
-  if (!tracked.signal.aborted && !sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
+  if (!tracked.signal.aborted && !report.sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
     // The core node's form: "RequestError: <reason> : <url>".
     msg.payload = shell.clean(`${error.name}: ${error.message} : ${request.url}`);
     msg.statusCode = error.systemCode ?? error.code;
     send(msg);
   }
-  shell.fail(done, error, prefix, tracked);
+  // A timeout reaches Catch as in the core node, in its words; the message above says how long and where.
+  if (isRequestError(error) && error.code === 'ETIMEDOUT') {
+    shell.report(done, new RequestError(report.noResponse, error.code), msg, tracked);
+    return;
+  }
+  shell.fail(done, error, `${request.method.toUpperCase()} ${request.url}: `, tracked);
 }
 
 /** Reads a message into a client request; undefined when it was refused (Catch told). */
@@ -157,6 +169,7 @@ export = function register(RED: NodeAPI): void {
     const settings = settingsOf(config, Boolean(shell.server?.tls));
     if (config.proxy && !proxySettingsOf(RED, config.proxy)) shell.warn(shell.text('warnings.proxyMissing'));
     const sendErrorsToCatch = config.senderr === true;
+    const report: FailureReport = { sendErrorsToCatch, noResponse: RED._('node-red:common.notification.errors.no-response') };
     const read = messageReader(RED, node, shell, settings);
 
     shell.onInput(async (message, send, done) => {
@@ -182,7 +195,7 @@ export = function register(RED: NodeAPI): void {
         send(msg);
         done();
       } catch (error) {
-        failed(shell, sendErrorsToCatch, { msg, send, done, tracked }, error, request);
+        failed(shell, report, { msg, send, done, tracked }, error, request);
       } finally {
         tracked.end();
       }

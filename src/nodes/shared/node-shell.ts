@@ -221,6 +221,19 @@ export class NodeShell {
   }
 
   /**
+   * A failure told the core http request node's way: `node.error(text, msg)` for Catch, then
+   * `done()`, so the log line is the text itself and Complete nodes fire too.
+   */
+  report(done: Done, error: unknown, msg: NodeMessage, tracked?: Tracked): void {
+    if (tracked?.signal.aborted) {
+      this.fail(done, error, '', tracked);
+      return;
+    }
+    this.node.error(this.failure(error).message, msg);
+    done();
+  }
+
+  /**
    * The status update and the Catch error of a failure, for callers that report it with
    * node.error. A refused signature also puts what was signed on `msg.signing`.
    */
