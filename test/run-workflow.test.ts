@@ -453,7 +453,10 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
     });
 
     const dirs: string[] = [];
-    afterEach(() => {
+    afterEach(async () => {
+      // Closed first: a context store writes its files when it closes, which would bring a removed directory back.
+      await helper.unload();
+      await internals._redNodes.closeContextsPlugin();
       helper.settings({ contextStorage: undefined });
       for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     });

@@ -117,5 +117,7 @@ export function withService(helper: { load: Load }, origins: () => string[]): ()
   };
   return () => {
     helper.load = original;
+    if (sslDir) fs.rmSync(sslDir, { recursive: true, force: true });
+    sslDir = undefined;
   };
 }
