@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Adapts Node-RED's own spec of the core http request node to oauth1-request:
- * the node type and a config node change, the assertions stay as upstream wrote them, so a
+ * the node type and a config node change, and the core proxy helper the spec spies on becomes
+ * ours (same function, same contract); the assertions stay as upstream wrote them, so a
  * newer spec can be adapted again:
  *
  *   node scripts/adapt-core-spec.js [path/to/21-httprequest_spec.js]
@@ -30,14 +31,6 @@ const SKIPPED = {
   'should authenticate on server - digest MD5 qop': 'digest authentication: the OAuth1 service signs instead',
   'should authenticate on server - digest SHA-256': 'digest authentication: the OAuth1 service signs instead',
   'should authenticate on server - digest SHA-512-256': 'digest authentication: the OAuth1 service signs instead',
-  // Tests that spy on the core node's own modules; the behaviour is tested in this package's own way.
-  'should use env var http_proxy': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should use env var https_proxy': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should not use env var http*_proxy when no_proxy is set': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should use UI proxy for statically configured URL': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should use UI proxy for HTTP URL passed in via msg': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should use UI proxy for HTTPS URL passed in via msg': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
-  'should not use UI proxy if noproxy excludes it': "spies on the core node's own proxyHelper module; the same choice is tested in test/proxy.test.ts",
 };
 
 function escapeRegExp(text) {
@@ -52,6 +45,7 @@ function adapt(source) {
     out = next;
   };
   replace(/require\("nr-test-utils"\)\.require\("@node-red\/nodes\/core\/network\/21-httprequest\.js"\)/, 'parity.requestNode', 'the node under test');
+  replace(/require\("nr-test-utils"\)\.require\("@node-red\/nodes\/core\/network\/lib\/proxyHelper\.js"\)/, 'parity.proxyHelper', 'the proxy helper');
   replace(/require\("nr-test-utils"\)\.require\(/g, 'parity.core(', 'the core modules');
   replace(/require\(['"]proxy['"]\)/, 'parity.proxy', 'the proxy server package');
   replace(/(['"])test\/resources\/ssl\/([\w.]+)\1/g, 'parity.ssl("$2")', 'the test certificate');

@@ -4,7 +4,7 @@
  * holds no credential of the service.
  */
 import assert from 'node:assert/strict';
-import { proxyFor, shouldProxy } from '../src/lib/proxy';
+import { getProxyForUrl, proxyFor, proxyOptionsOf, shouldProxy } from '../src/lib/proxy';
 import { createServiceClient, type ServiceSettings } from '../src/lib/service';
 import type { HttpClient } from '../src/lib/client';
 import { requestRejection } from './support/assertions';
@@ -35,40 +35,80 @@ describe('proxies (src/lib/proxy)', function () {
   describe('proxyFor: the core node’s choice', () => {
     const url = (text: string) => new URL(text);
     it('takes http_proxy for http and https_proxy for https, upper case too, all_proxy last', () => {
-      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { http_proxy: 'http://p:3128' })?.href, 'http://p:3128/');
-      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { http_proxy: 'http://p:3128' }), undefined);
-      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { HTTPS_PROXY: 'http://s:8080' })?.href, 'http://s:8080/');
-      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { all_proxy: 'http://a:1' })?.href, 'http://a:1/');
-      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { http_proxy: 'p:3128' })?.href, 'http://p:3128/');
+      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { env: { http_proxy: 'http://p:3128' } })?.href, 'http://p:3128/');
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { env: { http_proxy: 'http://p:3128' } }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { env: { HTTPS_PROXY: 'http://s:8080' } })?.href, 'http://s:8080/');
+      assert.equal(proxyFor(url('https://api.example.com/x'), undefined, { env: { all_proxy: 'http://a:1' } })?.href, 'http://a:1/');
+      assert.equal(proxyFor(url('http://api.example.com/x'), undefined, { env: { http_proxy: 'p:3128' } })?.href, 'http://p:3128/');
     });
 
     it('skips hosts no_proxy names: exactly, by suffix, by port, or all with *', () => {
       const env = { http_proxy: 'http://p:3128', https_proxy: 'http://p:3128' };
-      assert.equal(proxyFor(url('http://127.0.0.1:8080/'), undefined, { ...env, no_proxy: '127.0.0.1' }), undefined);
-      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { ...env, NO_PROXY: '.example.com' }), undefined);
-      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { ...env, no_proxy: '*.example.com' }), undefined);
-      assert.notEqual(proxyFor(url('https://api.example.org/'), undefined, { ...env, no_proxy: '.example.com' }), undefined);
-      assert.notEqual(proxyFor(url('http://h:8080/'), undefined, { ...env, no_proxy: 'h:9090' }), undefined);
-      assert.equal(proxyFor(url('http://h:8080/'), undefined, { ...env, no_proxy: 'h:8080' }), undefined);
-      assert.equal(proxyFor(url('http://anything/'), undefined, { ...env, no_proxy: '*' }), undefined);
+      assert.equal(proxyFor(url('http://127.0.0.1:8080/'), undefined, { env: { ...env, no_proxy: '127.0.0.1' } }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { env: { ...env, NO_PROXY: '.example.com' } }), undefined);
+      assert.equal(proxyFor(url('https://api.example.com/'), undefined, { env: { ...env, no_proxy: '*.example.com' } }), undefined);
+      assert.notEqual(proxyFor(url('https://api.example.org/'), undefined, { env: { ...env, no_proxy: '.example.com' } }), undefined);
+      assert.notEqual(proxyFor(url('http://h:8080/'), undefined, { env: { ...env, no_proxy: 'h:9090' } }), undefined);
+      assert.equal(proxyFor(url('http://h:8080/'), undefined, { env: { ...env, no_proxy: 'h:8080' } }), undefined);
+      assert.equal(proxyFor(url('http://anything/'), undefined, { env: { ...env, no_proxy: '*' } }), undefined);
       assert.equal(shouldProxy('localhost', 80, 'localhost, 127.0.0.1'), false);
     });
 
     it('an http proxy node replaces the environment, with its own ignore list and credentials', () => {
       const env = { https_proxy: 'http://env:1' };
       const node = { url: 'http://node-proxy:3128', noProxy: ['internal.example.com'], username: 'u', password: 'p@ss' };
-      const chosen = proxyFor(url('https://api.example.com/'), node, env);
+      const chosen = proxyFor(url('https://api.example.com/'), node, { env });
       assert.equal(chosen?.host, 'node-proxy:3128');
       assert.equal(decodeURIComponent(chosen?.password ?? ''), 'p@ss');
-      assert.equal(proxyFor(url('https://internal.example.com/'), node, env), undefined);
+      assert.equal(proxyFor(url('https://internal.example.com/'), node, { env }), undefined);
     });
 
     it('a proxy URL that is not http(s) is an error, its password not repeated', () => {
-      assert.throws(() => proxyFor(url('http://a/'), undefined, { http_proxy: 'socks5://u:secret@p:1080' }), /must be http or https/);
+      assert.throws(() => proxyFor(url('http://a/'), undefined, { env: { http_proxy: 'socks5://u:secret@p:1080' } }), /must be http or https/);
       assert.throws(
-        () => proxyFor(url('http://a/'), undefined, { http_proxy: 'http://u:secret@[bad' }),
+        () => proxyFor(url('http://a/'), undefined, { env: { http_proxy: 'http://u:secret@[bad' } }),
         (error: Error) => !error.message.includes('secret'),
       );
+    });
+  });
+
+  describe("settings.proxyOptions, as the core node's proxy helper reads them", () => {
+    const env = { HTTP_PROXY: 'http://upper:1', http_proxy: 'http://lower:2', npm_config_https_proxy: 'http://npm:3', https_proxy: 'http://plain:4' };
+
+    it('lower case first by default; favourUpperCase turns it round; lowerCaseOnly ignores upper case', () => {
+      assert.equal(getProxyForUrl('http://api.example.com/', { env }), 'http://lower:2');
+      assert.equal(getProxyForUrl('http://api.example.com/', { env, favourUpperCase: true }), 'http://upper:1');
+      assert.equal(getProxyForUrl('http://api.example.com/', { env: { HTTP_PROXY: 'http://upper:1' }, lowerCaseOnly: true }), '');
+    });
+
+    it("takes npm's variables first unless excludeNpm", () => {
+      assert.equal(getProxyForUrl('https://api.example.com/', { env }), 'http://npm:3');
+      assert.equal(getProxyForUrl('https://api.example.com/', { env, excludeNpm: true }), 'http://plain:4');
+    });
+
+    it('legacy mode: http_proxy for every scheme, no_proxy entries found anywhere in the URL; NR_PROXY_MODE overrides', () => {
+      const legacyEnv = { http_proxy: 'http://old:8080', https_proxy: 'http://unused:1', no_proxy: 'internal, /skip/' };
+      assert.equal(getProxyForUrl('https://api.example.com/x', { env: legacyEnv, mode: 'legacy' }), 'http://old:8080');
+      assert.equal(getProxyForUrl('https://api.example.com/skip/x', { env: legacyEnv, mode: 'legacy' }), '');
+      assert.equal(getProxyForUrl('https://internal.example.com/', { env: legacyEnv, mode: 'legacy' }), '');
+      assert.equal(getProxyForUrl('https://api.example.com/x', { env: legacyEnv }), 'http://unused:1');
+      const saved = process.env.NR_PROXY_MODE;
+      process.env.NR_PROXY_MODE = 'legacy';
+      try {
+        assert.equal(getProxyForUrl('https://api.example.com/x', { env: legacyEnv, mode: 'strict' }), 'http://old:8080');
+      } finally {
+        if (saved === undefined) delete process.env.NR_PROXY_MODE;
+        else process.env.NR_PROXY_MODE = saved;
+      }
+    });
+
+    it('keeps only the options it knows, with their types', () => {
+      assert.deepEqual(proxyOptionsOf({ mode: 'legacy', lowerCaseOnly: true, favourUpperCase: 'yes', env: { http_proxy: 'x' }, other: 1 }), {
+        mode: 'legacy',
+        lowerCaseOnly: true,
+      });
+      assert.deepEqual(proxyOptionsOf(undefined), {});
+      assert.deepEqual(proxyOptionsOf({ mode: 'loose' }), {});
     });
   });
 
@@ -99,6 +139,16 @@ describe('proxies (src/lib/proxy)', function () {
       });
       assert.equal(proxy.seen(), '');
       assert.ok(!proxy.seen().includes(encodeURIComponent(VERIFIER_CREDENTIALS.consumerSecret)));
+    });
+
+    it('reads the environment as settings.proxyOptions says: with lowerCaseOnly, HTTP_PROXY is not used', async () => {
+      await withEnv({ HTTP_PROXY: proxy.url }, async () => {
+        const response = await client({ proxyOptions: { lowerCaseOnly: true } }).request({ url: '/me' });
+        assert.equal(response.statusCode, 200);
+        assert.equal(proxy.seen(), '');
+        assert.equal((await client().request({ url: '/me' })).statusCode, 200);
+        assert.notEqual(proxy.seen(), '', 'without the option the same request goes through the proxy');
+      });
     });
 
     it('sends PLAINTEXT to loopback when no_proxy covers it: directly, the proxy sees nothing', async () => {

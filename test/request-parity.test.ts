@@ -283,5 +283,30 @@ describe('oauth1-request: the core http request node’s features, signed', func
         await proxy.close();
       }
     });
+
+    it('reads the environment as settings.proxyOptions says, for a message URL too (lowerCaseOnly: HTTP_PROXY unused)', async () => {
+      const proxy = await startRecordingProxy();
+      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
+      delete process.env.http_proxy;
+      process.env.HTTP_PROXY = proxy.url;
+      try {
+        helper.settings({ proxyOptions: { lowerCaseOnly: true } });
+        await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
+        assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
+        assert.equal(proxy.connects.length, 0);
+        await helper.unload();
+        helper.settings({});
+        await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
+        assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
+        assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+      } finally {
+        helper.settings({});
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+        await proxy.close();
+      }
+    });
   });
 });

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { HttpsTunnelAgent, HttpTunnelAgent, proxyFor, type ProxySettings } from './proxy';
+import { HttpsTunnelAgent, HttpTunnelAgent, proxyFor, toProxyUrl, type ProxyOptions, type ProxySettings } from './proxy';
 
 export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
@@ -17,7 +17,10 @@ export interface TlsOptions {
 
 /** How one request connects: through which proxy (undefined: the environment's), with which certificate check. */
 export interface Route {
+  /** A core `http proxy` node's settings (its credentials are used with `proxyUrl` too). */
   proxy?: ProxySettings;
+  /** The proxy the caller chose, as `getProxyForUrl` gives it ('' for none); chosen here when undefined. */
+  proxyUrl?: string;
   /** `msg.rejectUnauthorized`; ignored when the service has a TLS configuration of its own. */
   rejectUnauthorized?: boolean;
 }
@@ -47,8 +50,14 @@ export class AgentPool {
    */
   private readonly chosen = new Map<string, Agents>();
 
-  /** `tls` is the service's TLS configuration: when set, it alone decides the certificate check. */
-  constructor(private readonly tls: TlsOptions | undefined) {}
+  /**
+   * `tls` is the service's TLS configuration: when set, it alone decides the certificate check.
+   * `proxyOptions` are Node-RED's `settings.proxyOptions`.
+   */
+  constructor(
+    private readonly tls: TlsOptions | undefined,
+    private readonly proxyOptions: ProxyOptions = {},
+  ) {}
 
   /** True when `msg.rejectUnauthorized` turns the certificate check off for this route (no TLS configuration decides it). */
   certificateUnchecked(route: Route): boolean {
@@ -58,7 +67,7 @@ export class AgentPool {
   /** The agents for a request to `url`: throws for a proxy URL that is not one. */
   for(url: string, route: Route = {}): Agents {
     const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0] ?? url;
-    const key = `${origin} ${route.proxy ? JSON.stringify(route.proxy) : ''} ${String(route.rejectUnauthorized)}`;
+    const key = `${origin} ${route.proxy ? JSON.stringify(route.proxy) : ''} ${route.proxyUrl ?? '-'} ${String(route.rejectUnauthorized)}`;
     let agents = this.chosen.get(key);
     if (!agents) {
       if (this.chosen.size >= MAX_REMEMBERED_ROUTES) this.chosen.clear();
@@ -69,7 +78,7 @@ export class AgentPool {
   }
 
   private choose(url: string, route: Route): Agents {
-    const proxy = proxyFor(new URL(url), route.proxy);
+    const proxy = route.proxyUrl === undefined ? proxyFor(new URL(url), route.proxy, this.proxyOptions) : toProxyUrl(route.proxyUrl, route.proxy);
     const tls: TlsOptions = { ...this.tls };
     if (!this.tls && route.rejectUnauthorized !== undefined) tls.rejectUnauthorized = route.rejectUnauthorized;
     const key = `${proxy?.href ?? ''} ${tls.rejectUnauthorized === false ? 'lax' : ''}`;

@@ -11,7 +11,7 @@ import { keepSetCookies } from './cookies';
 import { refusalDiagnosis } from './diagnosis';
 import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
-import type { ProxySettings } from './proxy';
+import type { ProxyOptions, ProxySettings } from './proxy';
 import { redactResponse, SecretList } from './redact';
 import { firstHeader, positiveNumber, stripBom, type ClientResponse, type ResponseType } from './response';
 import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS } from './settings';
@@ -61,6 +61,8 @@ export interface ClientOptions {
   log?: (line: string) => void;
   /** The service's secrets: a response that echoes one (an error quoting the request) has it cut out. */
   secrets?: ReadonlyArray<string | undefined>;
+  /** Node-RED's `settings.proxyOptions`, for the proxy chosen from the environment. */
+  proxyOptions?: ProxyOptions;
 }
 
 export interface ClientRequest {
@@ -83,6 +85,8 @@ export interface ClientRequest {
   credentialsInBody?: boolean;
   /** A core `http proxy` node's settings; the environment's `http_proxy`… otherwise. */
   proxy?: ProxySettings;
+  /** The proxy the caller chose for this request, as `getProxyForUrl` gives it ('' for none); the client chooses when undefined. */
+  proxyUrl?: string;
   /** `msg.rejectUnauthorized`: ignored when the service has a TLS configuration. */
   rejectUnauthorized?: boolean;
   /** False: a 3xx is the answer, not followed. */
@@ -578,7 +582,7 @@ export class HttpClient {
     this.maxResponseBytes = Math.floor(positiveNumber(options.maxResponseBytes) ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.log = options.log;
     this.secrets = new SecretList(options.secrets ?? [], () => this.currentSecrets());
-    this.agents = new AgentPool(options.tls);
+    this.agents = new AgentPool(options.tls, options.proxyOptions);
   }
 
   /** The authorizer's secrets of the moment (the bearer token in use), for the texts a node shows. */
@@ -680,7 +684,7 @@ export class HttpClient {
       authorize: request.authorize !== false,
       origin: target.origin,
       credentialsInBody,
-      route: { proxy: request.proxy, rejectUnauthorized: request.rejectUnauthorized },
+      route: { proxy: request.proxy, proxyUrl: request.proxyUrl, rejectUnauthorized: request.rejectUnauthorized },
       followRedirects: request.followRedirects !== false,
       insecureHTTPParser: request.insecureHTTPParser === true,
       redirectList: [],

@@ -21,10 +21,35 @@ export interface ProxySettings {
 
 type Env = Record<string, string | undefined>;
 
+/** Node-RED's `settings.proxyOptions`, read as the core node's proxy helper reads them. */
+export interface ProxyOptions {
+  /** `legacy`: Node-RED 3.0's rules (`http_proxy` for every scheme, `no_proxy` entries found anywhere in the URL). */
+  mode?: 'strict' | 'legacy';
+  favourUpperCase?: boolean;
+  lowerCaseOnly?: boolean;
+  /** `npm_config_*_proxy` not read. */
+  excludeNpm?: boolean;
+  /** The variables to read instead of the process's: a proxy config node's, see {@link proxyNodeEnv}. */
+  env?: Env;
+}
+
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
-/** `name` from the environment, lower case first, then upper case (the core node's default). */
-function envValue(env: Env, name: string): string {
+/** `settings.proxyOptions` with only what it may hold; anything else in it is ignored. */
+export function proxyOptionsOf(value: unknown): ProxyOptions {
+  if (typeof value !== 'object' || value === null) return {};
+  const options: ProxyOptions = {};
+  const mode: unknown = Reflect.get(value, 'mode');
+  if (mode === 'strict' || mode === 'legacy') options.mode = mode;
+  for (const flag of ['favourUpperCase', 'lowerCaseOnly', 'excludeNpm'] as const) if (Reflect.get(value, flag) === true) options[flag] = true;
+  return options;
+}
+
+/** `name` from the environment: lower case first, then upper case, unless the options say otherwise. */
+function envValue(env: Env, name: string, options: ProxyOptions): string {
+  if (options.excludeNpm && name.startsWith('npm_config_')) return '';
+  if (options.lowerCaseOnly) return env[name.toLowerCase()] || '';
+  if (options.favourUpperCase) return env[name.toUpperCase()] || env[name.toLowerCase()] || '';
   return env[name.toLowerCase()] || env[name.toUpperCase()] || '';
 }
 
@@ -44,28 +69,58 @@ export function shouldProxy(hostname: string, port: number, noProxy: string): bo
   });
 }
 
+/** Node-RED 3.0's choice: `http_proxy` (upper case wins) unless a `no_proxy` entry appears anywhere in the URL. */
+function legacyProxyForUrl(url: string, env: Env): string {
+  const proxy = env.HTTP_PROXY || env.http_proxy || '';
+  const noProxy = env.NO_PROXY || env.no_proxy;
+  const excluded = noProxy ? noProxy.split(',').some((entry) => url.includes(entry.trim())) : false;
+  return excluded ? '' : proxy;
+}
+
 /**
- * The proxy for `target`, or undefined to connect directly. With a proxy config node its
- * URL and "ignore hosts" are used; otherwise the environment's `http_proxy`, `https_proxy`,
- * `all_proxy` and `no_proxy` (and npm's `npm_config_*` forms), as the core node reads them.
+ * The proxy for `url` as the core node's `getProxyForUrl` gives it: its URL as written, or ''
+ * to connect directly. Reads `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` (and
+ * npm's `npm_config_*` forms), or `options.env` instead; `NR_PROXY_MODE` overrides the mode.
  */
-export function proxyFor(target: URL, settings?: ProxySettings, env: Env = process.env): URL | undefined {
+export function getProxyForUrl(url: string, options: ProxyOptions = {}): string {
+  const env = options.env ?? process.env;
+  const override = envValue(process.env, 'NR_PROXY_MODE', {});
+  const mode = override === 'legacy' || override === 'strict' ? override : options.mode;
+  if (mode === 'legacy') return legacyProxyForUrl(url, env);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return '';
+  }
   const scheme = target.protocol.replace(/:$/, '');
-  const effective: Env = settings ? { no_proxy: (settings.noProxy ?? []).join(','), http_proxy: settings.url, https_proxy: settings.url } : env;
   // Brackets kept around IPv6 addresses, as no_proxy entries write them.
   const hostname = target.host.replace(/:\d*$/, '').toLowerCase();
   const port = Number(target.port) || DEFAULT_PORTS[scheme] || 0;
-  if (!shouldProxy(hostname, port, envValue(effective, 'npm_config_no_proxy') || envValue(effective, 'no_proxy'))) return undefined;
-  let proxy =
-    envValue(effective, `npm_config_${scheme}_proxy`) ||
-    envValue(effective, `${scheme}_proxy`) ||
-    envValue(effective, 'npm_config_proxy') ||
-    envValue(effective, 'all_proxy');
+  if (!hostname || !shouldProxy(hostname, port, envValue(env, 'npm_config_no_proxy', options) || envValue(env, 'no_proxy', options))) return '';
+  const proxy =
+    envValue(env, `npm_config_${scheme}_proxy`, options) ||
+    envValue(env, `${scheme}_proxy`, options) ||
+    envValue(env, 'npm_config_proxy', options) ||
+    envValue(env, 'all_proxy', options);
+  // A proxy without a scheme takes the request's.
+  return proxy && !proxy.includes('://') ? `${scheme}://${proxy}` : proxy;
+}
+
+/** The environment a core `http proxy` config node stands for, as the core node builds it. */
+export function proxyNodeEnv(settings: ProxySettings): Env {
+  return { no_proxy: (settings.noProxy ?? []).join(','), http_proxy: settings.url, https_proxy: settings.url };
+}
+
+/**
+ * A proxy as {@link getProxyForUrl} gives it, as a URL with the proxy node's credentials, or
+ * undefined for none; throws for one that is no http(s) URL.
+ */
+export function toProxyUrl(proxy: string, settings?: ProxySettings): URL | undefined {
   if (!proxy) return undefined;
-  if (!proxy.includes('://')) proxy = `${scheme}://${proxy}`;
   let url: URL;
   try {
-    url = new URL(proxy);
+    url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
   } catch {
     throw new Error(`the proxy URL "${proxy.replace(/\/\/[^@/]*@/, '//…@')}" is not a URL`);
   }
@@ -75,6 +130,14 @@ export function proxyFor(target: URL, settings?: ProxySettings, env: Env = proce
     url.password = encodeURIComponent(settings.password ?? '');
   }
   return url;
+}
+
+/**
+ * The proxy for `target`, or undefined to connect directly: with a proxy config node its URL
+ * and "ignore hosts", otherwise the environment, as the core node chooses.
+ */
+export function proxyFor(target: URL, settings?: ProxySettings, options: ProxyOptions = {}): URL | undefined {
+  return toProxyUrl(getProxyForUrl(target.href, settings ? { ...options, env: proxyNodeEnv(settings) } : options), settings);
 }
 
 /** The proxy's own `Proxy-Authorization`, from its URL's user information. */

@@ -5,6 +5,7 @@
 import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
 import { OAuth1Signer, usesPrivateKey, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
 import { ClientCredentialsAuthorizer } from './oauth2';
+import type { ProxyOptions } from './proxy';
 import { credentialSecrets } from './redact';
 
 export type AuthScheme = 'oauth1' | 'oauth2';
@@ -30,6 +31,8 @@ export interface ServiceSettings {
   timeoutMs?: number;
   tls?: TlsOptions;
   log?: (line: string) => void;
+  /** Node-RED's `settings.proxyOptions`. */
+  proxyOptions?: ProxyOptions;
 }
 
 /** The "Also sign for" field as a list: origins separated by commas, spaces or new lines. */

@@ -21,6 +21,14 @@ export function core(file: string): unknown {
   return require(path.join(CORE_PACKAGES, '..', file.startsWith('@node-red/') ? file : path.join('node-red', file.replace(/^node-red\//, ''))));
 }
 
+/**
+ * Our proxy helper where the spec spies on the core node's (`lib/proxyHelper.js`): the same
+ * `getProxyForUrl(url, options)`, which oauth1-request calls through its module as the core
+ * node calls its own, once at deploy for its URL and per message for another.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const proxyHelper: unknown = require(path.join(__dirname, '..', '..', 'dist', 'lib', 'proxy.js'));
+
 /** Our request node, registered with the config node it needs: what the spec loads as the core node. */
 export function requestNode(RED: unknown): void {
   ourNode('oauth1-config')(RED);

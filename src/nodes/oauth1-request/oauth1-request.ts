@@ -1,11 +1,12 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { isRequestError, RequestError, type ClientResponse, type ResponseType } from '../../lib/client';
+import { isRequestError, joinUrl, RequestError, type ClientResponse, type ResponseType } from '../../lib/client';
 import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
-import type { ProxySettings } from '../../lib/proxy';
+import { getProxyForUrl, proxyNodeEnv, proxyOptionsOf, type ProxyOptions, type ProxySettings } from '../../lib/proxy';
 import { isSuccess } from '../../lib/response';
+import { isTemplate } from '../../lib/url-template';
 import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
 import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
 
@@ -66,6 +67,33 @@ function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | 
   const proxy = RED.nodes.getNode(id) as HttpProxyNode | null;
   if (!proxy?.url) return undefined;
   return { url: proxy.url, noProxy: proxy.noproxy ?? [], username: proxy.credentials?.username, password: proxy.credentials?.password };
+}
+
+/**
+ * The proxy of each request, chosen as the core node chooses it: once, at deploy, for the
+ * node's own URL, and for every message whose URL is another. '' connects directly.
+ */
+function proxyChooser(RED: NodeAPI, config: OAuth1RequestDef, baseUrl: string | undefined, nodeUrl: string): (url: string) => string {
+  const options = (): ProxyOptions => {
+    const chosen = proxyOptionsOf(Reflect.get(RED.settings, 'proxyOptions'));
+    // A proxy node replaces the environment; one that is missing stands for no proxy at all.
+    if (config.proxy) chosen.env = proxyNodeEnv(proxySettingsOf(RED, config.proxy) ?? { url: '' });
+    return chosen;
+  };
+  const absolute = (url: string): string | undefined => {
+    try {
+      return joinUrl(baseUrl, url);
+    } catch {
+      return undefined;
+    }
+  };
+  const fixedUrl = nodeUrl && !isTemplate(nodeUrl) ? absolute(nodeUrl) : undefined;
+  const fixed = fixedUrl === undefined ? undefined : getProxyForUrl(fixedUrl, options());
+  return (url) => {
+    if (fixed !== undefined && url === nodeUrl) return fixed;
+    const full = absolute(url);
+    return full === undefined ? '' : getProxyForUrl(full, options());
+  };
 }
 
 /** The answer on the message, as the core node puts it there. */
@@ -171,6 +199,7 @@ export = function register(RED: NodeAPI): void {
     const sendErrorsToCatch = config.senderr === true;
     const report: FailureReport = { sendErrorsToCatch, noResponse: RED._('node-red:common.notification.errors.no-response') };
     const read = messageReader(RED, node, shell, settings);
+    const proxyOf = proxyChooser(RED, config, shell.server?.baseUrl, settings.url);
 
     shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;
@@ -184,7 +213,7 @@ export = function register(RED: NodeAPI): void {
       try {
         // Read per message: the proxy node's credentials may change without a redeploy of this node.
         const proxy = proxySettingsOf(RED, config.proxy);
-        const response = await client.request({ ...request, proxy, responseType, timeoutMs, signal: tracked.signal });
+        const response = await client.request({ ...request, proxy, proxyUrl: proxyOf(request.url), responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
