@@ -290,7 +290,9 @@ describe('oauth1-request: the core http request node’s features, signed', func
       delete process.env.http_proxy;
       process.env.HTTP_PROXY = proxy.url;
       try {
-        helper.settings({ proxyOptions: { lowerCaseOnly: true } });
+        // Not in the helper's settings type, which lists only what the runtime itself reads.
+        const withProxyOptions = { proxyOptions: { lowerCaseOnly: true } };
+        helper.settings(withProxyOptions as object);
         await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
         assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
         assert.equal(proxy.connects.length, 0);
