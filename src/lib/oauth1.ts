@@ -115,9 +115,12 @@ export function inBaseStringOrder(parameters: ReadonlyArray<{ name: string; valu
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires: only unreserved characters stay. */
 export function percentEncode(value: string): string {
+  // Most protocol values (names, nonce, timestamp, method) are unreserved already: one test, no copy.
+  if (UNRESERVED_ONLY.test(value)) return value;
   // encodeURIComponent leaves five of RFC 3986's reserved characters alone: !'()*
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-._~]*$/;
 
 /**
  * The query as it goes on the wire, as the core http request node sends it: what `new URL()`
