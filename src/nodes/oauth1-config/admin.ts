@@ -9,7 +9,7 @@ import type { OAuth1Credentials } from '../../lib/oauth1';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute, type ServiceForm } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
 import { credentialsRedactor } from '../../lib/redact';
-import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
+import { httpOrigin, proxyOptionsFrom, tlsOptionsOf } from '../shared/service-settings';
 import { probeOf, testConnection } from './connection-test';
 import { registerExplainRoute } from './explain-admin';
 
@@ -51,7 +51,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.test', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
     const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
     const probe = probeOf(text(body.preset), text(body.probePath));
-    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId) }, probe);
+    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId), proxyOptions: proxyOptionsFrom(RED) }, probe);
     if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
     res.json(result);
   } catch (error) {

@@ -4,10 +4,9 @@ import { printable, type HttpClient } from '../../lib/client';
 import { credentialsRedactor } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../../lib/settings';
-import { proxyOptionsOf } from '../../lib/proxy';
 import { createServiceClient, missingCredentials, originList, plaintextProblem, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
-import { realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
+import { proxyOptionsFrom, realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
 import { registerTokenAdmin } from './tokens-admin';
 
@@ -89,8 +88,7 @@ function attachClient(
       extraOrigins: node.extraOrigins,
       maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
       log: (line) => node.debug(printable(node.redact(line))),
-      // Not in the settings' type: the core http request node reads it the same way.
-      proxyOptions: proxyOptionsOf(Reflect.get(RED.settings, 'proxyOptions')),
+      proxyOptions: proxyOptionsFrom(RED),
     });
     return client;
   };

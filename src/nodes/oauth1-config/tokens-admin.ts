@@ -36,7 +36,7 @@ import {
   type ServiceForm,
 } from '../shared/admin-routes';
 import { getConfigNode, type OAuth1ConfigCredentials } from '../shared/config';
-import { httpOrigin, tlsOptionsOf } from '../shared/service-settings';
+import { httpOrigin, proxyOptionsFrom, tlsOptionsOf } from '../shared/service-settings';
 
 /** The dialog form as the token routes get it. */
 interface TokenForm extends ServiceForm {
@@ -141,6 +141,7 @@ function formSettings(RED: NodeAPI, req: Request, id: string, event: string): Da
     authorizeUrl: text(body.authorizeUrl),
     accessTokenUrl: text(body.accessTokenUrl),
     tls: tlsId ? tlsOptionsOf(RED, tlsId) : undefined,
+    proxyOptions: proxyOptionsFrom(RED),
   };
   return { settings, preset: text(body.preset), tlsId };
 }

@@ -4,10 +4,11 @@ import { isRequestError, joinUrl, RequestError, type ClientResponse, type Respon
 import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
-import { getProxyForUrl, proxyNodeEnv, proxyOptionsOf, type ProxyOptions, type ProxySettings } from '../../lib/proxy';
+import { getProxyForUrl, proxyNodeEnv, type ProxyOptions, type ProxySettings } from '../../lib/proxy';
 import { isSuccess } from '../../lib/response';
 import { isTemplate } from '../../lib/url-template';
 import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
+import { proxyOptionsFrom } from '../shared/service-settings';
 import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
 
 interface OAuth1RequestDef extends NodeDef {
@@ -75,7 +76,7 @@ function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | 
  */
 function proxyChooser(RED: NodeAPI, config: OAuth1RequestDef, baseUrl: string | undefined, nodeUrl: string): (url: string) => string {
   const options = (): ProxyOptions => {
-    const chosen = proxyOptionsOf(Reflect.get(RED.settings, 'proxyOptions'));
+    const chosen = proxyOptionsFrom(RED);
     // A proxy node replaces the environment; one that is missing stands for no proxy at all.
     if (config.proxy) chosen.env = proxyNodeEnv(proxySettingsOf(RED, config.proxy) ?? { url: '' });
     return chosen;

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { TlsOptions } from '../../lib/client';
+import { proxyOptionsOf, type ProxyOptions } from '../../lib/proxy';
 import type { AuthScheme } from '../../lib/service';
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
 import type { OAuth1ConfigCredentials } from './config';
@@ -67,4 +68,9 @@ export function tlsOptionsOf(RED: NodeAPI, id: string | undefined): TlsOptions |
   const options: Record<string, unknown> = {};
   tlsNode.addTLSOptions(options);
   return options;
+}
+
+/** Node-RED's `settings.proxyOptions` (not in the settings' type: the core http request node reads it the same way). */
+export function proxyOptionsFrom(RED: NodeAPI): ProxyOptions {
+  return proxyOptionsOf(Reflect.get(RED.settings, 'proxyOptions'));
 }
