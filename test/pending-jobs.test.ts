@@ -9,7 +9,7 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import { AlteryxApi, type AlteryxJob } from '../src/lib/alteryx';
 import { createServiceClient } from '../src/lib/service';
 import { JobHandOver, PendingJobs, type JobsOwner, type PendingJob } from '../src/nodes/oauth1-run-workflow/pending-jobs';
-import { collectMessages, helper, loadFlowWithContextStore, wait, type FlowNode } from './support/node-red';
+import { collectMessages, helper, loadFlowWithContextStore, restoreSettings, wait, type FlowNode } from './support/node-red';
 
 const TYPES = ['oauth1-config', 'oauth1-run-workflow'];
 const CREDENTIALS = { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: DEMO_CREDENTIALS.consumerSecret } };
@@ -55,7 +55,7 @@ describe('run workflow: pending jobs in a slow context store', function () {
   after(() => demo?.close());
   afterEach(async () => {
     await helper.unload();
-    helper.settings({ contextStorage: undefined });
+    restoreSettings();
   });
 
   it('reads the stored jobs before it writes: a job started meanwhile does not overwrite them', async () => {

@@ -4,7 +4,7 @@
  * messages, the header marker. Signed requests are checked by oauthlib.
  */
 import assert from 'node:assert/strict';
-import { collectMessages, helper, loadFlow, logLines, nextMessage, requestFlow as flow, wait } from './support/node-red';
+import { collectMessages, helper, loadFlow, logLines, nextMessage, requestFlow as flow, restoreSettings, wait } from './support/node-red';
 import { startTlsServer } from './support/https-echo-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { hang, json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
@@ -240,7 +240,7 @@ describe('oauth1-request: the core http request node’s features, signed', func
         assert.equal(msg.statusCode, 'ETIMEDOUT');
         assert.ok(Date.now() - started < 5_000);
       } finally {
-        helper.settings({});
+        restoreSettings();
       }
     });
   });
@@ -297,12 +297,12 @@ describe('oauth1-request: the core http request node’s features, signed', func
         assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
         assert.equal(proxy.connects.length, 0);
         await helper.unload();
-        helper.settings({});
+        restoreSettings();
         await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
         assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
         assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
       } finally {
-        helper.settings({});
+        restoreSettings();
         for (const [name, value] of Object.entries(saved)) {
           if (value === undefined) delete process.env[name];
           else process.env[name] = value;

@@ -19,6 +19,7 @@ import {
   loadFlowWithContextStore,
   logLines,
   nextMessage,
+  restoreSettings,
   wait,
   type FlowNode,
 } from './support/node-red';
@@ -457,7 +458,7 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
       // Closed first: a context store writes its files when it closes, which would bring a removed directory back.
       await helper.unload();
       await internals._redNodes.closeContextsPlugin();
-      helper.settings({ contextStorage: undefined });
+      restoreSettings();
       for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     });
 
