@@ -11,7 +11,8 @@ import { percentEncode } from '../src/lib/oauth1';
 import { findPreset } from '../src/lib/presets';
 import { testConnection } from '../src/nodes/oauth1-config/connection-test';
 import { startEchoServer, type EchoServer } from './support/echo-server';
-import { helper, loadFlow, type FlowNode } from './support/node-red';
+import { helper, loadFlow, restoreSettings, type FlowNode } from './support/node-red';
+import { startRecordingProxy } from './support/recording-proxy';
 
 interface TestAnswer {
   ok: boolean;
@@ -92,6 +93,40 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
       statusCode: 200,
       message: `signed in as ${DEMO_USER.first_name} ${DEMO_USER.last_name} (${DEMO_USER.email})`,
     });
+  });
+
+  it("reads the environment's proxy as settings.proxyOptions says (lowerCaseOnly: HTTP_PROXY unused)", async () => {
+    const proxy = await startRecordingProxy();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
+    delete process.env.http_proxy;
+    process.env.HTTP_PROXY = proxy.url;
+    const form = {
+      preset: 'extrahorizon',
+      baseUrl: demo.url,
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA1',
+      credentials: { consumerKey, consumerSecret, token, tokenSecret },
+    };
+    try {
+      // Not in the helper's settings type, which lists only what the runtime itself reads.
+      helper.settings({ proxyOptions: { lowerCaseOnly: true } } as object);
+      await loadFlow(['oauth1-config'], []);
+      assert.equal((await post('new-node', form)).ok, true);
+      assert.equal(proxy.connects.length, 0);
+      await helper.unload();
+      restoreSettings();
+      await loadFlow(['oauth1-config'], []);
+      assert.equal((await post('new-node', form)).ok, true);
+      assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+    } finally {
+      restoreSettings();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await proxy.close();
+    }
   });
 
   it('Alteryx Gallery: its probe lists the workflows (query placement, no token)', async () => {

@@ -94,10 +94,6 @@ export async function loadFlow(types: string[], flow: FlowNode[], credentials: R
 }
 
 /**
- * Loads a flow with a context store (the test helper knows none): `module` is a store's
- * name (`localfilesystem`) or a store factory, `config` its settings.
- */
-/**
  * Back to the runtime's own settings object. `helper.settings()` puts a merged copy in its
  * place, after which a test that changes `RED.settings` itself (Node-RED's own spec does)
  * would change nothing the nodes read.
@@ -107,6 +103,10 @@ export function restoreSettings(): void {
   internals._settings = internals._RED.settings;
 }
 
+/**
+ * Loads a flow with a context store (the test helper knows none): `module` is a store's
+ * name (`localfilesystem`) or a store factory, `config` its settings.
+ */
 export async function loadFlowWithContextStore(
   types: string[],
   flow: FlowNode[],
