@@ -12,6 +12,7 @@ import { findPreset } from '../src/lib/presets';
 import { testConnection } from '../src/nodes/oauth1-config/connection-test';
 import { startEchoServer, type EchoServer } from './support/echo-server';
 import { helper, loadFlow, restoreSettings, type FlowNode } from './support/node-red';
+import { withProxyEnvironment } from './support/proxy-env';
 import { startRecordingProxy } from './support/recording-proxy';
 
 interface TestAnswer {
@@ -77,16 +78,21 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     return answer;
   }
 
-  it('Extra Horizon: its probe users/v1/me names the user (the form of a node not deployed yet)', async () => {
-    await loadFlow(['oauth1-config'], []);
-    const answer = await post('new-node', {
+  /** The dialog of an Extra Horizon service with the demo's credentials. */
+  function extraHorizonForm(): Record<string, unknown> {
+    return {
       preset: 'extrahorizon',
       baseUrl: demo.url,
       scheme: 'oauth1',
       placement: 'header',
       signatureMethod: 'HMAC-SHA1',
       credentials: { consumerKey, consumerSecret, token, tokenSecret },
-    });
+    };
+  }
+
+  it('Extra Horizon: its probe users/v1/me names the user (the form of a node not deployed yet)', async () => {
+    await loadFlow(['oauth1-config'], []);
+    const answer = await post('new-node', extraHorizonForm());
     assert.deepEqual(answer, {
       ok: true,
       request: 'GET users/v1/me',
@@ -97,34 +103,21 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
 
   it("reads the environment's proxy as settings.proxyOptions says (lowerCaseOnly: HTTP_PROXY unused)", async () => {
     const proxy = await startRecordingProxy();
-    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
-    delete process.env.http_proxy;
-    process.env.HTTP_PROXY = proxy.url;
-    const form = {
-      preset: 'extrahorizon',
-      baseUrl: demo.url,
-      scheme: 'oauth1',
-      placement: 'header',
-      signatureMethod: 'HMAC-SHA1',
-      credentials: { consumerKey, consumerSecret, token, tokenSecret },
-    };
     try {
-      // Not in the helper's settings type, which lists only what the runtime itself reads.
-      helper.settings({ proxyOptions: { lowerCaseOnly: true } } as object);
-      await loadFlow(['oauth1-config'], []);
-      assert.equal((await post('new-node', form)).ok, true);
-      assert.equal(proxy.connects.length, 0);
-      await helper.unload();
-      restoreSettings();
-      await loadFlow(['oauth1-config'], []);
-      assert.equal((await post('new-node', form)).ok, true);
-      assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+      await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+        // Not in the helper's settings type, which lists only what the runtime itself reads.
+        helper.settings({ proxyOptions: { lowerCaseOnly: true } } as object);
+        await loadFlow(['oauth1-config'], []);
+        assert.equal((await post('new-node', extraHorizonForm())).ok, true);
+        assert.equal(proxy.connects.length, 0);
+        await helper.unload();
+        restoreSettings();
+        await loadFlow(['oauth1-config'], []);
+        assert.equal((await post('new-node', extraHorizonForm())).ok, true);
+        assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+      });
     } finally {
       restoreSettings();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
       await proxy.close();
     }
   });

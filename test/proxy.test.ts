@@ -11,23 +11,7 @@ import { requestRejection } from './support/assertions';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy';
 import { startTlsServer, type TlsServer } from './support/https-echo-server';
-
-const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY', 'all_proxy', 'ALL_PROXY'];
-
-/** Runs with these proxy variables only, restoring the environment afterwards. */
-async function withEnv<T>(values: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of PROXY_VARIABLES) delete process.env[name];
-  Object.assign(process.env, values);
-  try {
-    return await run();
-  } finally {
-    for (const name of PROXY_VARIABLES) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  }
-}
+import { withProxyEnvironment } from './support/proxy-env';
 
 describe('proxies (src/lib/proxy)', function () {
   this.timeout(20_000);
@@ -132,7 +116,7 @@ describe('proxies (src/lib/proxy)', function () {
     after(() => Promise.all([verifier?.close(), proxy?.close(), tls?.close()]));
 
     it('with HTTP_PROXY set, refuses PLAINTEXT to loopback (it would reach the proxy in clear), sending nothing', async () => {
-      await withEnv({ HTTP_PROXY: proxy.url }, async () => {
+      await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
         const error = await requestRejection(client({ signatureMethod: 'PLAINTEXT' }).request({ url: '/me' }));
         assert.equal(error.code, 'EINSECURE');
         assert.match(error.message, /through the proxy/);
@@ -142,7 +126,7 @@ describe('proxies (src/lib/proxy)', function () {
     });
 
     it('reads the environment as settings.proxyOptions says: with lowerCaseOnly, HTTP_PROXY is not used', async () => {
-      await withEnv({ HTTP_PROXY: proxy.url }, async () => {
+      await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
         const response = await client({ proxyOptions: { lowerCaseOnly: true } }).request({ url: '/me' });
         assert.equal(response.statusCode, 200);
         assert.equal(proxy.seen(), '');
@@ -152,13 +136,15 @@ describe('proxies (src/lib/proxy)', function () {
     });
 
     it('sends PLAINTEXT to loopback when no_proxy covers it: directly, the proxy sees nothing', async () => {
-      const response = await withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }, () => client({ signatureMethod: 'PLAINTEXT' }).request({ url: '/me' }));
+      const response = await withProxyEnvironment({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }, () =>
+        client({ signatureMethod: 'PLAINTEXT' }).request({ url: '/me' }),
+      );
       assert.equal(response.statusCode, 200);
       assert.equal(proxy.seen(), '');
     });
 
     it('tunnels a signed http request with CONNECT (as the core node), and oauthlib accepts it', async () => {
-      const response = await withEnv({ http_proxy: proxy.url }, () => client().request<VerifierEcho>({ url: '/me?a=1', responseType: 'json' }));
+      const response = await withProxyEnvironment({ http_proxy: proxy.url }, () => client().request<VerifierEcho>({ url: '/me?a=1', responseType: 'json' }));
       assert.equal(response.statusCode, 200, JSON.stringify(response.body));
       assert.deepEqual(response.body.query, [['a', '1']]);
       assert.deepEqual(
@@ -171,7 +157,7 @@ describe('proxies (src/lib/proxy)', function () {
     it('tunnels HTTPS with CONNECT: the proxy sees the host and ciphertext, no credential of the service', async () => {
       const credentials = { consumerKey: 'proxy-consumer-KEY', consumerSecret: 'proxy-SECRET', token: 'proxy-TOKEN', tokenSecret: 'proxy-token-SECRET' };
       for (const signatureMethod of ['HMAC-SHA1', 'PLAINTEXT'] as const) {
-        const response = await withEnv({ https_proxy: proxy.url }, () =>
+        const response = await withProxyEnvironment({ https_proxy: proxy.url }, () =>
           client({ baseUrl: tls.url, credentials, signatureMethod, tls: { ca: tls.cert } }).request({ url: '/me', method: 'POST', body: { a: 'body-VALUE' } }),
         );
         assert.equal(response.statusCode, 200);

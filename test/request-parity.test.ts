@@ -8,6 +8,7 @@ import { collectMessages, helper, loadFlow, logLines, nextMessage, requestFlow a
 import { startTlsServer } from './support/https-echo-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { hang, json, redirect, respond, startFaultServer, type FaultServer } from './support/fault-server';
+import { withProxyEnvironment } from './support/proxy-env';
 import { startRecordingProxy } from './support/recording-proxy';
 import { hashSum } from '../src/lib/header-marker';
 
@@ -286,27 +287,21 @@ describe('oauth1-request: the core http request node’s features, signed', func
 
     it('reads the environment as settings.proxyOptions says, for a message URL too (lowerCaseOnly: HTTP_PROXY unused)', async () => {
       const proxy = await startRecordingProxy();
-      const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
-      delete process.env.http_proxy;
-      process.env.HTTP_PROXY = proxy.url;
       try {
-        // Not in the helper's settings type, which lists only what the runtime itself reads.
-        const withProxyOptions = { proxyOptions: { lowerCaseOnly: true } };
-        helper.settings(withProxyOptions as object);
-        await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
-        assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
-        assert.equal(proxy.connects.length, 0);
-        await helper.unload();
-        restoreSettings();
-        await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
-        assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
-        assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+        await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+          // Not in the helper's settings type, which lists only what the runtime itself reads.
+          helper.settings({ proxyOptions: { lowerCaseOnly: true } } as object);
+          await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
+          assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
+          assert.equal(proxy.connects.length, 0);
+          await helper.unload();
+          restoreSettings();
+          await loadFlow(TYPES, flow(verifier.url, { url: '' }), CREDENTIALS);
+          assert.equal((await send({ url: `${verifier.url}/x` })).statusCode, 200);
+          assert.equal(proxy.connects.length, 1, 'without the option HTTP_PROXY is used');
+        });
       } finally {
         restoreSettings();
-        for (const [name, value] of Object.entries(saved)) {
-          if (value === undefined) delete process.env[name];
-          else process.env[name] = value;
-        }
         await proxy.close();
       }
     });
