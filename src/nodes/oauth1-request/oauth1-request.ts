@@ -74,11 +74,16 @@ function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | 
  * The proxy of each request, chosen as the core node chooses it: once, at deploy, for the
  * node's own URL, and for every message whose URL is another. '' connects directly.
  */
-function proxyChooser(RED: NodeAPI, config: OAuth1RequestDef, baseUrl: string | undefined, nodeUrl: string): (url: string) => string {
-  const options = (): ProxyOptions => {
+function proxyChooser(
+  RED: NodeAPI,
+  config: OAuth1RequestDef,
+  baseUrl: string | undefined,
+  nodeUrl: string,
+): (url: string, proxy: ProxySettings | undefined) => string {
+  const options = (proxy: ProxySettings | undefined): ProxyOptions => {
     const chosen = proxyOptionsFrom(RED);
     // A proxy node replaces the environment; one that is missing stands for no proxy at all.
-    if (config.proxy) chosen.env = proxyNodeEnv(proxySettingsOf(RED, config.proxy) ?? { url: '' });
+    if (config.proxy) chosen.env = proxyNodeEnv(proxy ?? { url: '' });
     return chosen;
   };
   const absolute = (url: string): string | undefined => {
@@ -89,11 +94,11 @@ function proxyChooser(RED: NodeAPI, config: OAuth1RequestDef, baseUrl: string | 
     }
   };
   const fixedUrl = nodeUrl && !isTemplate(nodeUrl) ? absolute(nodeUrl) : undefined;
-  const fixed = fixedUrl === undefined ? undefined : getProxyForUrl(fixedUrl, options());
-  return (url) => {
+  const fixed = fixedUrl === undefined ? undefined : getProxyForUrl(fixedUrl, options(proxySettingsOf(RED, config.proxy)));
+  return (url, proxy) => {
     if (fixed !== undefined && url === nodeUrl) return fixed;
     const full = absolute(url);
-    return full === undefined ? '' : getProxyForUrl(full, options());
+    return full === undefined ? '' : getProxyForUrl(full, options(proxy));
   };
 }
 
@@ -214,7 +219,7 @@ export = function register(RED: NodeAPI): void {
       try {
         // Read per message: the proxy node's credentials may change without a redeploy of this node.
         const proxy = proxySettingsOf(RED, config.proxy);
-        const response = await client.request({ ...request, proxy, proxyUrl: proxyOf(request.url), responseType, timeoutMs, signal: tracked.signal });
+        const response = await client.request({ ...request, proxy, proxyUrl: proxyOf(request.url, proxy), responseType, timeoutMs, signal: tracked.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
