@@ -1,8 +1,9 @@
 /**
  * OAuth 1.0a request signing (RFC 5849): oauth-1.0a signs, through its documented API.
  *
- * `authorize()` builds the signature base string and signs it. Before that, this module applies the guards of the design: the URL is split with `new URL()`
- * and oauth-1.0a gets `origin + pathname` only, the query and form parameters go in `data`
+ * `authorize()` builds the signature base string and signs it. Before that, this module
+ * applies the guards of the design: the URL is split with `new URL()` and oauth-1.0a gets
+ * `origin + pathname` only, the query and form parameters go in `data`
  * (decoded exactly once, repeated names as arrays, stale `oauth_*` pairs dropped), and the
  * protocol values oauth-1.0a would make wrongly go in `data` too, which its README allows for
  * `oauth_*` options: the nonce (its own comes from `Math.random`), the timestamp (with the
@@ -19,7 +20,7 @@
  * - a parameter named `__proto__` (oauth-1.0a merges parameters into plain objects, which
  *   swallow that name);
  * - a form body with `oauth_*` parameters (merged over the protocol parameters).
- * No internals are patched; only the split of a URL is remembered (see {@link rememberedUrl}).
+ * No internals are patched; only each URL's split and query are remembered (see {@link rememberedUrl}).
  */
 import { createHash, createHmac, createPrivateKey, randomFillSync, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
