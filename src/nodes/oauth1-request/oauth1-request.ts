@@ -132,6 +132,11 @@ function requestTimeoutOf(RED: NodeAPI, shell: NodeShell, value: unknown): numbe
   return undefined;
 }
 
+/** What a failure's text starts with: `GET users/v1/me: `. */
+function failurePrefix(request: { method: string; url: string }): string {
+  return `${request.method.toUpperCase()} ${request.url}: `;
+}
+
 /** How the node reports a request that got no answer. */
 interface FailureReport {
   /** The core node's "only send non-2xx responses to Catch". */
@@ -160,7 +165,7 @@ function failed(
     shell.report(done, new RequestError(report.noResponse, error.code), msg, tracked);
     return;
   }
-  shell.fail(done, error, `${request.method.toUpperCase()} ${request.url}: `, tracked);
+  shell.fail(done, error, failurePrefix(request), tracked);
 }
 
 /** Reads a message into a client request; undefined when it was refused (Catch told). */
@@ -223,7 +228,7 @@ export = function register(RED: NodeAPI): void {
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
         answer(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
-          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), `${request.method.toUpperCase()} ${request.url}: `);
+          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), failurePrefix(request));
           return;
         }
         shell.status.succeeded(String(response.statusCode));
