@@ -1,8 +1,10 @@
 /** src/lib/explain.ts: the Explain panel signs a typed request and shows what would be sent, never a secret. */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { explainSignature, type Explanation } from '../src/lib/explain';
+import { explainSignature, type ExplainAnswer, type Explanation } from '../src/lib/explain';
+import { percentEncode, signRequest } from '../src/lib/oauth1';
 import type { ServiceSettings } from '../src/lib/service';
+import { helper, loadFlow } from './support/node-red';
 import { VERIFIER_RSA_PRIVATE_KEY } from './support/oauthlib-verifier';
 
 /**
@@ -129,10 +131,28 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
     assert.equal(answer.authorization, undefined);
   });
 
+  it('query placement with typed-in secrets: the URL is the one the signer sends, with the signature and token', () => {
+    const settings: ServiceSettings = { ...X_DOCS.settings, placement: 'query' };
+    const answer = explained(settings, X_DOCS.explain);
+    const sent = signRequest(
+      { method: 'POST', url: answer.url, formBody: X_DOCS.explain.formBody },
+      settings.credentials,
+      { placement: 'query' },
+      { nonce: X_DOCS.explain.nonce, timestamp: Number(X_DOCS.explain.timestamp) },
+    );
+    assert.equal(answer.signedUrl, sent.url);
+    assert.equal(answer.signature, X_DOCS.signature);
+  });
+
   for (const placement of ['header', 'query'] as const) {
-    it(`PLAINTEXT (${placement}): the signature is the secrets, so it is hidden everywhere`, () => {
+    it(`PLAINTEXT (${placement}): the signature is the secrets, so it is hidden everywhere, whatever the URL and realm hold`, () => {
       const credentials = { consumerKey: 'k', consumerSecret: "cs!'()* +&", token: 't', tokenSecret: 'ts%/+' };
-      const answer = explained({ baseUrl: 'https://h.example.com', signatureMethod: 'PLAINTEXT', placement, credentials }, { url: '/x' });
+      const settings: ServiceSettings = { baseUrl: 'https://h.example.com', signatureMethod: 'PLAINTEXT', placement, credentials };
+      // "oauth_signature=" in the path, the query and the realm: the header and URL are not edited after signing.
+      const answer = explained(placement === 'header' ? { ...settings, realm: 'oauth_signature=' } : settings, {
+        url: '/oauth_signature=/x?q=oauth_signature=',
+      });
+      assert.equal(answer.signatureHidden, 'plaintext');
       assert.equal(answer.signature, undefined);
       const json = JSON.stringify(answer);
       for (const secret of [credentials.consumerSecret, credentials.tokenSecret]) {
@@ -171,5 +191,114 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
       assert.equal(answer.ok, false);
       assert.match(answer.ok ? '' : answer.message, message);
     }
+  });
+});
+
+/**
+ * The Explain route with a deployed node's stored secrets (`__PWRD__`), in the Node-RED
+ * runtime: whatever a user who may test connections types (URL, realm, nonce, timestamp),
+ * the answer holds no secret, no token, and no signature that could be sent later.
+ */
+describe('the Explain route with stored secrets (POST /oauth1-config/:id/explain)', function () {
+  this.timeout(20_000);
+  const STORED = { consumerKey: 'explain-key', consumerSecret: 'cs!Stored *Zq9', token: 'tok-Stored-77', tokenSecret: 'ts/Stored+Wx' };
+  const BASE_URL = 'https://api.example.com/v1';
+  afterEach(() => helper.unload());
+
+  async function deploy(config: Record<string, unknown>): Promise<void> {
+    await loadFlow(['oauth1-config'], [{ id: 'svc', type: 'oauth1-config', name: 'service', baseUrl: BASE_URL, ...config }], { svc: STORED });
+  }
+
+  /** The dialog's form with every secret and the token left unchanged. */
+  async function explainStored(config: Record<string, unknown>, explain: Record<string, unknown>): Promise<{ body: ExplainAnswer; text: string }> {
+    const credentials = { consumerKey: STORED.consumerKey, consumerSecret: '__PWRD__', token: '__PWRD__', tokenSecret: '__PWRD__' };
+    const answer = await helper
+      .request()
+      .post('/oauth1-config/svc/explain')
+      .send({ preset: 'custom', baseUrl: BASE_URL, ...config, credentials, explain })
+      .expect(200);
+    return { body: answer.body as ExplainAnswer, text: answer.text };
+  }
+
+  /** Raw and in every encoding a request gives it: the secrets, the PLAINTEXT signature and the token. */
+  function assertNothingStored(text: string): void {
+    const plaintext = `${percentEncode(STORED.consumerSecret)}&${percentEncode(STORED.tokenSecret)}`;
+    for (const value of [STORED.consumerSecret, STORED.tokenSecret, plaintext, STORED.token]) {
+      for (const form of [value, encodeURIComponent(value), percentEncode(value), percentEncode(percentEncode(value))])
+        assert.ok(!text.includes(form), `the answer shows ${form}: ${text}`);
+    }
+  }
+
+  it('PLAINTEXT in the query: a URL whose path and query hold "oauth_signature=" shows no secret', async () => {
+    const config = { signatureMethod: 'PLAINTEXT', placement: 'query' };
+    await deploy(config);
+    const { body, text } = await explainStored(config, { url: 'oauth_signature=/x?q=oauth_signature=&oauth_signature=' });
+    assert.equal(body.ok, true, text);
+    assertNothingStored(text);
+    assert.match(
+      body.ok ? (body.signedUrl ?? '') : '',
+      /^https:\/\/api\.example\.com\/v1\/oauth_signature=\/x\?q=oauth_signature=&oauth_consumer_key=explain-key&/,
+    );
+  });
+
+  it('PLAINTEXT in the header: a realm "oauth_signature=" shows no secret', async () => {
+    const config = { signatureMethod: 'PLAINTEXT', placement: 'header' };
+    await deploy(config);
+    const { body, text } = await explainStored({ ...config, realm: 'oauth_signature=' }, { url: 'me' });
+    assert.equal(body.ok, true, text);
+    assertNothingStored(text);
+    assert.match(body.ok ? (body.authorization ?? '') : '', /^OAuth realm="oauth_signature=", oauth_consumer_key="explain-key", /);
+  });
+
+  it('HMAC-SHA1: the stored token shows as … in the parameters, the base string and the header, and no signature is answered', async () => {
+    const config = { signatureMethod: 'HMAC-SHA1', placement: 'header' };
+    await deploy(config);
+    const { body, text } = await explainStored(config, { url: 'me', nonce: 'n0nce', timestamp: String(Math.floor(Date.now() / 1000)) });
+    assert.ok(body.ok, text);
+    assertNothingStored(text);
+    assert.equal(body.signature, undefined);
+    assert.equal(body.signatureHidden, 'stored-secrets');
+    assert.match(
+      body.authorization ?? '',
+      /oauth_signature="…", oauth_signature_method="HMAC-SHA1", oauth_timestamp="\d+", oauth_token="…", oauth_version="1\.0"$/,
+    );
+    assert.match(body.baseString, /%26oauth_token%3D…%26oauth_version%3D1\.0$/);
+    assert.deepEqual(
+      body.parameters.find(({ name }) => name === 'oauth_token'),
+      { name: 'oauth_token', value: '…' },
+    );
+  });
+
+  it('HMAC-SHA1 in the query with the timestamp 4102444800 (year 2100): nothing that could be sent later', async () => {
+    const config = { signatureMethod: 'HMAC-SHA1', placement: 'query' };
+    await deploy(config);
+    const { body, text } = await explainStored(config, { url: 'me', nonce: 'chosen', timestamp: '4102444800' });
+    assert.ok(body.ok, text);
+    assertNothingStored(text);
+    assert.equal(body.signature, undefined);
+    assert.match(body.signedUrl ?? '', /&oauth_signature_method=HMAC-SHA1&oauth_timestamp=4102444800&oauth_token=…&oauth_version=1\.0&oauth_signature=…$/);
+    // The base string stays comparable with one a service printed for that request.
+    assert.match(body.baseString, /oauth_nonce%3Dchosen%26.*oauth_timestamp%3D4102444800/);
+  });
+
+  it('typed-in secrets on the same deployed node: the whole answer, signature and token included', async () => {
+    const config = { signatureMethod: 'HMAC-SHA1', placement: 'header' };
+    await deploy(config);
+    const answer = await helper
+      .request()
+      .post('/oauth1-config/svc/explain')
+      .send({
+        preset: 'custom',
+        baseUrl: BASE_URL,
+        ...config,
+        credentials: X_DOCS.settings.credentials,
+        explain: { ...X_DOCS.explain, url: 'https://api.example.com/v1/x' },
+      })
+      .expect(200);
+    const body = answer.body as Explanation;
+    assert.equal(body.ok, true, answer.text);
+    assert.ok(body.signature);
+    assert.equal(body.signatureHidden, undefined);
+    assert.match(body.authorization ?? '', new RegExp(`oauth_token="${X_DOCS.settings.credentials.token}"`));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The Explain panel and the diagnosis of a refused signature, kept apart from the dialog's
  * other sections. The runtime signs (POST oauth1-config/<id>/explain) and answers what it
- * would send; it never sends it, and never answers a secret.
+ * would send; it never sends it, and never answers a secret (with the stored ones, neither a
+ * signature nor the token).
  */
 import type { EditorNodeInstance } from 'node-red';
 import { HTTP_METHODS } from '../lib/settings';
@@ -21,9 +22,14 @@ interface Explanation extends Partial<SigningRecord> {
   message?: string;
   authorization?: string;
   signedUrl?: string;
-  /** Absent where it would reveal a secret (PLAINTEXT). */
+  /** Absent where it would reveal a secret (PLAINTEXT) or was made with the stored secrets. */
   signature?: string;
+  /** Why the signature is absent (src/lib/explain.ts SignatureHidden). */
+  signatureHidden?: 'plaintext' | 'stored-secrets';
 }
+
+/** The text that stands for a signature the answer leaves out, by the reason it gives. */
+const HIDDEN_SIGNATURE_TEXT = { plaintext: 'oauth1-config.explain.signatureHidden', 'stored-secrets': 'oauth1-config.explain.signatureStored' } as const;
 
 /** A labelled block of preformatted text, such as the base string. */
 function preformatted(label: string, text: string): JQuery {
@@ -59,7 +65,8 @@ function showExplanation(node: EditorNodeInstance, answer: Explanation): void {
   $result.append($('<div class="form-tips"></div>').text(node._('oauth1-config.explain.notSent')));
   if (answer.authorization) $result.append(preformatted(node._('oauth1-config.explain.authorization'), `Authorization: ${answer.authorization}`));
   else $result.append(preformatted(node._('oauth1-config.explain.signedUrl'), answer.signedUrl ?? ''));
-  $result.append(preformatted(node._('oauth1-config.explain.signature'), answer.signature ?? node._('oauth1-config.explain.signatureHidden')));
+  const signature = answer.signature ?? node._(HIDDEN_SIGNATURE_TEXT[answer.signatureHidden ?? 'plaintext']);
+  $result.append(preformatted(node._('oauth1-config.explain.signature'), signature));
   $result.append(renderSigning(node, { baseString: answer.baseString ?? '', parameters: answer.parameters ?? [], cause: answer.cause }));
 }
 

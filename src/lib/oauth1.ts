@@ -271,13 +271,25 @@ export function signatureBaseString(method: string, baseUri: string, parameters:
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const REALM_TEXT = /^[^"\\\x00-\x1f\x7f]*$/;
 
+/** How a protocol value is written into the header or the query: percent-encoded; Explain writes a hidden one as `…`. */
+export type ProtocolValueWriter = (name: string, value: string) => string;
+const PERCENT_ENCODED: ProtocolValueWriter = (_name, value) => percentEncode(value);
+
 /** RFC 5849 §3.5.1: `OAuth realm="…", oauth_…="…"`, values percent-encoded. */
-function authorizationHeader(oauthParams: Record<string, string>, realm: string | undefined): string {
+export function authorizationHeader(oauthParams: Record<string, string>, realm: string | undefined, write = PERCENT_ENCODED): string {
   const fields = Object.keys(oauthParams)
     .sort()
-    .map((key) => `${percentEncode(key)}="${percentEncode(oauthParams[key])}"`);
+    .map((key) => `${percentEncode(key)}="${write(key, oauthParams[key] ?? '')}"`);
   if (realm !== undefined) fields.unshift(`realm="${realm}"`);
   return `OAuth ${fields.join(', ')}`;
+}
+
+/** RFC 5849 §3.5.3: the URL to send with the protocol parameters appended to its query. */
+export function withProtocolQuery(sendUrl: string, oauthParams: Record<string, string>, write = PERCENT_ENCODED): string {
+  const protocolQuery = Object.keys(oauthParams)
+    .map((key) => `${key}=${write(key, oauthParams[key] ?? '')}`)
+    .join('&');
+  return `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`;
 }
 
 type LibraryData = Readonly<Record<string, string | readonly string[]>>;
@@ -368,12 +380,7 @@ export class OAuth1Signer {
       oauthParams.oauth_signature = this.oauth.hash_function(baseString, this.signingKey);
     }
 
-    if (this.placement === 'query') {
-      const protocolQuery = Object.keys(oauthParams)
-        .map((key) => `${key}=${percentEncode(oauthParams[key] ?? '')}`)
-        .join('&');
-      return { url: `${sendUrl}${sendUrl.includes('?') ? '&' : '?'}${protocolQuery}`, headers: {}, oauthParams, record };
-    }
+    if (this.placement === 'query') return { url: withProtocolQuery(sendUrl, oauthParams), headers: {}, oauthParams, record };
     return { url: sendUrl, headers: { Authorization: authorizationHeader(oauthParams, this.realm) }, oauthParams, record };
   }
 

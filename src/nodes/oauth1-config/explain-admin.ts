@@ -3,7 +3,8 @@
  * request with the dialog's settings and answers what would be sent (src/lib/explain.ts).
  * Nothing goes to the service. The rules of ../shared/admin-routes.ts hold as for every
  * route: permission, same-origin JSON only, stored secrets only for the deployed node's
- * own service, with an audit line.
+ * own service, with an audit line. With stored values the answer shows neither a signature nor
+ * the token (src/lib/explain.ts ExplainOptions).
  */
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
@@ -34,7 +35,9 @@ function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
     return;
   }
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.explain', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
-  const answer = explainSignature(reading.settings, typeof body.explain === 'object' && body.explain !== null ? body.explain : {});
+  const explain = typeof body.explain === 'object' && body.explain !== null ? body.explain : {};
+  // Stored secrets may be used here by whoever may test a connection, not read: no signature, no token in the answer.
+  const answer = explainSignature(reading.settings, explain, { storedSecrets: reading.usesStoredValues });
   // An error text may quote what was typed; the signing record and the header hold no secret by construction.
   res.json(answer.ok ? answer : { ok: false, message: credentialsRedactor(reading.settings.credentials)(answer.message) });
 }
