@@ -1,7 +1,9 @@
 /**
  * The config dialog's "Token" section: "Get token" for 3-legged services, and email +
  * password sign-in for Extra Horizon. The token secret and the password never come back to
- * the browser; the dialog shows that a token is set, and for whom.
+ * the browser; the dialog shows that a token is set, and for whom. The new token comes back
+ * once, to the dialog of the user who obtained it; its field is a password field (the token
+ * is a credential of type password), so a saved one shows as unchanged, never its value.
  */
 import type { EditorNodeInstance } from 'node-red';
 import { findPreset, tokenWays } from '../lib/presets';

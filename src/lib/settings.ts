@@ -58,12 +58,13 @@ export type CredentialName = (typeof CREDENTIAL_NAMES)[number];
 
 /**
  * Node-RED's `credentials` definition of the config node, for the runtime and the editor: a
- * password never goes back to the editor. `privateKey` is the PEM RSA key of RSA-SHA*.
+ * password never goes back to the editor, nor to a read-only user of the admin API. The token
+ * is one: a secret like the others (cut from every output). `privateKey` is the PEM RSA key of RSA-SHA*.
  */
 export const CREDENTIALS: Record<CredentialName, { type: 'text' | 'password' }> = {
   consumerKey: { type: 'text' },
   consumerSecret: { type: 'password' },
-  token: { type: 'text' },
+  token: { type: 'password' },
   tokenSecret: { type: 'password' },
   privateKey: { type: 'password' },
 };
