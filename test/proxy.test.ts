@@ -125,6 +125,27 @@ describe('proxies (src/lib/proxy)', function () {
       assert.ok(!proxy.seen().includes(encodeURIComponent(VERIFIER_CREDENTIALS.consumerSecret)));
     });
 
+    it('quotes a proxy URL that does not parse without its user information, even with a / in the password', async () => {
+      const written = [
+        'http://proxy-user:pa/ss-WORD@proxy.example:3128',
+        'proxy-user:pa?ss-WORD@proxy.example:3128',
+        'http://proxy-user:pa#ss@WORD@proxy.example:x',
+      ];
+      const messages: string[] = [];
+      for (const value of written) {
+        const error = await withProxyEnvironment({ HTTP_PROXY: value }, () => requestRejection(client().request({ url: '/me' })));
+        assert.equal(error.code, 'EPROXY', value);
+        assert.ok(!/ss-WORD|ss@WORD/.test(error.message), `the proxy password is in "${error.message}"`);
+        messages.push(error.message);
+      }
+      assert.deepEqual(messages, [
+        'the proxy URL "http://…@proxy.example:3128" is not a URL',
+        'the proxy URL "http://…@proxy.example:3128" is not a URL',
+        'the proxy URL "http://…@proxy.example:x" is not a URL',
+      ]);
+      assert.equal(proxy.seen(), '');
+    });
+
     it('reads the environment as settings.proxyOptions says: with lowerCaseOnly, HTTP_PROXY is not used', async () => {
       await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
         const response = await client({ proxyOptions: { lowerCaseOnly: true } }).request({ url: '/me' });

@@ -113,6 +113,18 @@ export function proxyNodeEnv(settings: ProxySettings): Env {
 }
 
 /**
+ * A proxy URL as messages quote it: everything before its last `@` (the user information,
+ * whose password may hold `/`, `?`, `#` or `@` unencoded) as `…`. Textual, so that it holds
+ * for a URL that does not parse too.
+ */
+export function withoutUserInfo(proxy: string): string {
+  const at = proxy.lastIndexOf('@');
+  if (at < 0) return proxy;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(proxy)?.[0] ?? '';
+  return `${scheme}…${proxy.slice(at)}`;
+}
+
+/**
  * A proxy as {@link getProxyForUrl} gives it, as a URL with the proxy node's credentials, or
  * undefined for none; throws for one that is no http(s) URL.
  */
@@ -122,7 +134,7 @@ export function toProxyUrl(proxy: string, settings?: ProxySettings): URL | undef
   try {
     url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
   } catch {
-    throw new Error(`the proxy URL "${proxy.replace(/\/\/[^@/]*@/, '//…@')}" is not a URL`);
+    throw new Error(`the proxy URL "${withoutUserInfo(proxy)}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy URL must be http or https, not ${url.protocol}`);
   if (settings?.username || settings?.password) {
