@@ -272,6 +272,25 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       await http.request({ method: 'PUT', url: '/near', headers, body: 'kept body' });
       assert.equal(service.requestsTo('/landing')[0]?.headers['x-api-key'], 'users-api-key');
     });
+
+    it('carry no cookie another origin set: service → other origin (Set-Cookie) → back to the service, which gets none', async () => {
+      service.route('/login', redirect(`${other.url}/plant`));
+      other.route('/plant', respond(302, '', { Location: `${service.url}/home`, 'Set-Cookie': 'session=planted-by-other; Path=/' }));
+      service.route('/home', json({}));
+      const response = await client().request({ url: '/login' });
+      assert.equal(response.statusCode, 200);
+      const [home] = service.requestsTo('/home') as [RecordedRequest];
+      assert.equal(home.headers.cookie, undefined, 'session fixation: the service got the cookie another origin set');
+      // The Set-Cookie is still reported where it came from, in msg.redirectList.
+      assert.deepEqual(response.redirects?.[1]?.setCookie, ['session=planted-by-other; Path=/']);
+    });
+
+    it("carry the service's own cookie along its own origin", async () => {
+      service.route('/start', respond(302, '', { Location: '/end', 'Set-Cookie': 'own=1; Path=/' }));
+      service.route('/end', json({}));
+      await client().request({ url: '/start' });
+      assert.equal(service.requestsTo('/end')[0]?.headers.cookie, 'own=1');
+    });
   });
 
   describe('OAuth 2', () => {

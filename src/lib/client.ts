@@ -510,14 +510,24 @@ export function followRedirect(
   return { url: withoutProtocolParameters(next.href), method, dropBody, crossOrigin };
 }
 
-/** Lists a hop for `msg.redirectList`; its cookies go on along the same origin, as a browser's jar (and the core node's) sends them. */
-export function rememberHop(exchange: Pick<Exchange, 'redirectList' | 'headers'>, hop: Hop, setCookie: string | string[] | undefined): void {
+/**
+ * Lists a hop for `msg.redirectList`. Its cookies go on when the service's origin set them
+ * and the hop stays there, as a browser's jar (and the core node's) sends them: a cookie
+ * another origin set on the way (`from`) never reaches the service, which would take it
+ * for its own (session fixation). Headers reach no other origin ({@link takeHop}).
+ */
+export function rememberHop(
+  exchange: Pick<Exchange, 'redirectList' | 'headers' | 'origin'>,
+  hop: Hop,
+  setCookie: string | string[] | undefined,
+  from: string,
+): void {
   if (setCookie === undefined) {
     exchange.redirectList.push({ location: hop.url });
     return;
   }
   exchange.redirectList.push({ location: hop.url, setCookie: Array.isArray(setCookie) ? setCookie : [setCookie] });
-  if (!hop.crossOrigin) keepSetCookies(exchange.headers, setCookie);
+  if (!hop.crossOrigin && new URL(from).origin === exchange.origin) keepSetCookies(exchange.headers, setCookie);
 }
 
 /** Sets the exchange on its next hop; off the service's origin without credentials or the user's headers. */
@@ -627,7 +637,7 @@ export class HttpClient {
       const hop = exchange.followRedirects ? followRedirect(status, firstHeader(headers, 'location'), sentUrl, exchange, this.maxRedirects) : undefined;
       if (hop) {
         takeHop(exchange, hop);
-        rememberHop(exchange, hop, headers['set-cookie']);
+        rememberHop(exchange, hop, headers['set-cookie'], sentUrl);
         this.log?.(`redirected (${status}) to ${shownUrl(hop.url)}${hop.crossOrigin ? ', another origin: sent without credentials' : ''}`);
         continue;
       }
