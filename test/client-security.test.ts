@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import { HttpClient, RequestError } from '../src/lib/client';
-import { createServiceClient, originList, plaintextProblem, type ServiceSettings } from '../src/lib/service';
+import { clearTextProblem, createServiceClient, originList, type ServiceSettings } from '../src/lib/service';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
 import { requestRejection } from './support/assertions';
+import { startTlsServer } from './support/https-echo-server';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'security-consumer',
@@ -126,15 +127,21 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
     });
   });
 
-  describe('PLAINTEXT only over https or loopback', () => {
-    it('plaintextProblem refuses plain http to a host that is not loopback, for PLAINTEXT only', () => {
+  describe('PLAINTEXT and OAuth 2 only over https or loopback', () => {
+    it('clearTextProblem refuses plain http to a host that is not loopback, for PLAINTEXT and OAuth 2 only', () => {
+      const [plaintext, hmac, oauth2] = [{ signatureMethod: 'PLAINTEXT' }, { signatureMethod: 'HMAC-SHA1' }, { scheme: 'oauth2' }] as const;
       for (const url of ['http://api.example.com/', 'http://10.0.0.1:8080/x', 'http://127.example.com/', 'http://[::2]/', 'HTTP://Gallery.Example.com']) {
         assert.match(
-          plaintextProblem(url, 'PLAINTEXT') ?? '',
+          clearTextProblem(url, plaintext) ?? '',
           /^PLAINTEXT sends the secrets themselves: http:\/\/.* is plain http to another machine; use https, or an HMAC signature method$/,
           url,
         );
-        assert.equal(plaintextProblem(url, 'HMAC-SHA1'), undefined);
+        assert.match(
+          clearTextProblem(url, oauth2) ?? '',
+          /^OAuth 2 sends the access token itself: http:\/\/.* is plain http to another machine; use https$/,
+          url,
+        );
+        assert.equal(clearTextProblem(url, hmac), undefined);
       }
       for (const url of [
         'https://api.example.com/',
@@ -146,7 +153,8 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
         undefined,
         '',
       ]) {
-        assert.equal(plaintextProblem(url, 'PLAINTEXT'), undefined, String(url));
+        assert.equal(clearTextProblem(url, plaintext), undefined, String(url));
+        assert.equal(clearTextProblem(url, oauth2), undefined, String(url));
       }
     });
 
@@ -309,6 +317,56 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       );
       assert.equal((await requestRejection(ownPath.request({ url: `${other.url}/me` }))).code, 'EORIGIN');
       assert.deepEqual(other.requests, []);
+    });
+
+    it('refuses plain http to a host that is not loopback, sending neither the client secret nor a bearer token', async () => {
+      service.route('/oauth2/token', token('clear-text-token'));
+      service.route('/me', json({}));
+      // This machine's name: it reaches the local server here, but is no loopback name.
+      const baseUrl = `http://${os.hostname()}:${service.port}`;
+      const error = await requestRejection(client({ baseUrl, scheme: 'oauth2' }).request({ url: '/me' }));
+      assert.equal(error.code, 'EINSECURE');
+      assert.match(error.message, /^OAuth 2 sends the access token itself: http:\/\/.* is plain http to another machine; use https$/);
+      // The token request on its own, as the authorizer sends it: refused by the client too.
+      const tokenRequest = await requestRejection(
+        client({ baseUrl, scheme: 'oauth2' }).request({
+          method: 'POST',
+          url: 'oauth2/token',
+          body: `grant_type=client_credentials&client_secret=${CREDENTIALS.consumerSecret}`,
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          authorize: false,
+          credentialsInBody: true,
+        }),
+      );
+      assert.equal(tokenRequest.code, 'EINSECURE');
+      assert.match(tokenRequest.message, /^the token request sends the client secret itself: /);
+      assert.deepEqual(service.requests, [], 'a credential went out in clear');
+      // To this machine by a loopback name, plain http is fine.
+      assert.equal((await client({ scheme: 'oauth2' }).request({ url: '/me' })).statusCode, 200);
+    });
+
+    it('refuses msg.rejectUnauthorized = false: the cached bearer token does not go to whoever answers', async () => {
+      const tls = await startTlsServer();
+      try {
+        service.route('/oauth2/token', token('unchecked-token'));
+        // The API over https, the token from this machine over http: a token is at hand either way.
+        const settings: Partial<ServiceSettings> = {
+          baseUrl: tls.url,
+          extraOrigins: [service.url],
+          scheme: 'oauth2',
+          tokenPath: `${service.url}/oauth2/token`,
+        };
+        const error = await requestRejection(client(settings).request({ url: '/me', rejectUnauthorized: false }));
+        assert.equal(error.code, 'EINSECURE');
+        assert.match(error.message, /^OAuth 2 sends the access token itself: not with msg\.rejectUnauthorized = false/);
+        assert.equal(tls.requests.length, 0, 'the bearer token went to an unchecked certificate');
+        // A TLS configuration of the service decides the check itself: msg.rejectUnauthorized is ignored there.
+        const checked = await client({ ...settings, tls: { ca: tls.cert } }).request({ url: '/me', rejectUnauthorized: false });
+        assert.equal(checked.statusCode, 200);
+        assert.equal(tls.requests[0]?.headers.authorization, 'Bearer unchecked-token');
+      } finally {
+        await tls.close();
+      }
     });
 
     it('sends the client secret to no other origin, even when tokenPath names one', async () => {

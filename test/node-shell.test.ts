@@ -1,6 +1,6 @@
 /**
  * What the shell does for every request node: msg.requestTimeout parsing, no raw CR/LF in a
- * text, short status texts, the problems said at deploy (missing TLS node, PLAINTEXT over http).
+ * text, short status texts, the problems said at deploy (missing TLS node, PLAINTEXT or OAuth 2 over http).
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -159,6 +159,28 @@ describe('node shell (every request node)', function () {
     helper.getNode('req').receive({ url: 'x' });
     await outcomes(1, caught);
     assert.match((caught[0]?.error as { message: string }).message, /PLAINTEXT .* refused over plain http/);
+  });
+
+  it('refuses OAuth 2 over plain http to another host as PLAINTEXT: warning and red status at deploy, an error and nothing sent', async () => {
+    await loadFlow(TYPES, flow('http://service.example', { scheme: 'oauth2' }), CREDENTIALS);
+    const caught = collectMessages('caught');
+    await wait(20);
+    assert.ok(
+      warnings().some((line) => line.includes('OAuth 2 sends the client secret and the access token themselves: refused over plain http to service.example')),
+      warnings().join('\n'),
+    );
+    const spy = helper.getNode('req').status as unknown as { getCalls(): Array<{ thisValue: { id: string }; args: Array<{ fill?: string; shape?: string }> }> };
+    const shown = spy
+      .getCalls()
+      .filter((call) => call.thisValue.id === 'req')
+      .map((call) => `${call.args[0]?.fill} ${call.args[0]?.shape}`);
+    assert.deepEqual(shown, ['red ring']);
+    helper.getNode('req').receive({ url: 'x' });
+    await outcomes(1, caught);
+    assert.match((caught[0]?.error as { message: string }).message, /OAuth 2 .* refused over plain http/);
+    await helper.unload();
+    await loadFlow(TYPES, flow(service.url, { scheme: 'oauth2' }), CREDENTIALS);
+    assert.equal((helper.getNode('cfg') as unknown as { problem?: string }).problem, undefined, 'to this machine it is allowed');
   });
 
   it('allows PLAINTEXT over plain http to this machine, and over https', async () => {

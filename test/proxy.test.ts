@@ -125,6 +125,20 @@ describe('proxies (src/lib/proxy)', function () {
       assert.ok(!proxy.seen().includes(encodeURIComponent(VERIFIER_CREDENTIALS.consumerSecret)));
     });
 
+    it('with HTTP_PROXY set, refuses OAuth 2 to loopback: neither the client secret nor a bearer token reaches the proxy', async () => {
+      const credentials = { consumerKey: 'proxied-client-ID', consumerSecret: 'proxied-client-SECRET' };
+      await withProxyEnvironment({ HTTP_PROXY: proxy.url }, async () => {
+        const error = await requestRejection(client({ scheme: 'oauth2', credentials }).request({ url: '/me' }));
+        assert.equal(error.code, 'EINSECURE');
+        assert.match(
+          error.message,
+          /^OAuth 2 sends the access token itself: .* is loopback, but the request would go through the proxy in clear; add the host to no_proxy$/,
+        );
+      });
+      assert.ok(!proxy.seen().includes('proxied-client-SECRET'), 'the client secret went through the proxy in clear');
+      assert.equal(proxy.seen(), '');
+    });
+
     it('quotes a proxy URL that does not parse without its user information, even with a / in the password', async () => {
       const written = [
         'http://proxy-user:pa/ss-WORD@proxy.example:3128',

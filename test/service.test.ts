@@ -1,6 +1,6 @@
 /** src/lib/service.ts: what a configured service needs before anything is sent. */
 import assert from 'node:assert/strict';
-import { missingCredentials, OAuth1Authorizer, originList, plaintextProblem } from '../src/lib/service';
+import { bareSecretOf, missingCredentials, OAuth1Authorizer, originList } from '../src/lib/service';
 
 describe('service settings (src/lib/service)', () => {
   describe('missingCredentials', () => {
@@ -39,13 +39,12 @@ describe('service settings (src/lib/service)', () => {
   describe('OAuth1Authorizer', () => {
     const credentials = { consumerKey: 'k', consumerSecret: 's' };
 
-    it('refuses a URL as plaintextProblem does, for its own signature method', () => {
+    it('says its signature is the secrets themselves for PLAINTEXT only, as bareSecretOf does', () => {
       const plain = new OAuth1Authorizer(credentials, { signatureMethod: 'PLAINTEXT' });
-      const url = new URL('http://api.example.com/x');
-      assert.equal(plain.refusal(url), plaintextProblem(url, 'PLAINTEXT'));
-      assert.ok(plain.refusal(url));
-      assert.equal(new OAuth1Authorizer(credentials, { signatureMethod: 'HMAC-SHA1' }).refusal(url), undefined);
-      assert.equal(new OAuth1Authorizer(credentials).refusal(url), undefined);
+      assert.equal(plain.bareSecret, bareSecretOf({ signatureMethod: 'PLAINTEXT' }));
+      assert.ok(plain.bareSecret);
+      assert.equal(new OAuth1Authorizer(credentials, { signatureMethod: 'HMAC-SHA1' }).bareSecret, undefined);
+      assert.equal(new OAuth1Authorizer(credentials).bareSecret, undefined);
     });
 
     it('signs with the clock offset it is given', () => {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import querystring from 'node:querystring';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
+import { bareSecretProblem, type BareSecret } from './bare-secrets';
 import { keepSetCookies } from './cookies';
 import { refusalDiagnosis } from './diagnosis';
 import { dropHostHeader } from './host-header';
@@ -31,8 +32,8 @@ export interface AuthorizedAttempt {
 /** Adds credentials to one attempt. Called anew for every attempt, retries and redirects included. */
 export interface RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number; signal?: AbortSignal }): Promise<AuthorizedAttempt> | AuthorizedAttempt;
-  /** Why these credentials must not be sent to this URL (PLAINTEXT over http, or through a proxy), or undefined. */
-  refusal?(url: URL, route: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined;
+  /** Set when what it adds is the secret itself (a PLAINTEXT signature, a bearer token): sent only where no one else can read it. */
+  readonly bareSecret?: BareSecret;
   /** After a 401: drop cached credentials (an expired bearer token). True when one more try makes sense. */
   refreshAfterUnauthorized?(): boolean;
   /** Secrets that change while the client runs (the bearer token in use): kept out of every response, as `secrets`. */
@@ -111,7 +112,7 @@ export type RequestErrorCode =
   | 'EINVALIDHEADER'
   /** Credentials would go to an origin that is not the service's: nothing was sent. */
   | 'EORIGIN'
-  /** PLAINTEXT would send the secrets over plain http: nothing was sent. */
+  /** A credential that is its own secret would go where others can read it (plain http, a proxy, an unchecked certificate): nothing was sent. */
   | 'EINSECURE'
   /** The response body is larger than `maxResponseBytes`. */
   | 'ETOOLARGE'
@@ -153,6 +154,8 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
  */
 const HEADERS_FOR_OTHER_ORIGINS = new Set(['accept', 'accept-language', 'user-agent', 'content-type']);
 const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+/** What a body with `credentialsInBody` holds: an OAuth 2 token request's client secret. */
+const CLIENT_SECRET_IN_BODY: BareSecret = { sends: 'the token request sends the client secret itself' };
 const DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_MAX_RESPONSE_MB * 1024 * 1024;
 /** setTimeout fires at once for longer delays (a TimeoutOverflowWarning): about 24.8 days. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -714,22 +717,35 @@ export class HttpClient {
   private async attempt(exchange: Exchange, clockOffsetMs: number): Promise<Answer> {
     // Signing keeps the origin, so the agents chosen for the URL are those of the signed URL too.
     const agents = this.agentsFor(exchange.url, exchange.route);
+    this.refuseInClear(exchange, agents.proxy !== undefined);
     const {
       url: sentUrl,
       headers,
       signing,
     } = exchange.authorize
-      ? await this.authorized(exchange, clockOffsetMs, agents.proxy !== undefined)
+      ? await this.authorized(exchange, clockOffsetMs)
       : { url: new URL(exchange.url).href, headers: exchange.headers, signing: undefined };
     const response = await this.send(exchange, sentUrl, headers, agents);
     return { status: response.status, headers: responseHeaders(response), data: response.data, sentUrl, signing };
   }
 
+  /**
+   * Refuses the attempt, before anything is sent, when a credential that is its own secret
+   * (the authorizer's, or the client secret in a token request's body) would go where
+   * others can read it: the rule of bare-secrets.ts, the same for every such credential.
+   */
+  private refuseInClear(exchange: Exchange, proxied: boolean): void {
+    const secrets = [exchange.authorize ? this.authorizer.bareSecret : undefined, exchange.credentialsInBody ? CLIENT_SECRET_IN_BODY : undefined];
+    const passage = { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) };
+    for (const secret of secrets) {
+      const problem = secret && bareSecretProblem(secret, new URL(exchange.url), passage);
+      if (problem) throw new RequestError(problem, 'EINSECURE');
+    }
+  }
+
   /** The URL and headers of one attempt with fresh credentials; a user's own Authorization header gives way. */
-  private async authorized(exchange: Exchange, clockOffsetMs: number, proxied: boolean): Promise<AuthorizedAttempt> {
+  private async authorized(exchange: Exchange, clockOffsetMs: number): Promise<AuthorizedAttempt> {
     const { method, url, body, signal } = exchange;
-    const refusal = this.authorizer.refusal?.(new URL(url), { proxied, certificateUnchecked: this.agents.certificateUnchecked(exchange.route) });
-    if (refusal) throw new RequestError(refusal, 'EINSECURE');
     const contentType = headerValue(exchange.headers, 'content-type') ?? '';
     const formBody = body && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : undefined;
     let authorized: AuthorizedAttempt;

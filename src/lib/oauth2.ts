@@ -2,6 +2,7 @@
  * OAuth 2 client credentials (RFC 6749 §4.4), as Alteryx Server 2022.1+ requires under
  * `/webapi/`: the consumer key and secret become client id and secret.
  */
+import type { BareSecret } from './bare-secrets';
 import type { AuthorizedAttempt, RequestAuthorizer } from './client';
 import type { RequestToSign } from './oauth1';
 import { isSuccess, positiveNumber, serviceMessage, type ClientResponse } from './response';
@@ -18,7 +19,15 @@ export type TokenRequester = (form: string) => Promise<ClientResponse>;
 /** Refresh this long before the server's expiry, so no request carries a token that dies in flight. */
 const EXPIRY_MARGIN_MS = 60_000;
 
+/**
+ * A bearer token is its own secret: whoever reads it may use it until it expires. Messages
+ * call it the access token: "bearer" and the next word are cut from every text as a token.
+ */
+export const OAUTH2_BEARER_TOKEN: BareSecret = { sends: 'OAuth 2 sends the access token itself' };
+
 export class ClientCredentialsAuthorizer implements RequestAuthorizer {
+  /** The client sends the token only as the transport rule (bare-secrets.ts) allows; the token request is held to the same rule. */
+  readonly bareSecret = OAUTH2_BEARER_TOKEN;
   private token?: { value: string; expiresAt: number };
   private pending?: Promise<string>;
 

@@ -4,7 +4,8 @@
  */
 import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
 import { OAuth1Signer, usesPrivateKey, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
-import { ClientCredentialsAuthorizer } from './oauth2';
+import { bareSecretProblem, type BareSecret } from './bare-secrets';
+import { ClientCredentialsAuthorizer, OAUTH2_BEARER_TOKEN } from './oauth2';
 import type { ProxyOptions } from './proxy';
 import { credentialSecrets } from './redact';
 
@@ -84,48 +85,40 @@ export function signingProblem(settings: Pick<ServiceSettings, 'credentials' | '
   }
 }
 
-/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+/** PLAINTEXT's signature is the consumer and token secrets joined. */
+const PLAINTEXT_SECRETS: BareSecret = { sends: 'PLAINTEXT sends the secrets themselves', instead: 'an HMAC signature method' };
+
+/** What a service sends as the secret itself (PLAINTEXT's signature, OAuth 2's client secret and bearer token), or undefined when it signs. */
+export function bareSecretOf(settings: Pick<ServiceSettings, 'scheme' | 'signatureMethod'>): BareSecret | undefined {
+  if (settings.scheme === 'oauth2') return OAUTH2_BEARER_TOKEN;
+  return settings.signatureMethod === 'PLAINTEXT' ? PLAINTEXT_SECRETS : undefined;
 }
 
 /**
- * Why PLAINTEXT must not be used for this URL, or undefined: PLAINTEXT sends the secrets
- * themselves, so only over https or to this machine, and to this machine only when the
- * request really goes there, not through a proxy (`proxied`).
+ * Why this service's secrets must not go to `url` (PLAINTEXT or OAuth 2 over plain http to
+ * another host), or undefined: the client's rule, asked at deploy of the base URL. A URL
+ * that does not parse is another problem's.
  */
-export function plaintextProblem(url: string | URL | undefined, signatureMethod: SignatureMethod | undefined, proxied = false): string | undefined {
-  if (signatureMethod !== 'PLAINTEXT' || !url) return undefined;
+export function clearTextProblem(url: string | URL | undefined, settings: Pick<ServiceSettings, 'scheme' | 'signatureMethod'>): string | undefined {
+  const secret = bareSecretOf(settings);
+  if (!secret || !url) return undefined;
   let target: URL;
   try {
     target = new URL(url);
   } catch {
     return undefined;
   }
-  if (target.protocol !== 'http:') return undefined;
-  if (isLoopback(target.hostname)) {
-    if (!proxied) return undefined;
-    return `PLAINTEXT sends the secrets themselves: ${target.origin} is loopback, but the request would go through the proxy in clear; add the host to no_proxy, or use an HMAC signature method`;
-  }
-  return `PLAINTEXT sends the secrets themselves: ${target.origin} is plain http to another machine; use https, or an HMAC signature method`;
+  return bareSecretProblem(secret, target, { proxied: false, certificateUnchecked: false });
 }
 
 export class OAuth1Authorizer implements RequestAuthorizer {
   private readonly signer: OAuth1Signer;
-  private readonly signatureMethod: SignatureMethod | undefined;
+  /** PLAINTEXT's: the client sends it only as the transport rule (bare-secrets.ts) allows. */
+  readonly bareSecret: BareSecret | undefined;
 
   constructor(credentials: OAuth1Credentials, options: Omit<SigningOptions, 'clockOffsetMs'> = {}) {
     this.signer = new OAuth1Signer(credentials, options);
-    this.signatureMethod = options.signatureMethod;
-  }
-
-  refusal(url: URL, route?: { proxied: boolean; certificateUnchecked?: boolean }): string | undefined {
-    // PLAINTEXT's secrets are safe only as far as TLS is: not with the certificate unchecked for this message.
-    if (this.signatureMethod === 'PLAINTEXT' && url.protocol === 'https:' && route?.certificateUnchecked) {
-      return 'PLAINTEXT sends the secrets themselves: not with msg.rejectUnauthorized = false, which lets anyone answer for the server; use an HMAC signature method';
-    }
-    return plaintextProblem(url, this.signatureMethod, route?.proxied);
+    this.bareSecret = bareSecretOf({ scheme: 'oauth1', signatureMethod: options.signatureMethod });
   }
 
   authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {

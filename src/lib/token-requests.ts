@@ -49,7 +49,7 @@ function tokenClient(settings: TokenDanceSettings, pair: TokenPair | undefined, 
   const { placement, signatureMethod, realm, bodyHash } = settings;
   const signer = new OAuth1Authorizer(credentials, { placement, signatureMethod, realm, bodyHash });
   const authorizer: RequestAuthorizer = {
-    refusal: (url, route) => signer.refusal(url, route),
+    bareSecret: signer.bareSecret,
     authorize: (request, context) => signer.authorize({ ...request, ...extra }, context),
   };
   return new HttpClient({ ...settings, authorizer, retries: 0, timeoutMs: settings.timeoutMs ?? TOKEN_TIMEOUT_MS });

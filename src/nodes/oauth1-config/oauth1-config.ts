@@ -4,7 +4,7 @@ import { printable, type HttpClient } from '../../lib/client';
 import { credentialsRedactor } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../../lib/settings';
-import { createServiceClient, missingCredentials, originList, plaintextProblem, signingProblem } from '../../lib/service';
+import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { proxyOptionsFrom, realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
@@ -125,8 +125,11 @@ export = function register(RED: NodeAPI): void {
     Object.assign(node, threeLeggedAndPreset(config), realmAndBodyHash(config));
 
     const credentials: OAuth1ConfigCredentials = node.credentials ?? {};
-    const insecureHost = node.scheme === 'oauth1' && plaintextProblem(node.baseUrl, node.signatureMethod) ? new URL(node.baseUrl).host : undefined;
-    const problem = deployProblem(node, credentials) ?? (insecureHost && RED._('oauth1-config.runtime.plaintextInsecure', { host: insecureHost }));
+    // The client refuses every request then; said at deploy too, with a red status.
+    const inClear = clearTextProblem(node.baseUrl, node)
+      ? `oauth1-config.runtime.${node.scheme === 'oauth2' ? 'oauth2Insecure' : 'plaintextInsecure'}`
+      : undefined;
+    const problem = deployProblem(node, credentials) ?? (inClear && RED._(inClear, { host: new URL(node.baseUrl).host }));
     Object.defineProperty(node, 'problem', { value: problem });
     Object.defineProperty(node, 'hasToken', { value: Boolean(credentials.token) });
     node.tls = (config.tls ?? '').trim();
