@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
@@ -85,7 +86,10 @@ export function prepareUserDir(options: UserDirOptions): void {
   // settings.js reads the secret from its file, so the secret is kept in one place.
   const readSecret = `require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(CREDENTIAL_SECRET_FILE)}), 'utf8')`;
   const source = `module.exports = {\n  ...${JSON.stringify(settings, null, 2).replace(/\n/g, '\n  ')},\n  credentialSecret: ${readSecret},\n};\n`;
-  fs.writeFileSync(path.join(userDir, 'settings.js'), source);
+  // Only its owner reads it: it may hold adminAuth's password hash.
+  const settingsFile = path.join(userDir, 'settings.js');
+  fs.writeFileSync(settingsFile, source, { mode: 0o600 });
+  fs.chmodSync(settingsFile, 0o600);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(encryptCredentials(secret, options.credentials ?? {}), null, 2));
 }
@@ -96,12 +100,19 @@ export interface RunningNodeRed {
   stop(): Promise<void>;
 }
 
-/** Starts Node-RED on a prepared user directory and resolves once its editor answers. */
+/** Preloaded into Node-RED: its server refuses a `Host` that does not name this machine, and pages of other origins. */
+const HOST_GUARD = path.join(REPO_ROOT, 'scripts', 'host-guard.js');
+
+/**
+ * Starts Node-RED on a prepared user directory and resolves once its editor answers. It answers
+ * only requests addressed to this machine (scripts/host-guard.js): a web page that rebinds its
+ * own name to 127.0.0.1 gets 403, and so does a page of another origin.
+ */
 export async function startNodeRed(userDir: string, port: number, env: NodeJS.ProcessEnv, output: (line: string) => void): Promise<RunningNodeRed> {
   // Else the editor of whatever holds the port would answer below, as if this Node-RED had started.
   if (await portInUse(port)) throw new PortInUseError(port);
   const red = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
-  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+  const child = spawn(process.execPath, ['--require', HOST_GUARD, red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -237,9 +248,44 @@ export interface ExampleEnvironmentOptions {
   output?: (line: string) => void;
 }
 
+/** The variable that sets the editor's password when real credentials come from the environment. */
+export const PASSWORD_VARIABLE = 'NODE_RED_PASSWORD';
+/** The user the editor signs in as when real credentials come from the environment. */
+export const ADMIN_USER = 'admin';
+
+/** The editor's login: set when real credentials come from the environment. */
+export interface EditorLogin {
+  username: string;
+  password: string;
+  /** Made at this start (to be shown once), rather than taken from {@link PASSWORD_VARIABLE}. */
+  generated: boolean;
+}
+
+/** bcrypt as Node-RED's install has it (the hash adminAuth wants), rather than a dependency of our own. */
+function bcryptHash(password: string): string {
+  const fromNodeRed = createRequire(require.resolve('node-red/package.json', { paths: [REPO_ROOT] }));
+  const bcrypt = fromNodeRed('bcryptjs') as { hashSync(password: string, rounds: number): string };
+  return bcrypt.hashSync(password, 10);
+}
+
+/**
+ * The editor's login for an environment whose real credentials a flow could read (a function
+ * node's `env.get`): the password from {@link PASSWORD_VARIABLE}, else a random one, to be shown once.
+ */
+function editorLogin(env: NodeJS.ProcessEnv): { login: EditorLogin; adminAuth: Record<string, unknown> } {
+  const chosen = env[PASSWORD_VARIABLE];
+  const password = chosen || randomBytes(18).toString('base64url');
+  return {
+    login: { username: ADMIN_USER, password, generated: !chosen },
+    adminAuth: { type: 'credentials', users: [{ username: ADMIN_USER, password: bcryptHash(password), permissions: '*' }] },
+  };
+}
+
 export interface ExampleEnvironment {
   demo: DemoServer;
   red: RunningNodeRed;
+  /** The login the editor asks for, when the environment gave real credentials (and the settings no adminAuth of their own). */
+  login?: EditorLogin;
   /** The example variables taken from the demo (all of them unless the environment set some). */
   fromDemo: string[];
   /** The example variables taken from the environment. */
@@ -282,11 +328,17 @@ export async function startExampleEnvironment(options: ExampleEnvironmentOptions
         }
       }
     }
-    prepareUserDir({ userDir: options.userDir, port, flows, credentials, settings: options.settings });
+    // Without a login, anyone who reaches the editor could deploy a flow that reads the real credentials.
+    const secured = fromEnvironment.length > 0 && !options.settings?.adminAuth ? editorLogin(env) : undefined;
+    // The flows have no use for the editor's password.
+    delete env[PASSWORD_VARIABLE];
+    const settings = secured ? { ...options.settings, adminAuth: secured.adminAuth } : options.settings;
+    prepareUserDir({ userDir: options.userDir, port, flows, credentials, settings });
     const output = options.output ?? (() => undefined);
     const environment: ExampleEnvironment = {
       demo,
       red: await startNodeRed(options.userDir, port, env, output),
+      login: secured?.login,
       fromDemo,
       fromEnvironment,
       restartNodeRed: async () => {

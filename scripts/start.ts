@@ -7,7 +7,7 @@
  * variables; those not set point at the local demo service, so it works with no account.
  */
 import path from 'node:path';
-import { PortInUseError, REPO_ROOT, startExampleEnvironment } from './node-red-env';
+import { PASSWORD_VARIABLE, PortInUseError, REPO_ROOT, startExampleEnvironment, type EditorLogin } from './node-red-env';
 
 async function main(): Promise<void> {
   const quiet = process.env.NODE_RED_QUIET === '1';
@@ -21,12 +21,12 @@ async function main(): Promise<void> {
       if (!quiet) console.log(`[node-red] ${line}`);
     },
   });
-  const { red, demo, fromEnvironment } = examples;
+  const { red, demo, fromEnvironment, login } = examples;
 
   console.log(`
   Node-RED with node-red-contrib-oauth1 is running:  ${red.url}/
   Demo service (Extra Horizon, Alteryx, NetSuite-like, Jira-like, body hash; checks every signature):  ${demo.url}
-
+${login ? loginAdvice(login) : ''}
   Open the editor, click the buttons of the inject nodes on the "OAuth 1.0a examples" tab
   and watch the debug sidebar. ${fromEnvironment.length ? `From the environment: ${fromEnvironment.join(', ')}.` : 'All services point at the demo.'}
   Ctrl-C stops both.
@@ -46,6 +46,17 @@ async function main(): Promise<void> {
     console.error(`Node-RED stopped (exit code ${code})`);
     void demo.close().then(() => process.exit(code ?? 1));
   });
+}
+
+/** How to sign in to the editor: a generated password is shown here, once, and nowhere else. */
+function loginAdvice(login: EditorLogin): string {
+  const password = login.generated
+    ? `password: ${login.password}\n  (made for this start; set ${PASSWORD_VARIABLE} to choose your own)`
+    : `the password in ${PASSWORD_VARIABLE}`;
+  return `
+  Real credentials come from the environment, so the editor asks for a login:
+  user: ${login.username}   ${password}
+`;
 }
 
 /** What to do about a port another process holds: which variable picks another. */

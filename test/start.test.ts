@@ -254,3 +254,223 @@ describe('npm start when another process holds its port', function () {
     });
   }
 });
+
+/** `npm start` on its own user directory and free ports; resolves once it printed the editor URL. */
+async function runStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; port: number; userDir: string; output: () => string }> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-start-guard-'));
+  const [port, demoPort] = await Promise.all([freePort(), freePort()]);
+  const child = startScript({ PORT: String(port), DEMO_PORT: String(demoPort), NODE_RED_USER_DIR: userDir, ...env });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!/is running:\s+(http:\/\/\S+)\//.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { child, url: /is running:\s+(http:\/\/\S+)\//.exec(output)![1], port, userDir, output: () => output };
+}
+
+async function stopStart(started: { child: ChildProcess; userDir: string } | undefined): Promise<void> {
+  if (!started) return;
+  if (started.child.exitCode === null) {
+    const exited = new Promise((resolve) => started.child.once('exit', resolve));
+    started.child.kill('SIGINT');
+    await exited;
+  }
+  fs.rmSync(started.userDir, { recursive: true, force: true });
+}
+
+/** A request to 127.0.0.1:`port` with the headers given, `Host` and `Origin` included (fetch sets its own `Host`). */
+function request(
+  port: number,
+  options: { path: string; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request({ host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
+  });
+}
+
+/** Opens the editor's /comms websocket with the headers given: the status of a refusal, or 101 once it is open. */
+function openComms(port: number, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`, { headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode!);
+      response.resume();
+    });
+    socket.once('error', reject);
+  });
+}
+
+const REBINDING_HOST = 'rebind.attacker.example';
+/** An HTTP In route the test deploys on its own tab: what Dashboard 2 and other httpNode pages are served beside. */
+const PROBE_FLOW = {
+  id: 'f0e0c0de00000001',
+  label: 'probe',
+  nodes: [
+    { id: 'f0e0c0de00000002', type: 'http in', z: 'f0e0c0de00000001', url: '/rebind-probe', method: 'get', wires: [['f0e0c0de00000003']] },
+    { id: 'f0e0c0de00000003', type: 'http response', z: 'f0e0c0de00000001', statusCode: '200', wires: [] },
+  ],
+};
+
+describe('npm start answers only requests addressed to this machine (DNS rebinding)', function () {
+  this.timeout(120_000);
+  let started: Awaited<ReturnType<typeof runStart>> | undefined;
+  let port: number;
+
+  before(async () => {
+    started = await runStart({});
+    port = started.port;
+    const deployed = await fetch(`${started.url}/flow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PROBE_FLOW) });
+    assert.equal(deployed.status, 200, await deployed.text());
+    // The HTTP In route answers once its flow has started.
+    const deadline = Date.now() + 10_000;
+    while ((await fetch(`${started.url}/rebind-probe`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the probe route never answered');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  after(() => stopStart(started));
+
+  it('refuses a Host naming another machine: the admin API, the editor page and its files, an HTTP In route', async () => {
+    for (const host of [`${REBINDING_HOST}:${port}`, REBINDING_HOST]) {
+      for (const route of ['/flows', '/', '/red/red.min.js', '/rebind-probe']) {
+        const answer = await request(port, { path: route, headers: { Host: host } });
+        assert.equal(answer.status, 403, `${host} ${route}`);
+        assert.match(answer.body, /only requests addressed to this machine/, `${host} ${route}`);
+      }
+    }
+    const deploy = await request(port, {
+      path: '/flows',
+      method: 'POST',
+      headers: { Host: `${REBINDING_HOST}:${port}`, 'content-type': 'application/json' },
+      body: '[]',
+    });
+    assert.equal(deploy.status, 403);
+  });
+
+  it('refuses the /comms websocket to a Host naming another machine', async () => {
+    assert.equal(await openComms(port, { Host: `${REBINDING_HOST}:${port}` }), 403);
+  });
+
+  it('answers localhost, 127.0.0.1, [::1] and the rest of 127.0.0.0/8, with or without the port', async () => {
+    for (const host of ['localhost', `localhost:${port}`, '127.0.0.1', `127.0.0.1:${port}`, '[::1]', `[::1]:${port}`, '127.0.1.1', 'LOCALHOST']) {
+      for (const route of ['/flows', '/rebind-probe'])
+        assert.equal((await request(port, { path: route, headers: { Host: host } })).status, 200, `${host} ${route}`);
+    }
+    assert.equal(await openComms(port, { Host: `localhost:${port}` }), 101);
+  });
+
+  it('refuses a request or websocket from a page of another origin, and answers the pages it serves itself', async () => {
+    const foreign = { Host: `127.0.0.1:${port}`, Origin: 'http://attacker.example' };
+    const deploy = await request(port, { path: '/flows', method: 'POST', headers: { ...foreign, 'content-type': 'application/json' }, body: '[]' });
+    assert.equal(deploy.status, 403);
+    assert.equal((await request(port, { path: '/rebind-probe', headers: foreign })).status, 403);
+    assert.equal((await request(port, { path: '/flows', headers: { ...foreign, Origin: 'null' } })).status, 403);
+    assert.equal(await openComms(port, foreign), 403);
+    // Another local port is another origin too (another web application on this machine).
+    assert.equal(await openComms(port, { ...foreign, Origin: `http://127.0.0.1:${port + 1}` }), 403);
+    const own = { Host: `127.0.0.1:${port}`, Origin: `http://127.0.0.1:${port}` };
+    assert.equal((await request(port, { path: '/flows', headers: own })).status, 200);
+    assert.equal(await openComms(port, own), 101);
+  });
+});
+
+/** A secret of a real service, as a person exports it before `npm start`. */
+const REAL_SECRET = 'real-consumer-secret-from-the-environment';
+/** A flow that would hand the process environment's secret to whoever asks: what a local user without a login would deploy. */
+const LEAK_FLOW = [
+  { id: 'f1e0c0de00000001', type: 'tab', label: 'leak' },
+  { id: 'f1e0c0de00000002', type: 'http in', z: 'f1e0c0de00000001', url: '/leak', method: 'get', wires: [['f1e0c0de00000003']] },
+  {
+    id: 'f1e0c0de00000003',
+    type: 'function',
+    z: 'f1e0c0de00000001',
+    func: "msg.payload = env.get('API_OAUTH_CONSUMER_SECRET'); return msg;",
+    outputs: 1,
+    wires: [['f1e0c0de00000004']],
+  },
+  { id: 'f1e0c0de00000004', type: 'http response', z: 'f1e0c0de00000001', wires: [] },
+];
+
+async function signIn(url: string, username: string, password: string): Promise<Response> {
+  return fetch(`${url}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'node-red-editor', grant_type: 'password', scope: '*', username, password }),
+  });
+}
+
+describe('npm start with real credentials from the environment asks for a login', function () {
+  this.timeout(120_000);
+  let started: Awaited<ReturnType<typeof runStart>> | undefined;
+
+  before(async () => {
+    started = await runStart({ API_OAUTH_CONSUMER_SECRET: REAL_SECRET, NODE_RED_PASSWORD: '' });
+  });
+
+  after(() => stopStart(started));
+
+  it('without a login, reading the flows and deploying one get 401, and no flow reads the secret', async () => {
+    assert.equal((await fetch(`${started!.url}/flows`)).status, 401);
+    const deploy = await fetch(`${started!.url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(LEAK_FLOW) });
+    assert.equal(deploy.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const leak = await fetch(`${started!.url}/leak`);
+    assert.equal(leak.status, 404);
+    assert.ok(!(await leak.text()).includes(REAL_SECRET));
+  });
+
+  it('prints a password once, which signs in to the editor as admin (POST /auth/token); it is written nowhere', async () => {
+    const printed = /password:\s+(\S+)/.exec(started!.output());
+    assert.ok(printed, started!.output());
+    const password = printed[1];
+    assert.ok(password.length >= 20, 'a password nobody guesses');
+    assert.equal(started!.output().split(password).length - 1, 1, 'printed once');
+    // Node-RED answers a wrong password with 403.
+    assert.equal((await signIn(started!.url, 'admin', 'not-the-password')).status, 403);
+    const signedIn = await signIn(started!.url, 'admin', password);
+    assert.equal(signedIn.status, 200);
+    const { access_token: token } = (await signedIn.json()) as { access_token: string };
+    const flows = await fetch(`${started!.url}/flows`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(flows.status, 200);
+    // The files npm start and Node-RED write (settings.js, flows, .config.*.json, .sessions.json), beside node_modules.
+    for (const file of fs.readdirSync(started!.userDir)) {
+      const full = path.join(started!.userDir, file);
+      if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, 'utf8').includes(password), file);
+    }
+    assert.ok(!started!.output().includes(REAL_SECRET));
+  });
+});
+
+describe('npm start with real credentials and NODE_RED_PASSWORD', function () {
+  this.timeout(120_000);
+  const chosen = 'a password the user chose for npm start';
+  let started: Awaited<ReturnType<typeof runStart>> | undefined;
+
+  before(async () => {
+    started = await runStart({ API_OAUTH_CONSUMER_SECRET: REAL_SECRET, NODE_RED_PASSWORD: chosen });
+  });
+
+  after(() => stopStart(started));
+
+  it('signs in with the password from NODE_RED_PASSWORD, which it never prints', async () => {
+    assert.equal((await fetch(`${started!.url}/flows`)).status, 401);
+    assert.equal((await signIn(started!.url, 'admin', chosen)).status, 200);
+    assert.ok(!started!.output().includes(chosen));
+    assert.match(started!.output(), /NODE_RED_PASSWORD/);
+  });
+});
