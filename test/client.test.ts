@@ -798,7 +798,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
 
     it('decodeResponse: text, Buffer or JSON as asked; JSON that does not parse is text with jsonError', () => {
       const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
-      assert.deepEqual(decodeResponse(bom, 'json', 200, 'GET'), { body: { a: 1 } });
+      assert.deepEqual(decodeResponse(bom, 'json', 200, 'GET'), { body: { a: 1 }, sourceText: '{"a":1}' });
       assert.deepEqual(decodeResponse(bom, 'buffer', 200, 'GET'), { body: bom });
       assert.deepEqual(decodeResponse(Buffer.from('hi'), 'text', 200, 'GET'), { body: 'hi' });
       assert.deepEqual(decodeResponse(Buffer.alloc(0), 'json', 204, 'GET'), { body: {} });

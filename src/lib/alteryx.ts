@@ -10,7 +10,7 @@ import { isRequestError, MAX_TIMER_MS, type ClientRequest } from './client';
 import { DeadlineSignal, megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
 import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
 import { percentEncode } from './oauth1';
-import { firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
+import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 import { PRIORITIES, type Priority } from './settings';
 
 /** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
@@ -190,7 +190,7 @@ function httpFailure(response: ClientResponse, notFound?: string): AlteryxError 
   const reason = status === 404 && notFound ? notFound : (serviceMessage(body) ?? 'no message');
   return new AlteryxError(withLikelyCause(`${status} ${reason}`, response.signing), 'EHTTP', {
     statusCode: status,
-    body,
+    body: errorBodyForMessage(body, response.bodyBytes),
     ...(response.signing ? { signing: response.signing } : {}),
   });
 }
@@ -343,7 +343,10 @@ export class AlteryxApi {
     });
     if (!isSuccess(response)) throw httpFailure(response, `unknown workflow "${appId}"`);
     if (!isJob(response.body))
-      throw new AlteryxError(`starting workflow "${appId}" did not answer with a job`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
+      throw new AlteryxError(`starting workflow "${appId}" did not answer with a job`, 'ERESPONSE', {
+        statusCode: response.statusCode,
+        body: errorBodyForMessage(response.body, response.bodyBytes),
+      });
     return response.body;
   }
 
@@ -381,7 +384,11 @@ export class AlteryxApi {
   private async getJson(url: string, signal: AbortSignal | undefined, notFound?: string): Promise<unknown> {
     const response = await this.client.request({ method: 'GET', url, headers: { Accept: 'application/json' }, responseType: 'json', signal });
     if (!isSuccess(response)) throw httpFailure(response, notFound);
-    if (response.jsonError) throw new AlteryxError(`GET ${url}: ${response.jsonError}`, 'ERESPONSE', { statusCode: response.statusCode, body: response.body });
+    if (response.jsonError)
+      throw new AlteryxError(`GET ${url}: ${response.jsonError}`, 'ERESPONSE', {
+        statusCode: response.statusCode,
+        body: errorBodyForMessage(response.body, response.bodyBytes),
+      });
     return response.body;
   }
 }

@@ -548,8 +548,17 @@ export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 
   }
 }
 
-/** The body as asked for. JSON that does not parse comes back as text with `jsonError`. */
-export function decodeResponse(data: Buffer, responseType: ResponseType, status: number, method: string): { body: unknown; jsonError?: string } {
+/**
+ * The body as asked for. JSON that does not parse comes back as text with `jsonError`; JSON
+ * that does comes with the text it was parsed from (`sourceText`), which redaction searches
+ * instead of walking every object.
+ */
+export function decodeResponse(
+  data: Buffer,
+  responseType: ResponseType,
+  status: number,
+  method: string,
+): { body: unknown; jsonError?: string; sourceText?: string } {
   if (method === 'HEAD') return { body: responseType === 'buffer' ? Buffer.alloc(0) : '' };
   if (responseType === 'buffer') return { body: data };
   const text = data.toString('utf8');
@@ -559,7 +568,7 @@ export function decodeResponse(data: Buffer, responseType: ResponseType, status:
   if (status === 204 && json.trim() === '') return { body: {} };
   if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
   try {
-    return { body: JSON.parse(json) };
+    return { body: JSON.parse(json), sourceText: json };
   } catch (error) {
     return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
   }
@@ -654,6 +663,7 @@ export class HttpClient {
         statusCode: status,
         headers,
         body: decoded.body as T,
+        bodyBytes: answer.data.length,
         url: withoutProtocolParameters(sentUrl),
         jsonError: decoded.jsonError,
         attempts: exchange.attempts,
@@ -661,7 +671,7 @@ export class HttpClient {
         signing: refusalDiagnosis(answer.signing, { statusCode: status, headers, body: decoded.body }),
       };
       // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
-      return redactResponse(response, this.secrets);
+      return redactResponse(response, this.secrets, { sourceText: decoded.sourceText, strict: status >= 400 });
     }
   }
 

@@ -80,7 +80,8 @@ export interface SigningDiagnosis extends SigningRecord {
 export function oauthProblem(answer: Pick<RefusalAnswer, 'headers' | 'body'>): string | undefined {
   const header = firstHeader(answer.headers, 'www-authenticate');
   const fromHeader = header && /^\s*OAuth\b/i.test(header) ? /oauth_problem="?([A-Za-z_]+)/.exec(header)?.[1] : undefined;
-  const text = typeof answer.body === 'string' ? answer.body : Buffer.isBuffer(answer.body) ? answer.body.toString('utf8', 0, 2048) : '';
+  // A form-encoded problem report is short: the head of a long body is enough.
+  const text = typeof answer.body === 'string' ? answer.body.slice(0, 2048) : Buffer.isBuffer(answer.body) ? answer.body.toString('utf8', 0, 2048) : '';
   return fromHeader ?? /(?:^|&)oauth_problem=([A-Za-z_]+)/.exec(text)?.[1];
 }
 
@@ -97,9 +98,16 @@ export function isRefusal(answer: RefusalAnswer): boolean {
   return answer.statusCode === 401;
 }
 
-/** Text and Buffer bodies that hold JSON are read as JSON: services send their errors so whatever `ret` asked for. */
+/**
+ * A refusal body worth parsing for its cause is small; a larger text or Buffer is not parsed
+ * again (the decoder already parsed it once where JSON was asked for).
+ */
+const MAX_PARSED_REFUSAL_BYTES = 65_536;
+
+/** Small text and Buffer bodies that hold JSON are read as JSON: services send their errors so whatever `ret` asked for. */
 function parsedBody(body: unknown): unknown {
-  const text = typeof body === 'string' ? body : Buffer.isBuffer(body) && body.length < 65_536 ? body.toString('utf8') : undefined;
+  const small = (typeof body === 'string' || Buffer.isBuffer(body)) && body.length < MAX_PARSED_REFUSAL_BYTES;
+  const text = !small ? undefined : typeof body === 'string' ? body : body.toString('utf8');
   if (text === undefined || !/^\s*[[{]/.test(text)) return body;
   try {
     return JSON.parse(text) as unknown;

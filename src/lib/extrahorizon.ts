@@ -5,7 +5,7 @@
  */
 import type { HttpClient } from './client';
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
-import { firstHeader, isSuccess, serviceMessage } from './response';
+import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
 export interface ExtraHorizonErrorBody {
@@ -18,14 +18,20 @@ export const ME_PATH = 'users/v1/me';
 
 /** A non-2xx answer, with what the service said; the message is meant for people. */
 export class ExtraHorizonError extends Error {
+  /** The error body for `msg.payload` (a line instead of one too large for a message). */
+  readonly body: unknown;
+
   constructor(
     readonly statusCode: number,
-    readonly body: unknown,
+    body: unknown,
     /** A refused signature: what was signed and the likely cause (`msg.signing`). */
     readonly signing?: SigningDiagnosis,
+    /** The body's size as received, when it came from a response. */
+    bodyBytes?: number,
   ) {
     super(withLikelyCause(describeError(statusCode, body), signing));
     this.name = 'ExtraHorizonError';
+    this.body = errorBodyForMessage(body, bodyBytes);
   }
 }
 
@@ -60,7 +66,7 @@ export async function getMe<User = Record<string, unknown>>(client: HttpClient, 
     timeoutMs: options.timeoutMs,
   });
   if (!isSuccess(response)) {
-    throw new ExtraHorizonError(response.statusCode, response.body, response.signing);
+    throw new ExtraHorizonError(response.statusCode, response.body, response.signing, response.bodyBytes);
   }
   if (response.jsonError) {
     throw new ExtraHorizonError(response.statusCode, `the user is not JSON: ${response.jsonError}`);
@@ -126,7 +132,7 @@ async function postForTokenPair(client: HttpClient, path: string, body: Record<s
   if (!isSuccess(response)) {
     const challenge = mfaChallengeOf(response.body);
     if (challenge) return { ok: false, mfa: challenge };
-    throw new ExtraHorizonError(response.statusCode, response.body, response.signing);
+    throw new ExtraHorizonError(response.statusCode, response.body, response.signing, response.bodyBytes);
   }
   const { token, tokenSecret, userId } = response.body ?? {};
   if (typeof token !== 'string' || typeof tokenSecret !== 'string') {

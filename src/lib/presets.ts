@@ -398,8 +398,9 @@ export const SERVICE_REFUSALS: readonly ServiceRefusal[] = [
   {
     service: 'Magento',
     read: (body) => {
-      const text = typeof body === 'string' ? body : JSON.stringify(record(body) ?? '');
-      return /oauth_signature_invalid/.test(text) ? 'signature' : undefined;
+      // Its message, or a text body: never the whole of a parsed body written out again (it may be huge).
+      const texts = typeof body === 'string' ? [body] : Object.values(record(body) ?? {});
+      return texts.some((text) => typeof text === 'string' && text.includes('oauth_signature_invalid')) ? 'signature' : undefined;
     },
   },
 ];

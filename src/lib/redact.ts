@@ -16,17 +16,69 @@ const HIDDEN = '…';
 const CREDENTIAL_PAIR =
   /\b(oauth_signature|oauth_token|access_token|refresh_token|client_secret)((?:%22|%3D|["'])*\s*(?:=|:|%3D)\s*(?:%22|["'])*)([^\s"'&,;}]+)/gi;
 const BEARER = /\b(Bearer)(\s+|%20|\+)[A-Za-z0-9\-._~+/%]+=*/gi;
+/** The same two, to test a text (a global RegExp's test() starts where the last one ended). */
+const BEARER_ANYWHERE = new RegExp(BEARER.source, 'i');
+const CREDENTIAL_PAIR_ANYWHERE = new RegExp(CREDENTIAL_PAIR.source, 'i');
 
 /** The PLAINTEXT signature (RFC 5849 §3.4.4) of these secrets: the secrets themselves, joined. */
 export function plaintextSignature(consumerSecret: string | undefined, tokenSecret: string | undefined): string | undefined {
   return consumerSecret ? `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret ?? '')}` : undefined;
 }
 
-/** The forms a value takes on its way into a request: raw, URI component, RFC 3986, form (`+` for space). */
+/**
+ * A secret shorter than this is not searched for in what a service answers, nor cut from any
+ * text: a consumer secret `a` would turn every `a` of an answer into `…`, keys included, and
+ * hide nothing worth hiding. The config node warns at deploy about such a secret.
+ */
+export const MIN_REDACTED_LENGTH = 8;
+
+/**
+ * The forms a value takes on its way into a request and back in an echo: raw, URI component,
+ * RFC 3986, form (`+` for space), Python's `quote()` (`/` kept) and `quote_plus()`, base64
+ * (a Basic header, standard and URL-safe), each percent-encoded one also with lower-case hex
+ * digits. JSON escapes (`\u0026`, `\/`) are handled where a text is searched ({@link SecretList}).
+ */
 function encodedForms(secret: string): string[] {
   const component = encodeURIComponent(secret);
   const rfc3986 = percentEncode(secret);
-  return [secret, component, rfc3986, component.replace(/%20/g, '+'), new URLSearchParams([['', secret]]).toString().slice(1), percentEncode(rfc3986)];
+  const forms = [
+    secret,
+    component,
+    rfc3986,
+    component.replace(/%20/g, '+'),
+    new URLSearchParams([['', secret]]).toString().slice(1),
+    percentEncode(rfc3986),
+    rfc3986.replace(/%2F/g, '/'),
+    rfc3986.replace(/%20/g, '+'),
+    Buffer.from(secret, 'utf8').toString('base64'),
+    Buffer.from(secret, 'utf8').toString('base64url'),
+  ];
+  for (const form of forms.slice()) if (PERCENT_ESCAPE.test(form)) forms.push(form.replace(PERCENT_ESCAPES, (escape) => escape.toLowerCase()));
+  return forms;
+}
+
+const PERCENT_ESCAPE = /%[0-9A-F]{2}/;
+const PERCENT_ESCAPES = /%[0-9A-F]{2}/g;
+/** A JSON string escape that stands for one character: `\u0061`, `\/`, `\"`, `\\`. */
+const JSON_ESCAPES = /\\(?:u([0-9a-fA-F]{4})|(["\\/]))/g;
+
+/** The text as a JSON parser would read its strings' escapes: `\u0026` is `&`, `\/` is `/`. */
+function withoutJsonEscapes(text: string): string {
+  return text.replace(JSON_ESCAPES, (_escape, hex: string | undefined, plain: string | undefined) => plain ?? String.fromCharCode(parseInt(hex ?? '0', 16)));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One character, or the JSON escape a writer may have made of it (`\u0026`, `\u00E9`, `\/`). */
+function characterOrEscape(character: string): string {
+  const hex = [...character.charCodeAt(0).toString(16).padStart(4, '0')]
+    .map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit))
+    .join('');
+  const plain = escapeRegExp(character);
+  const escaped = character === '/' || character === '"' || character === '\\' ? `|\\\\${plain}` : '';
+  return `(?:${plain}|\\\\u${hex}${escaped})`;
 }
 
 /**
@@ -39,6 +91,7 @@ export class SecretList {
   private cached: readonly string[] = [];
   private cachedBytes: readonly Buffer[] = [];
   private cachedPattern?: RegExp;
+  private cachedEscapedPattern?: RegExp;
 
   constructor(
     private readonly fixed: ReadonlyArray<string | undefined>,
@@ -52,26 +105,49 @@ export class SecretList {
     if (key !== this.key) {
       const forms = new Set<string>();
       for (const secret of [...this.fixed, ...current]) {
-        if (secret) for (const form of encodedForms(secret)) forms.add(form);
+        if (secret && secret.length >= MIN_REDACTED_LENGTH) for (const form of encodedForms(secret)) forms.add(form);
       }
       this.cached = [...forms].sort((a, b) => b.length - a.length);
       this.cachedBytes = this.cached.map((form) => Buffer.from(form, 'utf8'));
-      this.cachedPattern = this.cached.length ? new RegExp(this.cached.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) : undefined;
+      this.cachedPattern = this.cached.length ? new RegExp(this.cached.map(escapeRegExp).join('|')) : undefined;
+      this.cachedEscapedPattern = undefined;
       this.key = key;
     }
     return this.cached;
   }
 
-  /** True when a text holds any of the forms: one scan, where the replacement takes one per form. */
+  /**
+   * True when a text holds any of the forms, also where a JSON writer escaped some of its
+   * characters (Go writes `&` as `\u0026`, PHP `/` as `\/`): one scan, and a second over the
+   * unescaped text only when it has a backslash.
+   */
   foundIn(text: string): boolean {
     this.forms();
-    return this.cachedPattern?.test(text) ?? false;
+    const pattern = this.cachedPattern;
+    if (!pattern) return false;
+    return pattern.test(text) || (text.includes('\\') && pattern.test(withoutJsonEscapes(text)));
+  }
+
+  /** The text with every form of every secret replaced by `…`, JSON-escaped ones included; the same string when none is in it. */
+  redact(text: string): string {
+    if (!this.foundIn(text)) return text;
+    if (!text.includes('\\')) return replaceForms(text, this.cached);
+    return text.replace(this.escapedPattern(), HIDDEN);
   }
 
   /** The same forms as UTF-8 bytes, for binary bodies. */
   bytes(): readonly Buffer[] {
     this.forms();
     return this.cachedBytes;
+  }
+
+  /** Each form with each character also as its JSON escape; built only once a secret was found in a text with escapes. */
+  private escapedPattern(): RegExp {
+    this.cachedEscapedPattern ??= new RegExp(
+      this.cached.map((form) => Array.from({ length: form.length }, (_, i) => characterOrEscape(form[i])).join('')).join('|'),
+      'g',
+    );
+    return this.cachedEscapedPattern;
   }
 }
 
@@ -83,9 +159,17 @@ export class SecretList {
  */
 export function createRedactor(secrets: Array<string | undefined> | SecretList): (text: string) => string {
   const list = secrets instanceof SecretList ? secrets : new SecretList(secrets);
-  return (text: string): string => {
-    return replaceForms(String(text), list.forms()).replace(BEARER, `$1$2${HIDDEN}`).replace(CREDENTIAL_PAIR, `$1$2${HIDDEN}`);
-  };
+  return (text: string): string => hideCredentialPatterns(list.redact(String(text)));
+}
+
+/** Bearer tokens and `oauth_signature=…`-like pairs, whatever secret they came from. */
+function hideCredentialPatterns(text: string): string {
+  return text.replace(BEARER, `$1$2${HIDDEN}`).replace(CREDENTIAL_PAIR, `$1$2${HIDDEN}`);
+}
+
+/** True when a text holds a bearer token or a credential pair (the patterns above, without their global flag). */
+function holdsCredentialPattern(text: string): boolean {
+  return BEARER_ANYWHERE.test(text) || CREDENTIAL_PAIR_ANYWHERE.test(text);
 }
 
 function replaceForms(text: string, forms: readonly string[]): string {
@@ -94,15 +178,41 @@ function replaceForms(text: string, forms: readonly string[]): string {
   return redacted;
 }
 
-/** The secrets in one service's credentials, the PLAINTEXT signature made of them included. */
+/**
+ * The secrets in one service's credentials: the PLAINTEXT signature made of them, and each
+ * pair as a Basic header holds it (`key:secret`, base64 among its forms), included.
+ */
 export function credentialSecrets(credentials: {
+  consumerKey?: string;
   consumerSecret?: string;
   token?: string;
   tokenSecret?: string;
   privateKey?: string;
 }): Array<string | undefined> {
-  const { consumerSecret, token, tokenSecret, privateKey } = credentials;
-  return [consumerSecret, token, tokenSecret, privateKey, plaintextSignature(consumerSecret, tokenSecret)];
+  const { consumerKey, consumerSecret, token, tokenSecret, privateKey } = credentials;
+  return [
+    consumerSecret,
+    token,
+    tokenSecret,
+    privateKey,
+    plaintextSignature(consumerSecret, tokenSecret),
+    basicPair(consumerKey, consumerSecret),
+    basicPair(token, tokenSecret),
+  ];
+}
+
+/** `name:secret` as HTTP Basic joins them; none when the secret is too short to be searched for. */
+function basicPair(name: string | undefined, secret: string | undefined): string | undefined {
+  return name && secret && secret.length >= MIN_REDACTED_LENGTH ? `${name}:${secret}` : undefined;
+}
+
+/** The names of the credentials too short to be searched for in answers ({@link MIN_REDACTED_LENGTH}); empty ones are not named. */
+export function shortSecrets(credentials: { consumerSecret?: string; token?: string; tokenSecret?: string }): string[] {
+  const names = ['consumerSecret', 'token', 'tokenSecret'] as const;
+  return names.filter((name) => {
+    const value = credentials[name];
+    return value !== undefined && value !== '' && value.length < MIN_REDACTED_LENGTH;
+  });
 }
 
 /**
@@ -110,29 +220,55 @@ export function credentialSecrets(credentials: {
  * PLAINTEXT signature made of the secrets, and whatever `current` adds (the bearer token in use).
  */
 export function credentialsRedactor(
-  credentials: { consumerSecret?: string; token?: string; tokenSecret?: string; privateKey?: string },
+  credentials: { consumerKey?: string; consumerSecret?: string; token?: string; tokenSecret?: string; privateKey?: string },
   current?: () => ReadonlyArray<string | undefined>,
 ): (text: string) => string {
   return createRedactor(new SecretList(credentialSecrets(credentials), current));
 }
 
-/** The same redaction over every string of a JSON-like value (an error body put on `msg.payload`). */
-export function redactValue<T>(value: T, redact: (text: string) => string, depth = 0): T {
-  if (typeof value === 'string') return redact(value) as T;
+/**
+ * The same redaction over every string of a JSON-like value (a job put on `msg.payload`).
+ * Containers are copied only where a string changed: a clean value of millions of objects is
+ * walked once and handed back as it is, without a second copy in memory.
+ */
+export function redactValue<T>(value: T, redact: (text: string) => string): T {
+  return redactWithin(value, redact, 0) as T;
+}
+
+function redactWithin(value: unknown, redact: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return redact(value);
   if (depth > 20 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
-  if (Array.isArray(value)) return (value as unknown[]).map((item) => redactValue(item, redact, depth + 1)) as T;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = redactValue(item, redact, depth + 1);
-  return copy as T;
+  if (Array.isArray(value)) {
+    const list: unknown[] = value;
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < list.length; index++) {
+      const clean = redactWithin(list[index], redact, depth + 1);
+      if (clean !== list[index]) (copy ??= list.slice())[index] = clean;
+    }
+    return copy ?? list;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const cleanItem = redactWithin(item, redact, depth + 1);
+    const cleanKey = redact(key);
+    if (cleanItem === item && cleanKey === key) continue;
+    copy ??= { ...value };
+    if (cleanKey !== key) delete copy[key];
+    copy[cleanKey] = cleanItem;
+  }
+  return copy ?? value;
 }
 
 /**
  * A response as the client hands it out, without the service's secrets: the body (text, a
  * Buffer, or every string of parsed JSON, at any depth), the headers, the final URL and the
- * JSON error (which quotes the body). Only the secrets themselves are cut, not every
- * `oauth_token=` pair: a flow may fetch another service's token on purpose. A body is
- * searched first and copied only when a secret is in it, so a clean answer costs a few
- * `indexOf`. A parsed body is the client's own copy, so it is changed in place.
+ * JSON error (which quotes the body). The body of an error answer (`strict`) also loses every
+ * bearer token and `oauth_signature=…`-like pair: it may quote the request. A success keeps
+ * other `oauth_token=` pairs: a flow may fetch another service's token on purpose.
+ *
+ * A parsed body is walked only when the text it was parsed from (`sourceText`) holds
+ * something to cut: a clean answer of millions of objects costs one scan of its text, and no
+ * memory. A parsed body is the client's own copy, so it is changed in place.
  */
 export function redactResponse<
   R extends {
@@ -142,15 +278,17 @@ export function redactResponse<
     jsonError?: string;
     redirects?: Array<{ location: string; setCookie?: string[] }>;
   },
->(response: R, secrets: SecretList): R {
-  const forms = secrets.forms();
-  if (!forms.length) return response;
-  const text = (value: string) => (secrets.foundIn(value) ? replaceForms(value, forms) : value);
+>(response: R, secrets: SecretList, options: { sourceText?: string; strict?: boolean } = {}): R {
+  const { sourceText, strict = false } = options;
+  if (!secrets.forms().length && !strict) return response;
+  const text = (value: string) => secrets.redact(value);
+  const bodyText = strict ? (value: string) => hideCredentialPatterns(secrets.redact(value)) : text;
+  const echoed = sourceText === undefined || secrets.foundIn(sourceText) || (strict && holdsCredentialPattern(sourceText));
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers)) headers[name] = Array.isArray(value) ? value.map(text) : text(value);
   return {
     ...response,
-    body: redactBody(response.body, text, secrets.bytes()),
+    body: echoed ? redactBody(response.body, bodyText, secrets.bytes()) : response.body,
     headers,
     url: text(response.url),
     jsonError: response.jsonError === undefined ? undefined : text(response.jsonError),

@@ -9,6 +9,8 @@ export interface ClientResponse<T = unknown> {
   body: T;
   /** The final URL, after redirects, without `oauth_*` parameters. */
   url: string;
+  /** How many bytes the body had, decompressed, as it came from the wire. */
+  bodyBytes?: number;
   /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */
   jsonError?: string;
   /** HTTP exchanges made: the first, retries, redirects and re-signed tries after a 401. */
@@ -17,6 +19,19 @@ export interface ClientResponse<T = unknown> {
   redirects?: Array<{ location: string; setCookie?: string[] }>;
   /** On a refused signature (a 401, an `oauth_problem`, a service's known refusal): what was signed and the likely cause. */
   signing?: SigningDiagnosis;
+}
+
+/**
+ * An error body up to this size (as it came from the wire) goes to Catch whole on
+ * `msg.payload`. Node-RED copies a message for every Catch node, object by object: an error
+ * body of millions of objects would cost the runtime its memory there.
+ */
+export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/** What an error puts on `msg.payload`: the body, or for a larger one a line that says why it is not there. */
+export function errorBodyForMessage(body: unknown, bodyBytes: number | undefined): unknown {
+  if (bodyBytes === undefined || bodyBytes <= MAX_ERROR_BODY_BYTES) return body;
+  return `(error body of ${bodyBytes} bytes not kept: over the ${MAX_ERROR_BODY_BYTES} bytes a message takes to Catch)`;
 }
 
 export function isSuccess(response: Pick<ClientResponse, 'statusCode'>): boolean {
@@ -55,9 +70,10 @@ function problemDetail(details: unknown): string | undefined {
  * `message`, OAuth 2's `error_description` or `error`, NetSuite's `o:errorDetails`, or the text itself.
  */
 export function serviceMessage(body: unknown): string | undefined {
-  if (Buffer.isBuffer(body)) return body.length ? serviceMessage(body.toString('utf8')) : undefined;
+  // One line of at most 200 characters is shown: a long body is read no further than its head.
+  if (Buffer.isBuffer(body)) return body.length ? serviceMessage(body.toString('utf8', 0, 4096)) : undefined;
   if (typeof body === 'string') {
-    const text = body.trim().replace(/\s+/g, ' ');
+    const text = body.trimStart().slice(0, 1024).trim().replace(/\s+/g, ' ');
     if (!text) return undefined;
     return text.length > 200 ? `${text.slice(0, 199)}…` : text;
   }

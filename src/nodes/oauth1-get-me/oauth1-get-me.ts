@@ -1,7 +1,6 @@
 /** `oauth1-get-me`: the signed-in user of an Extra Horizon backend. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { ExtraHorizonError, getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
-import { redactValue } from '../../lib/redact';
 import { NodeShell } from '../shared/node-shell';
 
 interface GetMeDef extends NodeDef {
@@ -43,7 +42,8 @@ export = function register(RED: NodeAPI): void {
       } catch (error) {
         if (error instanceof ExtraHorizonError) {
           msg.statusCode = error.statusCode;
-          msg.payload = redactValue(error.body, shell.redact);
+          // The client cut the service's secrets, bearer tokens and credential pairs out of this error body already.
+          msg.payload = error.body;
         }
         shell.fail(done, error, '', tracked, msg);
       } finally {
