@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
-import { helper, loadFlow, nextMessage, type FlowNode } from './support/node-red';
+import { helper, loadFlow, logLines, nextMessage, translate, type FlowNode } from './support/node-red';
 import { json, respond, startFaultServer, type Fault, type FaultServer } from './support/fault-server';
 
 const CREDENTIALS = {
@@ -154,6 +154,64 @@ describe('echoed secrets: no credential of the service in any output', function 
       const listed = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(200);
       assert.match(JSON.stringify(listed.body), /wf1/);
       assertNoSecret(listed.body, 'the workflow list');
+    });
+  });
+
+  describe('echoes in the encodings services write, and cookies', () => {
+    const { consumerKey, consumerSecret, tokenSecret } = CREDENTIALS;
+    const everyCharacterEncoded = (text: string) => [...Buffer.from(text)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+    /** Each form a secret came back in, as the service wrote it into a JSON text. */
+    const forms = {
+      lowerHex: encodeURIComponent(consumerSecret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+      pythonQuote: encodeURIComponent(consumerSecret).replace(/%2F/g, '/'),
+      phpJson: consumerSecret.replace(/\//g, '\\/'),
+      goJson: tokenSecret.replace(/&/g, '\\u0026'),
+      basic: `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`,
+    };
+    const text = `{"lowerHex":"${forms.lowerHex}","pythonQuote":"${forms.pythonQuote}","phpJson":"${forms.phpJson}","goJson":"${forms.goJson}","basic":"${forms.basic}","name":"Alteryx data analytics"}`;
+    const cookies = [`session=${everyCharacterEncoded(tokenSecret)}; Path=/`, 'theme=dark'];
+
+    beforeEach(() => {
+      service.route('/forms', (request, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Set-Cookie': cookies });
+        res.end(text);
+      });
+    });
+
+    it('oauth1 request (ret txt): none of the forms is in msg.payload, the rest of the answer is', async () => {
+      const msg = await send({ url: 'forms', ret: 'txt' }, { signatureMethod: 'HMAC-SHA1' });
+      for (const [name, form] of Object.entries(forms)) assert.ok(!String(msg.payload).includes(form), `${name} in ${String(msg.payload)}`);
+      assert.match(String(msg.payload), /"name":"Alteryx data analytics"/);
+    });
+
+    it('oauth1 request (ret obj): every string that held a form is cut, the others kept', async () => {
+      const msg = await send({ url: 'forms', ret: 'obj' }, { signatureMethod: 'HMAC-SHA1' });
+      assert.deepEqual(msg.payload, { lowerHex: '…', pythonQuote: '…', phpJson: '…', goJson: '…', basic: 'Basic …', name: 'Alteryx data analytics' });
+    });
+
+    it('oauth1 request: msg.responseCookies are cut once decoded, where the raw header hid the secret', async () => {
+      const msg = await send({ url: 'forms', ret: 'txt' }, { signatureMethod: 'HMAC-SHA1' });
+      const jar = msg.responseCookies as Record<string, { value: string }>;
+      assertNoSecret(jar, 'msg.responseCookies');
+      assert.equal(jar.session?.value, '…');
+      assert.equal(jar.theme?.value, 'dark');
+    });
+
+    it('a secret too short to be one leaves answers as they are, and is warned about at deploy', async () => {
+      service.route('/short', json({ name: 'Alteryx data analytics' }, 200, { 'X-Product': 'Alteryx' }));
+      await loadFlow(['oauth1-config', 'oauth1-request'], requestFlow(service.url, { url: 'short', ret: 'obj' }, { signatureMethod: 'HMAC-SHA1' }), {
+        cfg: { consumerKey: 'short-key', consumerSecret: 'a' },
+      });
+      const received = nextMessage<Out>('out');
+      helper.getNode('node').receive({});
+      const msg = await received;
+      assert.deepEqual(msg.payload, { name: 'Alteryx data analytics' });
+      assert.equal((msg.headers as Record<string, string>)['x-product'], 'Alteryx');
+      const warning = translate('oauth1-config.runtime.shortSecret', { fields: 'consumer secret', length: 8 });
+      assert.ok(
+        logLines().some((line) => line.includes('"level":30') && line.includes(warning)),
+        logLines().join('\n'),
+      );
     });
   });
 });

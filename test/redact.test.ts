@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { createRedactor, credentialsRedactor, plaintextSignature, redactResponse, redactValue, SecretList } from '../src/lib/redact';
+import {
+  createRedactor,
+  credentialSecrets,
+  credentialsRedactor,
+  plaintextSignature,
+  redactResponse,
+  redactValue,
+  SecretList,
+  shortSecrets,
+} from '../src/lib/redact';
 
 const consumerSecret = "kd94 hf93!k423*kf44'(x)";
 const tokenSecret = 'pfkk/dhi9+sl3r4s00~';
@@ -54,14 +63,14 @@ describe('createRedactor', () => {
   });
 
   it('hides a secret that appears inside a longer one whole, leaving no tail of the longer one', () => {
-    const short = 'abc';
-    const long = 'abc-def-ghi';
+    const short = 'abcdefgh';
+    const long = 'abcdefgh-ijk-lmn';
     const hide = createRedactor([short, long]);
     assert.equal(hide(`sent ${long} and ${short}`), 'sent … and …');
   });
 
   it('hides a secret percent-encoded twice, as a query inside a URL parameter carries it', () => {
-    const secret = 'a b/c';
+    const secret = 'a b/c-secret';
     assert.equal(createRedactor([secret])(`next=${encodeURIComponent(`x?s=${encodeURIComponent(secret)}`)}`), `next=${encodeURIComponent('x?s=')}…`);
   });
 
@@ -78,14 +87,14 @@ describe('createRedactor', () => {
 
 describe('createRedactor, built inside each test', () => {
   it('ignores empty and missing secrets instead of hiding every character or the word "undefined"', () => {
-    const hide = createRedactor([undefined, '', 'x9']);
-    assert.equal(hide('undefined is not x9'), 'undefined is not …');
+    const hide = createRedactor([undefined, '', 'x9-secret']);
+    assert.equal(hide('undefined is not x9-secret'), 'undefined is not …');
   });
 
   it('hides a secret as form encoders write it: encodeURIComponent with + for space, and URLSearchParams', () => {
-    const hide = createRedactor(["a b!c'd"]);
-    assert.equal(hide("jquery a+b!c'd"), 'jquery …');
-    assert.equal(hide('searchparams a+b%21c%27d'), 'searchparams …');
+    const hide = createRedactor(["a b!c'd-secret"]);
+    assert.equal(hide("jquery a+b!c'd-secret"), 'jquery …');
+    assert.equal(hide('searchparams a+b%21c%27d-secret'), 'searchparams …');
   });
 });
 
@@ -102,24 +111,24 @@ describe('credentialsRedactor', () => {
     assert.equal(plaintextSignature(undefined, 'ts'), undefined);
     assert.equal(plaintextSignature('', 'ts'), undefined);
     assert.equal(plaintextSignature('c s', undefined), 'c%20s&');
-    // The signature "cs&" goes whole, not as a hidden secret followed by its "&".
-    assert.equal(credentialsRedactor({ consumerSecret: 'cs' })('cs& and cs%26'), '… and …');
+    // The signature "consumer&" goes whole, not as a hidden secret followed by its "&".
+    assert.equal(credentialsRedactor({ consumerSecret: 'consumer' })('consumer& and consumer%26'), '… and …');
   });
 });
 
 describe('redactValue', () => {
-  const hide = createRedactor(['s3cret']);
+  const hide = createRedactor(['s3cret-value']);
 
   it('keeps numbers, booleans, null and Buffers as they are', () => {
-    const buffer = Buffer.from('s3cret');
+    const buffer = Buffer.from('s3cret-value');
     assert.deepEqual(redactValue({ n: 1, b: true, z: null, buffer }, hide), { n: 1, b: true, z: null, buffer });
     assert.equal(redactValue({ buffer }, hide).buffer, buffer);
-    assert.equal(redactValue('a s3cret', hide), 'a …');
+    assert.equal(redactValue('a s3cret-value', hide), 'a …');
   });
 
   it('goes twenty levels deep and leaves anything deeper as it is, so a cycle cannot hang it', () => {
     type Nested = { text: string; next?: Nested };
-    const build = (levels: number): Nested => (levels === 0 ? { text: 's3cret' } : { text: 's3cret', next: build(levels - 1) });
+    const build = (levels: number): Nested => (levels === 0 ? { text: 's3cret-value' } : { text: 's3cret-value', next: build(levels - 1) });
     let node: Nested | undefined = redactValue(build(25), hide);
     const texts: string[] = [];
     while (node) {
@@ -127,8 +136,8 @@ describe('redactValue', () => {
       node = node.next;
     }
     assert.deepEqual(texts.slice(0, 21), Array(21).fill('…'));
-    assert.deepEqual(texts.slice(21), Array(5).fill('s3cret'));
-    const cycle: Record<string, unknown> = { text: 's3cret' };
+    assert.deepEqual(texts.slice(21), Array(5).fill('s3cret-value'));
+    const cycle: Record<string, unknown> = { text: 's3cret-value' };
     cycle.self = cycle;
     assert.equal((redactValue(cycle, hide) as { text: string }).text, '…');
   });
@@ -194,5 +203,87 @@ describe('redactResponse and SecretList (what the client hands out)', () => {
   it('leaves an answer alone when the service has no secrets', () => {
     const answer = response({ oauth_token: 'another services token' });
     assert.equal(redactResponse(answer, new SecretList([])), answer);
+  });
+});
+
+describe('echoes in the encodings services write (third security review)', () => {
+  const consumerKey = 'review-consumer-key';
+  const secret = 'Review consumer/secret+1&2';
+  const tokenSecret = 'review-token-secret';
+  const list = new SecretList(credentialSecrets({ consumerKey, consumerSecret: secret, token: 'review-token-value', tokenSecret }));
+  const redactText = createRedactor(list);
+  /** Every character as a JSON \u escape, as a writer that escapes all may do. */
+  const allEscaped = (text: string) => [...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const echoes: Array<[string, string]> = [
+    ['lower-case percent-encoding', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())],
+    ["Python's quote() (/ kept)", encodeURIComponent(secret).replace(/%2F/g, '/')],
+    ["Python's quote_plus()", encodeURIComponent(secret).replace(/%20/g, '+')],
+    ['JSON with / as \\/ (PHP)', JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')],
+    ['JSON with & as \\u0026 (Go)', JSON.stringify(secret).slice(1, -1).replace(/&/g, '\\u0026')],
+    ['JSON with every character escaped, upper-case hex', allEscaped(secret).toUpperCase().replace(/\\U/g, '\\u')],
+    ['a Basic header: base64 of key:secret', Buffer.from(`${consumerKey}:${secret}`).toString('base64')],
+  ];
+
+  for (const [name, echo] of echoes) {
+    it(`cuts ${name} from a text, keeping the rest`, () => {
+      const text = `{"note": "you sent ${echo} here", "name": "Alteryx data analytics"}`;
+      assert.equal(list.foundIn(text), true, `${name} not found in ${text}`);
+      assert.equal(redactText(text), '{"note": "you sent … here", "name": "Alteryx data analytics"}');
+    });
+
+    it(`cuts ${name} from a parsed answer found by its text`, () => {
+      const sourceText = `{"note":"you sent ${echo} here","list":[{"k":"${echo}"}]}`;
+      const response = { body: JSON.parse(sourceText) as unknown, headers: {}, url: 'https://h/x' };
+      const clean = redactResponse(response, list, { sourceText });
+      assert.deepEqual(clean.body, { note: 'you sent … here', list: [{ k: '…' }] });
+    });
+  }
+
+  it('leaves a clean parsed answer as it is, without walking it', () => {
+    const body = { items: [{ name: 'Alteryx data analytics' }] };
+    const clean = redactResponse({ body, headers: {}, url: 'https://h/x' }, list, { sourceText: JSON.stringify(body) });
+    assert.equal(clean.body, body);
+  });
+
+  it('cuts bearer tokens and credential pairs from the body of an error answer, not of a success', () => {
+    const sourceText = '{"seen":"oauth_token=other-service-token&x=1","auth":"Bearer abc.def"}';
+    const answer = (strict: boolean) =>
+      redactResponse({ body: JSON.parse(sourceText) as unknown, headers: {}, url: 'https://h/x' }, list, { sourceText, strict }).body;
+    assert.deepEqual(answer(true), { seen: 'oauth_token=…&x=1', auth: 'Bearer …' });
+    assert.deepEqual(answer(false), JSON.parse(sourceText));
+  });
+});
+
+describe('secrets too short to be one', () => {
+  it('does not rewrite answers for a secret under 8 characters', () => {
+    const list = new SecretList(credentialSecrets({ consumerKey: 'k', consumerSecret: 'a', token: 'tok', tokenSecret: 'b' }));
+    const text = '{"name": "Alteryx data analytics"}';
+    assert.equal(list.foundIn(text), false);
+    assert.equal(createRedactor(list)(text), text);
+    const body = JSON.parse(text) as unknown;
+    assert.deepEqual(redactResponse({ body, headers: { 'x-name': 'a b a' }, url: 'https://h/a' }, list).headers, { 'x-name': 'a b a' });
+  });
+
+  it('names the short ones, for the warning at deploy', () => {
+    assert.deepEqual(shortSecrets({ consumerSecret: 'a', token: '', tokenSecret: 'long-enough-secret' }), ['consumerSecret']);
+    assert.deepEqual(shortSecrets({ consumerSecret: 'exactly8' }), []);
+  });
+});
+
+describe('redactValue', () => {
+  it('hands a clean value back as it is: no copy of a large answer', () => {
+    const value = { list: Array.from({ length: 1000 }, () => ({ name: 'x' })) };
+    assert.equal(
+      redactValue(value, (text) => text.replace('secret-value', '…')),
+      value,
+    );
+  });
+
+  it('copies only what it changes, keys included', () => {
+    const value = { keep: { a: 1 }, hide: ['secret-value'], 'secret-value': 2 };
+    const clean = redactValue(value, (text) => text.replace('secret-value', '…'));
+    assert.deepEqual(clean, { keep: { a: 1 }, hide: ['…'], '…': 2 });
+    assert.equal(clean.keep, value.keep);
+    assert.deepEqual(value.hide, ['secret-value'], 'the original is unchanged');
   });
 });

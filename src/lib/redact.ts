@@ -207,7 +207,11 @@ function basicPair(name: string | undefined, secret: string | undefined): string
 }
 
 /** The names of the credentials too short to be searched for in answers ({@link MIN_REDACTED_LENGTH}); empty ones are not named. */
-export function shortSecrets(credentials: { consumerSecret?: string; token?: string; tokenSecret?: string }): string[] {
+export function shortSecrets(credentials: {
+  consumerSecret?: string;
+  token?: string;
+  tokenSecret?: string;
+}): Array<'consumerSecret' | 'token' | 'tokenSecret'> {
   const names = ['consumerSecret', 'token', 'tokenSecret'] as const;
   return names.filter((name) => {
     const value = credentials[name];

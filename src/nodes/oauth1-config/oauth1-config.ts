@@ -1,7 +1,7 @@
 /** `oauth1-config`: one OAuth 1.0a (or OAuth 2) service, its credentials and the shared client. */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { printable, type HttpClient } from '../../lib/client';
-import { credentialsRedactor } from '../../lib/redact';
+import { credentialsRedactor, MIN_REDACTED_LENGTH, shortSecrets } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../../lib/settings';
 import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
@@ -115,6 +115,9 @@ function attachClient(
   return () => client?.currentSecrets() ?? [];
 }
 
+/** The short secrets' names as the dialog shows them. */
+const SECRET_LABELS = { consumerSecret: 'consumer secret', token: 'token', tokenSecret: 'token secret' } as const;
+
 export = function register(RED: NodeAPI): void {
   function OAuth1Config(this: OAuth1ConfigNode, config: OAuth1ConfigDef): void {
     RED.nodes.createNode(this, config);
@@ -136,6 +139,11 @@ export = function register(RED: NodeAPI): void {
     const currentSecrets = attachClient(RED, node, config, credentials, problem);
     // The bearer token in use is a secret too: every text of every node is cut by this.
     node.redact = credentialsRedactor(credentials, currentSecrets);
+    const short = shortSecrets(credentials);
+    if (short.length) {
+      const fields = short.map((name) => SECRET_LABELS[name]).join(', ');
+      node.warn(RED._('oauth1-config.runtime.shortSecret', { fields, length: MIN_REDACTED_LENGTH }));
+    }
   }
 
   RED.nodes.registerType<OAuth1ConfigNode, OAuth1ConfigDef, unknown, OAuth1ConfigCredentials>('oauth1-config', OAuth1Config, {

@@ -5,6 +5,7 @@ import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
 import { getProxyForUrl, proxyNodeEnv, type ProxyOptions, type ProxySettings } from '../../lib/proxy';
+import { redactValue } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
 import { isTemplate } from '../../lib/url-template';
 import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
@@ -109,12 +110,13 @@ function answer(msg: RequestMessage, response: ClientResponse, redact: (text: st
   msg.headers = markedHeaders({ ...response.headers });
   msg.responseUrl = response.url;
   // A login redirect may carry the request in `?next=`: no secret of the service in it.
+  // Cookie values are redacted once decoded: an encoding the raw header hid would decode to the secret.
   msg.redirectList = (response.redirects ?? []).map((hop) => {
     const location = redact(hop.location);
-    return hop.setCookie ? { location, cookies: responseCookies(hop.setCookie) } : { location };
+    return hop.setCookie ? { location, cookies: redactValue(responseCookies(hop.setCookie), redact) } : { location };
   });
   msg.retry = 0;
-  const cookies = responseCookies(response.headers['set-cookie']);
+  const cookies = redactValue(responseCookies(response.headers['set-cookie']), redact);
   if (cookies) msg.responseCookies = cookies;
   // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
   if (response.signing) msg.signing = response.signing;
