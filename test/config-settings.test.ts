@@ -41,7 +41,7 @@ describe('oauth1-config: the settings it gives the client', () => {
   }
 
   async function settingsOf(config: Record<string, unknown>): Promise<ServiceSettings> {
-    await loadFlow(['oauth1-config'], flow(config), { cfg: { consumerKey: 'k', consumerSecret: 's' } });
+    await loadFlow(['oauth1-config'], flow(config), { cfg: { consumerKey: 'k', consumerSecret: 'consumer-s3cret' } });
     (helper.getNode('cfg') as unknown as { client(): unknown }).client();
     assert.equal(seen.length, 1);
     return seen[0];
@@ -71,7 +71,7 @@ describe('oauth1-config: the settings it gives the client', () => {
   it('logs client lines with the secrets redacted and control characters escaped', async () => {
     const settings = await settingsOf({});
     const debug = helper.getNode('cfg').debug as unknown as { getCalls(): Array<{ args: unknown[] }> };
-    settings.log?.('retry with s in it\r\nforged');
+    settings.log?.('retry with consumer-s3cret in it\r\nforged');
     const lines = debug.getCalls().map((call) => String(call.args[0]));
     assert.ok(lines.includes('retry with … in it\\r\\nforged'), lines.join(' | '));
   });
