@@ -5,13 +5,18 @@
  * the base string (RFC 5849 §3.4.1.1 wants upper case) and, in a second copy, hashes every
  * body with SHA-1. A demo that checked signatures by re-signing with the package would load
  * the broken copy too, agree with it and answer 200: this test fails against such a demo.
+ *
+ * The package signs through oauth-1.0a, and the requests oauth-1.0a cannot sign as RFC 5849
+ * does through its own base string: the edge cases below send each of those once, so that a
+ * bug in either path fails here (the real signer's request is then refused).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { NETSUITE_DEMO_ACCOUNT } from '../demo/presets';
 import * as realOAuth1 from '../src/lib/oauth1';
-import type { SignatureMethod, SignedRequest } from '../src/lib/oauth1';
+import type { SignatureMethod, SignedRequest, SigningOptions, SigningOverrides } from '../src/lib/oauth1';
 
 type OAuth1Module = typeof realOAuth1;
 type DemoServerModule = typeof import('../demo/server');
@@ -40,6 +45,51 @@ function withSignature(signed: SignedRequest, signature: string): SignedRequest 
 }
 
 type Breakage = 'lower-case method' | 'SHA-1 body hash';
+
+/** One request to the demo: a JSON body or a form body (whose parameters are signed). */
+interface GuardRequest {
+  method: string;
+  url: string;
+  body?: string;
+  form?: boolean;
+}
+
+/** A request that the package signs off oauth-1.0a's path (or, for the realm, writes its own header for). */
+interface EdgeCase {
+  name: string;
+  signing: Omit<SigningOptions, 'clockOffsetMs'>;
+  request: (server: { url: string }) => GuardRequest;
+  overrides?: SigningOverrides;
+}
+
+const EDGE_CASES: readonly EdgeCase[] = [
+  {
+    name: 'without oauth_version',
+    signing: {},
+    request: (server) => ({ method: 'GET', url: `${server.url}/users/v1/me` }),
+    overrides: { includeVersion: false },
+  },
+  {
+    name: 'with a __proto__ query parameter',
+    signing: { placement: 'query' },
+    request: (server) => ({ method: 'GET', url: `${server.url}/users/v1/me?__proto__=guard&select(id)` }),
+  },
+  {
+    name: 'with oauth_* parameters in a form body',
+    signing: { signatureMethod: 'HMAC-SHA256', realm: NETSUITE_DEMO_ACCOUNT },
+    request: (server) => ({
+      method: 'POST',
+      url: `${server.url}/netsuite/app/site/hosting/restlet.nl?script=7&deploy=1`,
+      body: 'oauth_note=guard&name=demo+user',
+      form: true,
+    }),
+  },
+  {
+    name: 'with an empty realm',
+    signing: { realm: '' },
+    request: (server) => ({ method: 'GET', url: `${server.url}/users/v1/me` }),
+  },
+];
 
 /** A copy of the package's signing module with one bug; everything it does not break is the real thing. */
 function brokenOAuth1(breakage: Breakage): OAuth1Module {
@@ -127,9 +177,13 @@ describe('demo verifier against a broken signer (guard: the demo does not check 
         restore();
       });
 
-      function send(signer: realOAuth1.OAuth1Signer, method: string, url: string, body?: string): Promise<Response> {
-        const signed = signer.sign({ method, url, body: body === undefined ? undefined : Buffer.from(body) });
-        return fetch(signed.url, { method, headers: { ...signed.headers, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body });
+      function send(signer: realOAuth1.OAuth1Signer, request: GuardRequest, overrides?: SigningOverrides): Promise<Response> {
+        const { method, url, body, form } = request;
+        const bytes = body === undefined ? undefined : Buffer.from(body);
+        const signed = signer.sign({ method, url, body: bytes, ...(form ? { formBody: body } : {}) }, undefined, overrides);
+        const headers: Record<string, string> = { ...signed.headers };
+        if (body !== undefined) headers['Content-Type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
+        return fetch(signed.url, { method, headers, body });
       }
 
       if (breakage === 'lower-case method') {
@@ -139,21 +193,31 @@ describe('demo verifier against a broken signer (guard: the demo does not check 
             it(`refuses ${signatureMethod} in the ${placement} (401), and accepts the real signer's request`, async () => {
               const credentials = { ...DEMO_CREDENTIALS, privateKey: server.rsaPrivateKey };
               const url = `${server.url}/users/v1/me?select(id)`;
-              const refused = await send(new broken.OAuth1Signer(credentials, { signatureMethod, placement }), 'GET', url);
+              const refused = await send(new broken.OAuth1Signer(credentials, { signatureMethod, placement }), { method: 'GET', url });
               assert.equal(refused.status, 401, await refused.text());
-              const accepted = await send(new realOAuth1.OAuth1Signer(credentials, { signatureMethod, placement }), 'GET', url);
+              const accepted = await send(new realOAuth1.OAuth1Signer(credentials, { signatureMethod, placement }), { method: 'GET', url });
               assert.equal(accepted.status, 200, await accepted.text());
             });
           }
+        }
+        for (const edge of EDGE_CASES) {
+          it(`refuses a request ${edge.name} (401), and accepts the real signer's request`, async () => {
+            const request = edge.request(server);
+            const refused = await send(new broken.OAuth1Signer(DEMO_CREDENTIALS, edge.signing), request, edge.overrides);
+            assert.equal(refused.status, 401, await refused.text());
+            const accepted = await send(new realOAuth1.OAuth1Signer(DEMO_CREDENTIALS, edge.signing), request, edge.overrides);
+            assert.equal(accepted.status, 200, await accepted.text());
+          });
         }
       } else {
         for (const signatureMethod of ['HMAC-SHA256', 'HMAC-SHA512', 'RSA-SHA256'] as const) {
           it(`refuses a SHA-1 body hash with ${signatureMethod} (401), and accepts the real signer's request`, async () => {
             const credentials = { ...DEMO_CREDENTIALS, privateKey: server.rsaPrivateKey };
             const url = `${server.baseUrls.bodyHash}/events`;
-            const refused = await send(new broken.OAuth1Signer(credentials, { signatureMethod, bodyHash: true }), 'POST', url, '{"event":"ping"}');
+            const request = { method: 'POST', url, body: '{"event":"ping"}' };
+            const refused = await send(new broken.OAuth1Signer(credentials, { signatureMethod, bodyHash: true }), request);
             assert.equal(refused.status, 401, await refused.text());
-            const accepted = await send(new realOAuth1.OAuth1Signer(credentials, { signatureMethod, bodyHash: true }), 'POST', url, '{"event":"ping"}');
+            const accepted = await send(new realOAuth1.OAuth1Signer(credentials, { signatureMethod, bodyHash: true }), request);
             assert.equal(accepted.status, 200, await accepted.text());
           });
         }
