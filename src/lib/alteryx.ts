@@ -6,12 +6,14 @@
  * an OAuth 2 bearer token); nothing here knows Node-RED.
  */
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
+import { ServiceError, type FailureStatus, type StatusKey } from './errors';
 import { isRequestError, MAX_TIMER_MS, type ClientRequest } from './client';
 import { DeadlineSignal, megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
 import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
 import { percentEncode } from './oauth1';
 import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 import { PRIORITIES, type Priority } from './settings';
+import type { AuthScheme } from './service';
 
 /** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
 export interface AlteryxTransport {
@@ -98,11 +100,30 @@ export type AlteryxErrorCode =
   /** The job's outputs are more, or larger in all, than a job may download. */
   | 'ELIMIT';
 
+/** The status ring's text of each failure; an HTTP failure shows its status code. */
+const FAILURE_STATUS: Record<Exclude<AlteryxErrorCode, 'EHTTP'>, StatusKey> = {
+  ERESPONSE: 'badResponse',
+  EJOB: 'error',
+  ECANCELLED: 'cancelled',
+  EUNSUPPORTED: 'notSupported',
+  ETIMEOUT: 'timeout',
+  EFORMAT: 'formatNotOffered',
+  EINPUT: 'invalidInput',
+  ELIMIT: 'outputsTooLarge',
+};
+
+function failureStatus(code: AlteryxErrorCode, statusCode: number | undefined): FailureStatus {
+  if (code !== 'EHTTP') return { key: FAILURE_STATUS[code] };
+  return statusCode === undefined ? { key: 'error' } : { words: String(statusCode) };
+}
+
 /** An Alteryx failure. Its message is safe to show: service messages and ids, never credentials. */
-export class AlteryxError extends Error {
+export class AlteryxError extends ServiceError {
+  declare readonly code: AlteryxErrorCode;
+
   constructor(
     message: string,
-    readonly code: AlteryxErrorCode,
+    code: AlteryxErrorCode,
     readonly details: {
       statusCode?: number;
       /** The parsed error body of an HTTP failure. */
@@ -113,7 +134,9 @@ export class AlteryxError extends Error {
       signing?: SigningDiagnosis;
     } = {},
   ) {
-    super(message);
+    // The job, when there is one, is what a flow wants on `msg.payload` at Catch.
+    const { statusCode, job, body, signing } = details;
+    super(message, code, failureStatus(code, statusCode), { statusCode, body: job ?? body, signing });
   }
 }
 
@@ -268,6 +291,17 @@ export interface CancelAnswer {
 export interface AlteryxApiOptions {
   /** The base URL is Alteryx Server's `/webapi` (OAuth 2), which also serves the V3 routes. */
   serverApiV3?: boolean;
+}
+
+/**
+ * The API of a configured service, the one way it is made: Server API V3 (the cancel) comes
+ * with the OAuth 2 scheme, whose base URL is Server's `/webapi`; `timeoutMs` bounds each
+ * request of a job (a flow's `msg.requestTimeout`), not the job.
+ */
+export function alteryxApiFor(transport: AlteryxTransport, service: { scheme?: AuthScheme; timeoutMs?: number }): AlteryxApi {
+  const { timeoutMs } = service;
+  const bounded: AlteryxTransport = timeoutMs === undefined ? transport : { request: (request) => transport.request({ ...request, timeoutMs: request.timeoutMs ?? timeoutMs }) };
+  return new AlteryxApi(bounded, { serverApiV3: service.scheme === 'oauth2' });
 }
 
 /** The v1 routes (and V3's cancel); `client` is configured with the Gallery or webapi base URL. */

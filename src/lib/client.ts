@@ -10,6 +10,7 @@ import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
 import { bareSecretProblem, type BareSecret } from './bare-secrets';
 import { keepSetCookies } from './cookies';
 import { refusalDiagnosis } from './diagnosis';
+import { ServiceError } from './errors';
 import { dropHostHeader } from './host-header';
 import { withoutProtocolParameters, type RequestToSign, type SigningRecord } from './oauth1';
 import type { ProxyOptions, ProxySettings } from './proxy';
@@ -120,14 +121,16 @@ export type RequestErrorCode =
   | 'EPROXY';
 
 /** A request that produced no HTTP response. Its message is safe to show: no secrets, no signatures. */
-export class RequestError extends Error {
+export class RequestError extends ServiceError {
+  declare readonly code: RequestErrorCode;
+
   constructor(
     message: string,
-    readonly code: RequestErrorCode,
+    code: RequestErrorCode,
     /** The system error code behind a network failure (ECONNRESET, ECONNREFUSED…). */
     readonly systemCode?: string,
   ) {
-    super(message);
+    super(message, code, code === 'ETIMEDOUT' ? { key: 'timeout' } : { words: systemCode ?? code });
     this.name = 'RequestError';
   }
 }

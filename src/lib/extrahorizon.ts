@@ -5,6 +5,7 @@
  */
 import type { HttpClient } from './client';
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
+import { ServiceError } from './errors';
 import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
@@ -16,22 +17,27 @@ export interface ExtraHorizonErrorBody {
 
 export const ME_PATH = 'users/v1/me';
 
-/** A non-2xx answer, with what the service said; the message is meant for people. */
-export class ExtraHorizonError extends Error {
-  /** The error body for `msg.payload` (a line instead of one too large for a message). */
-  readonly body: unknown;
+/**
+ * A non-2xx answer, with what the service said; the message is meant for people. Its `body`
+ * is the error body for `msg.payload` (a line instead of one too large for a message).
+ */
+export class ExtraHorizonError extends ServiceError {
+  declare readonly statusCode: number;
 
   constructor(
-    readonly statusCode: number,
+    statusCode: number,
     body: unknown,
     /** A refused signature: what was signed and the likely cause (`msg.signing`). */
-    readonly signing?: SigningDiagnosis,
+    signing?: SigningDiagnosis,
     /** The body's size as received, when it came from a response. */
     bodyBytes?: number,
   ) {
-    super(withLikelyCause(describeError(statusCode, body), signing));
+    super(withLikelyCause(describeError(statusCode, body), signing), 'EHTTP', { words: String(statusCode) }, {
+      statusCode,
+      body: errorBodyForMessage(body, bodyBytes),
+      signing,
+    });
     this.name = 'ExtraHorizonError';
-    this.body = errorBodyForMessage(body, bodyBytes);
   }
 }
 

@@ -7,6 +7,7 @@
  * and the "Also sign for" origins, as the client enforces for every request.
  */
 import { HttpClient, isRequestError, joinUrl, type RequestAuthorizer } from './client';
+import { ServiceError } from './errors';
 import type { RequestToSign } from './oauth1';
 import { createRedactor } from './redact';
 import { isSuccess, serviceMessage } from './response';
@@ -23,12 +24,9 @@ export interface TokenUrls {
 export type TokenDanceSettings = ServiceSettings & TokenUrls;
 
 /** A token call that failed; the message is one line for people, without secrets. */
-export class TokenRequestError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode?: number,
-  ) {
-    super(message);
+export class TokenRequestError extends ServiceError {
+  constructor(message: string, statusCode?: number) {
+    super(message, 'ETOKEN', statusCode === undefined ? { key: 'error' } : { words: String(statusCode) }, { statusCode });
     this.name = 'TokenRequestError';
   }
 }
