@@ -7,9 +7,10 @@
  */
 import { firstHeader } from './headers';
 import { inBaseStringOrder, percentEncode, type SigningRecord } from './oauth1';
-import { netsuiteRealmMismatch, readServiceRefusal, type RefusalCause } from './presets';
+import { netsuiteRealmMismatch, readServiceRefusal } from './presets';
+import type { RefusalAnswer, RefusalCause, SigningDiagnosis } from './refusal';
 
-export type { RefusalCause } from './presets';
+export type { Cause, RefusalAnswer, RefusalCause, SigningDiagnosis } from './refusal';
 
 const README = 'https://github.com/node-red-contrib-oauth1/node-red-contrib-oauth1#';
 
@@ -52,29 +53,6 @@ const PROBLEM_MEANINGS: Record<string, string> = {
   permission_denied: 'the token is not allowed this request (or its application link refused it)',
   user_refused: 'the user refused to authorize the application',
 };
-
-export interface RefusalAnswer {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
-
-export interface Cause {
-  code: RefusalCause;
-  /** One sentence, for the error text. */
-  text: string;
-  /** The README section that helps. */
-  help: string;
-}
-
-/** `msg.signing`: what was signed, the server's clock and the most likely cause. Never a secret. */
-export interface SigningDiagnosis extends SigningRecord {
-  /** The server's `Date` header as ISO 8601, when it sent one. */
-  serverTime?: string;
-  /** Server time minus the signed timestamp, in seconds. */
-  clockDifferenceS?: number;
-  cause: Cause;
-}
 
 /** `oauth_problem` of a `WWW-Authenticate: OAuth …` header, or of a form-encoded body (Atlassian sends both). */
 export function oauthProblem(answer: Pick<RefusalAnswer, 'headers' | 'body'>): string | undefined {

@@ -4,6 +4,7 @@
  * compiled module, so a preset's facts exist once. A preset only fills defaults: every
  * field stays editable in the dialog.
  */
+import type { RefusalCause } from './refusal';
 import type { Placement, SignatureMethod } from './settings';
 
 export type PresetId =
@@ -310,12 +311,6 @@ export function describeProbeAnswer(probe: Probe, body: unknown): string | undef
   }
   return undefined;
 }
-
-/**
- * Why a service refused a signed request, as far as its answer tells: the catalog of
- * src/lib/diagnosis.ts has one sentence for each.
- */
-export type RefusalCause = 'timestamp' | 'nonce' | 'consumer-key' | 'token' | 'realm' | 'problem' | 'signature';
 
 /**
  * What a service's error body says about the signature: a cause, or `not-signing` for an

@@ -1,5 +1,6 @@
 /** What the client answers, and the few ways every service's answer is read. */
-import type { SigningDiagnosis } from './diagnosis';
+import type { SigningDiagnosis } from './refusal';
+import { MEGABYTE } from './settings';
 
 export type ResponseType = 'text' | 'buffer' | 'json';
 
@@ -26,7 +27,7 @@ export interface ClientResponse<T = unknown> {
  * `msg.payload`. Node-RED copies a message for every Catch node, object by object: an error
  * body of millions of objects would cost the runtime its memory there.
  */
-export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+export const MAX_ERROR_BODY_BYTES = MEGABYTE;
 
 /** What an error puts on `msg.payload`: the body, or for a larger one a line that says why it is not there. */
 export function errorBodyForMessage(body: unknown, bodyBytes: number | undefined): unknown {
@@ -44,17 +45,8 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** A number above zero, from a number or a numeric string; undefined for anything else. */
-export function positiveNumber(value: unknown): number | undefined {
-  const number = nonNegativeNumber(value);
-  return number === undefined || number === 0 ? undefined : number;
-}
-
-/** A number, or the text of one, that is zero or more (a count of retries); undefined otherwise. */
-export function nonNegativeNumber(value: unknown): number | undefined {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN;
-  return Number.isFinite(number) && number >= 0 ? number : undefined;
-}
+// Kept here for the node layer's imports; their home is numbers.ts.
+export { nonNegativeNumber, positiveNumber } from './numbers';
 
 /** NetSuite's problem details: `o:errorDetails: [{detail, "o:errorCode"}]` → "INVALID_LOGIN: Invalid login attempt." */
 function problemDetail(details: unknown): string | undefined {
