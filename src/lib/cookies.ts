@@ -3,6 +3,7 @@
  * header) in, one `Cookie` header out; `Set-Cookie` answers read into `msg.responseCookies`
  * (`{name: {value, Path, Expires…}}`), parsed as its `cookie` package parses them.
  */
+import { deleteHeader, headerValue } from './headers';
 
 /** `name=value` pairs of a `Cookie`-style header, values decoded, the first of each name kept. */
 export function parseCookiePairs(text: string, decode: (value: string) => string = decodeValue): Record<string, string> {
@@ -71,10 +72,10 @@ export function responseCookies(setCookie: string | string[] | undefined): Respo
 export function keepSetCookies(headers: Record<string, string>, setCookie: string | string[] | undefined): void {
   const set = responseCookies(setCookie);
   if (!set) return;
-  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cookie');
-  const jar: Record<string, string> = name ? parseCookiePairs(headers[name] ?? '', String) : {};
+  const existing = headerValue(headers, 'cookie');
+  const jar: Record<string, string> = existing !== undefined ? parseCookiePairs(existing, String) : {};
   for (const [cookie, { value }] of Object.entries(set)) jar[cookie] = encodeURIComponent(value ?? '');
-  if (name) delete headers[name];
+  deleteHeader(headers, 'cookie');
   headers.Cookie = Object.entries(jar)
     .map(([key, value]) => `${key}=${value}`)
     .join('; ');

@@ -4,13 +4,15 @@
  * it: on a shared front end (a CDN, an ingress) it would pick another tenant, and that
  * tenant would get the credentials. The URL alone says where a request goes.
  */
+import { headerNames } from './headers';
+
 /**
  * Removes every `Host` header (any case), so that Node takes host, SNI and certificate name
  * from the URL. On a request that carries credentials, a `Host` naming another host than the
  * URL's is a refusal instead: its text is returned and the headers are left as they are.
  */
 export function dropHostHeader(headers: Record<string, string>, target: URL, carriesCredentials: boolean): string | undefined {
-  const names = Object.keys(headers).filter((name) => name.toLowerCase() === 'host');
+  const names = headerNames(headers, 'host');
   for (const name of names) {
     const value = headers[name] ?? '';
     if (carriesCredentials && !sameHost(value, target)) {
