@@ -1,0 +1,86 @@
+/**
+ * What a service says of its own limits in an answer's headers: X's `x-rate-limit-*` (and
+ * the `x-ratelimit-*` spelling of GitHub and others: reset in epoch seconds), the IETF
+ * draft's `RateLimit-Limit`/`-Remaining`/`-Reset` (reset in seconds from now) and its later
+ * structured `RateLimit: "policy";r=…;t=…` with `RateLimit-Policy: "policy";q=…;w=…`, and
+ * `Retry-After` on a 429 or 503. Pure: headers in, facts out.
+ */
+
+/** `msg.rateLimit`: the service's own figures; `reset` as an ISO 8601 time. */
+export interface RateLimitReport {
+  limit?: number;
+  remaining?: number;
+  reset?: string;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function whole(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** One parameter (`r=12`) of a structured-field item, as a number. */
+function parameter(item: string, name: string): number | undefined {
+  const match = new RegExp(`;\\s*${name}=(\\d+)`).exec(item);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The service's figures, when the answer carries any; `now` is epoch ms. */
+export function rateLimitReport(headers: Headers, now: number): RateLimitReport | undefined {
+  for (const prefix of ['x-rate-limit-', 'x-ratelimit-']) {
+    const remaining = whole(header(headers, `${prefix}remaining`));
+    if (remaining === undefined) continue;
+    const reset = whole(header(headers, `${prefix}reset`));
+    return report(whole(header(headers, `${prefix}limit`)), remaining, reset === undefined ? undefined : reset * 1000);
+  }
+  const remaining = whole(header(headers, 'ratelimit-remaining'));
+  if (remaining !== undefined) {
+    const reset = whole(header(headers, 'ratelimit-reset'));
+    return report(whole(header(headers, 'ratelimit-limit')), remaining, reset === undefined ? undefined : now + reset * 1000);
+  }
+  const structured = header(headers, 'ratelimit');
+  const left = structured === undefined ? undefined : parameter(structured, 'r');
+  if (structured !== undefined && left !== undefined) {
+    const reset = parameter(structured, 't');
+    const policy = header(headers, 'ratelimit-policy');
+    return report(policy === undefined ? undefined : parameter(policy, 'q'), left, reset === undefined ? undefined : now + reset * 1000);
+  }
+  return undefined;
+}
+
+function report(limit: number | undefined, remaining: number, resetMs: number | undefined): RateLimitReport {
+  return {
+    ...(limit !== undefined ? { limit } : {}),
+    remaining,
+    ...(resetMs !== undefined ? { reset: new Date(resetMs).toISOString() } : {}),
+  };
+}
+
+/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Until when (epoch ms) the service asks every request to wait, and why, or undefined: a
+ * `Retry-After` on a 429 or 503, or a spent window (remaining 0) with its reset.
+ */
+export function pauseOrdered(status: number, headers: Headers, now: number): { until: number; reason: string } | undefined {
+  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(header(headers, 'retry-after'), now) : undefined;
+  if (retryAfter !== undefined) return { until: now + retryAfter, reason: `${status} with Retry-After ${Math.ceil(retryAfter / 1000)} s` };
+  const figures = rateLimitReport(headers, now);
+  if (figures?.remaining === 0 && figures.reset !== undefined) {
+    const until = Date.parse(figures.reset);
+    if (until > now) return { until, reason: `rate window spent until ${figures.reset}` };
+  }
+  return undefined;
+}
