@@ -1,6 +1,6 @@
 /** `oauth1-get-me`: the signed-in user of an Extra Horizon backend. */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { ExtraHorizonError, getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
+import { getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
 import { NodeShell } from '../shared/node-shell';
 
 interface GetMeDef extends NodeDef {
@@ -26,28 +26,19 @@ export = function register(RED: NodeAPI): void {
 
     shell.onInput(async (message, send, done) => {
       const msg = message as GetMeMessage;
-      if (shell.problem) return shell.refuse(done, undefined, shell.problem);
+      if (shell.problem) return shell.refuse(done, shell.problem);
       const client = shell.client(done);
       if (!client) return;
       const timeoutMs = shell.requestTimeout(msg.requestTimeout);
-      const tracked = shell.begin();
-      shell.status.started(shell.shared('status.requesting'));
+      const request = shell.begin({ msg, send, done }, shell.shared('status.requesting'));
       try {
-        const { user, statusCode } = await getMe(client, { signal: tracked.signal, timeoutMs });
+        const { user, statusCode } = await getMe(client, { signal: request.signal, timeoutMs });
         msg.payload = user;
         msg.statusCode = statusCode;
-        shell.status.succeeded(describeUser(user) ?? shell.text('status.ok'));
-        send(msg);
-        done();
+        request.succeed(describeUser(user) ?? shell.text('status.ok'));
       } catch (error) {
-        if (error instanceof ExtraHorizonError) {
-          msg.statusCode = error.statusCode;
-          // The client cut the service's secrets, bearer tokens and credential pairs out of this error body already.
-          msg.payload = error.body;
-        }
-        shell.fail(done, error, '', tracked, msg);
-      } finally {
-        tracked.end();
+        // An Extra Horizon error puts its status code and body (the client redacted it) on the message.
+        request.fail(error);
       }
     });
   }

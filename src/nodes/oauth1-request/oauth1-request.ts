@@ -8,7 +8,7 @@ import { getProxyForUrl, proxyNodeEnv, type ProxyOptions, type ProxySettings } f
 import { redactValue } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
 import { isTemplate } from '../../lib/url-template';
-import { NodeShell, type Done, type Tracked } from '../shared/node-shell';
+import { NodeShell, type Done, type InFlight } from '../shared/node-shell';
 import { proxyOptionsFrom } from '../shared/service-settings';
 import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
 
@@ -103,8 +103,8 @@ function proxyChooser(
   };
 }
 
-/** The answer on the message, as the core node puts it there. */
-function answer(msg: RequestMessage, response: ClientResponse, redact: (text: string) => string): void {
+/** The response on the message, as the core node puts it there. */
+function putResponse(msg: RequestMessage, response: ClientResponse, redact: (text: string) => string): void {
   msg.payload = response.body;
   msg.statusCode = response.statusCode;
   msg.headers = markedHeaders({ ...response.headers });
@@ -121,17 +121,6 @@ function answer(msg: RequestMessage, response: ClientResponse, redact: (text: st
   // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
   if (response.signing) msg.signing = response.signing;
   else delete msg.signing;
-}
-
-/** `msg.requestTimeout` as the core node reads it, with its warnings (its own catalog's words). */
-function requestTimeoutOf(RED: NodeAPI, shell: NodeShell, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  // Stricter than the core node on one point: `true` is no number of milliseconds (it would read 1 ms).
-  const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
-  if (Number.isNaN(number)) shell.warn(RED._('node-red:httpin.errors.timeout-isnan'));
-  else if (number < 1) shell.warn(RED._('node-red:httpin.errors.timeout-isnegative'));
-  else return number;
-  return undefined;
 }
 
 /** What a failure's text starts with: `GET users/v1/me: `. */
@@ -151,23 +140,24 @@ interface FailureReport {
 function failed(
   shell: NodeShell,
   report: FailureReport,
-  exchange: { msg: RequestMessage; send: (msg: RequestMessage) => void; done: Done; tracked: Tracked },
+  delivery: { request: InFlight<RequestMessage>; send: (msg: RequestMessage) => void },
   error: unknown,
-  request: { method: string; url: string },
+  sent: { method: string; url: string },
 ): void {
-  const { msg, send, done, tracked } = exchange;
-  if (!tracked.signal.aborted && !report.sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
+  const { request, send } = delivery;
+  const { msg } = request;
+  if (!request.signal.aborted && !report.sendErrorsToCatch && isRequestError(error) && FAILURES_AS_MESSAGES.has(error.code)) {
     // The core node's form: "RequestError: <reason> : <url>".
-    msg.payload = shell.clean(`${error.name}: ${error.message} : ${request.url}`);
+    msg.payload = shell.clean(`${error.name}: ${error.message} : ${sent.url}`);
     msg.statusCode = error.systemCode ?? error.code;
     send(msg);
   }
   // A timeout reaches Catch as in the core node, in its words; the message above says how long and where.
   if (isRequestError(error) && error.code === 'ETIMEDOUT') {
-    shell.report(done, new RequestError(report.noResponse, error.code), msg, tracked);
+    request.fail(new RequestError(report.noResponse, error.code), { asCoreNode: true });
     return;
   }
-  shell.fail(done, error, failurePrefix(request), tracked);
+  request.fail(error, { prefix: failurePrefix(sent) });
 }
 
 /** Reads a message into a client request; undefined when it was refused (Catch told). */
@@ -193,7 +183,7 @@ function messageReader(
       return request;
     } catch (error) {
       if (!(error instanceof MessageRefused)) throw error;
-      shell.refuse(done, shell.text(error.statusKey), shell.text(error.key, error.substitutions));
+      shell.refuse(done, shell.text(error.key, error.substitutions), shell.text(error.statusKey));
       return undefined;
     }
   }
@@ -204,7 +194,9 @@ export = function register(RED: NodeAPI): void {
   function OAuth1Request(this: Node, config: OAuth1RequestDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request' });
+    // A msg.requestTimeout that is not one is warned of in the core node's own words.
+    const timeoutWarnings = { notANumber: RED._('node-red:httpin.errors.timeout-isnan'), notPositive: RED._('node-red:httpin.errors.timeout-isnegative') };
+    const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request', timeoutWarnings });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
     const settings = settingsOf(config, Boolean(shell.server?.tls));
@@ -216,30 +208,25 @@ export = function register(RED: NodeAPI): void {
 
     shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;
-      const request = read(msg, done);
-      if (!request) return;
+      const sent = read(msg, done);
+      if (!sent) return;
       const client = shell.client(done);
       if (!client) return;
-      const timeoutMs = requestTimeoutOf(RED, shell, msg.requestTimeout);
-      const tracked = shell.begin();
-      shell.status.started(shell.shared('status.requesting'));
+      const timeoutMs = shell.requestTimeout(msg.requestTimeout);
+      const request = shell.begin({ msg, send, done }, shell.shared('status.requesting'));
       try {
         // Read per message: the proxy node's credentials may change without a redeploy of this node.
         const proxy = proxySettingsOf(RED, config.proxy);
-        const response = await client.request({ ...request, proxy, proxyUrl: proxyOf(request.url, proxy), responseType, timeoutMs, signal: tracked.signal });
+        const response = await client.request({ ...sent, proxy, proxyUrl: proxyOf(sent.url, proxy), responseType, timeoutMs, signal: request.signal });
         if (response.jsonError) shell.warn(shell.text('warnings.notJson', { reason: response.jsonError }));
-        answer(msg, response, shell.redact);
+        putResponse(msg, response, shell.redact);
         if (sendErrorsToCatch && !isSuccess(response)) {
-          shell.fail(done, new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), failurePrefix(request));
+          request.fail(new Error(withLikelyCause(`HTTP ${response.statusCode}`, response.signing)), { prefix: failurePrefix(sent) });
           return;
         }
-        shell.status.succeeded(String(response.statusCode));
-        send(msg);
-        done();
+        request.succeed(String(response.statusCode));
       } catch (error) {
-        failed(shell, report, { msg, send, done, tracked }, error, request);
-      } finally {
-        tracked.end();
+        failed(shell, report, { request, send }, error, sent);
       }
     });
   }

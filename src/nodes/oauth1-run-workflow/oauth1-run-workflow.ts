@@ -7,16 +7,16 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import {
-  AlteryxApi,
+  alteryxApiFor,
   cancelAfterTimeout,
   completeJob,
   isAlteryxError,
   isPriority,
   JOB_ACTIONS,
-  NO_CANCEL_IN_GALLERY_V1,
   outcomeText,
   outputsOfJob,
   questionsFrom,
+  type AlteryxApi,
   type AlteryxJob,
   type JobAction,
   type JobResult,
@@ -27,7 +27,7 @@ import { MEGABYTE, outputLimits, type OutputLimits } from '../../lib/job-bounds'
 import { JobNudges } from '../../lib/job-polling';
 import { redactValue } from '../../lib/redact';
 import { positiveNumber } from '../../lib/response';
-import { NodeShell, type Done } from '../shared/node-shell';
+import { NodeShell, type Delivery, type Done, type InFlight } from '../shared/node-shell';
 import { registerRunWorkflowAdmin } from './admin';
 import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';
 
@@ -125,8 +125,8 @@ class RunWorkflowNode {
 
   private async onInput(msg: RunMessage, send: Send, done: Done): Promise<void> {
     const action = this.actionOf(msg, done);
-    if (action === 'run') await this.run(msg, send, done);
-    else if (action) await this.lookUp(action, msg, send, done);
+    if (action === 'run') await this.run({ msg, send, done });
+    else if (action) await this.lookUp(action, { msg, send, done });
   }
 
   /** The node's action, or `msg.action` when it names one; undefined after a Catch error for one it does not. */
@@ -135,20 +135,14 @@ class RunWorkflowNode {
     const action = typeof msg.action === 'string' ? msg.action.trim().toLowerCase() : msg.action;
     if (isAction(action)) return action;
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value a flow put there, shown as String() does
-    this.shell.refuse(done, this.shell.text('status.invalidAction'), this.shell.text('errors.invalidAction', { action: String(msg.action).slice(0, 40) }));
+    this.shell.refuse(done, this.shell.text('errors.invalidAction', { action: String(msg.action).slice(0, 40) }), this.shell.text('status.invalidAction'));
     return undefined;
   }
 
-  private api(): AlteryxApi {
-    const server = this.shell.server;
-    if (!server) throw new Error(this.shell.shared('runtime.noService'));
-    return new AlteryxApi(server.client(), { serverApiV3: server.scheme === 'oauth2' });
-  }
-
-  /** The API to send with, or undefined after a Catch error when the node cannot send. */
-  private apiFor(done: Done): AlteryxApi | undefined {
+  /** The API to send a message's requests with (each bounded by its `msg.requestTimeout`), or undefined after a Catch error. */
+  private apiFor(msg: RunMessage, done: Done): AlteryxApi | undefined {
     const client = this.shell.client(done);
-    return client && new AlteryxApi(client, { serverApiV3: this.shell.server?.scheme === 'oauth2' });
+    return client && alteryxApiFor(client, { scheme: this.shell.server?.scheme, timeoutMs: this.shell.requestTimeout(msg.requestTimeout) });
   }
 
   private storable(msg: RunMessage): Record<string, unknown> {
@@ -159,78 +153,66 @@ class RunWorkflowNode {
     return copy;
   }
 
-  /** Puts what is known of a failure on the message, so Catch sees the job or the status code. */
-  private describeFailure(msg: RunMessage, error: unknown, appId: string): Error {
-    if (isAlteryxError(error)) {
-      if (error.details.statusCode !== undefined) msg.statusCode = error.details.statusCode;
-      const payload: unknown = error.details.job ?? error.details.body;
-      if (payload !== undefined) msg.payload = redactValue(payload, this.shell.redact);
-      return this.shell.failure(error, '', msg);
-    }
-    return this.shell.failure(new Error(this.shell.text('errors.failed', { appId, message: (error as Error).message })));
+  /**
+   * Ends a job's request with its failure. The job or error body goes on `msg.payload`
+   * redacted: a job from a 2xx answer may quote what the client did not see as a secret.
+   */
+  private fail(request: InFlight<RunMessage>, error: unknown, appId: string): void {
+    const payload = (body: unknown): unknown => redactValue(body, this.shell.redact);
+    if (isAlteryxError(error)) return request.fail(error, { payload });
+    const message = error instanceof Error ? error.message : String(error);
+    request.fail(error, { payload, text: this.shell.text('errors.failed', { appId, message }) });
   }
 
-  /** The workflow, questions and API of a message to run, or undefined when it was refused. */
-  private jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[]; alteryx: AlteryxApi } | undefined {
+  /** The workflow and questions of a message to run, or undefined when it was refused. */
+  private jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[] } | undefined {
     const { shell } = this;
     let appId = this.settings.workflowId;
     if (!appId) {
       if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
-        return void shell.refuse(done, shell.text('status.invalidWorkflowId'), shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }));
+        return void shell.refuse(done, shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }), shell.text('status.invalidWorkflowId'));
       }
       appId = (msg.workflowId ?? '').trim();
-      if (!appId) return void shell.refuse(done, shell.text('status.noWorkflow'), shell.text('errors.noWorkflow'));
+      if (!appId) return void shell.refuse(done, shell.text('errors.noWorkflow'), shell.text('status.noWorkflow'));
     } else if (typeof msg.workflowId === 'string' && msg.workflowId.trim() && msg.workflowId.trim() !== appId) {
       shell.warn(shell.text('warnings.workflowIdIgnored'));
     }
-    let questions: Question[];
     try {
-      questions = questionsFrom(msg.payload);
+      return { appId, questions: questionsFrom(msg.payload) };
     } catch (error) {
-      return void shell.refuse(done, shell.failureText(error), (error as Error).message);
+      return void shell.refuse(done, error as Error);
     }
-    const alteryx = this.apiFor(done);
-    return alteryx && { appId, questions, alteryx };
   }
 
   /** Starts the job of a message, then emits it queued or waits for its result. */
-  private async run(msg: RunMessage, send: Send, done: Done): Promise<void> {
+  private async run(delivery: Delivery<RunMessage>): Promise<void> {
+    const { msg, done } = delivery;
     const job = this.jobOf(msg, done);
-    if (!job) return;
+    const alteryx = job && this.apiFor(msg, done);
+    if (!job || !alteryx) return;
     const { shell, settings } = this;
     // Not aborted on close: the job would exist on the server without anyone to report it.
-    const start = shell.begin({ finishOnClose: true });
-    shell.status.started(shell.text('status.starting'));
+    const request = shell.begin(delivery, shell.text('status.starting'), { finishOnClose: true });
     let started: AlteryxJob;
     try {
-      started = await job.alteryx.startJob(job.appId, { questions: job.questions, priority: settings.priority }, undefined);
+      started = await alteryx.startJob(job.appId, { questions: job.questions, priority: settings.priority }, undefined);
     } catch (error) {
-      start.end();
-      return done(this.describeFailure(msg, error, job.appId));
+      return this.fail(request, error, job.appId);
     }
     const startedAt = Date.now();
     const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + settings.timeoutMs, msg: this.storable(msg) };
     if (shell.closing) {
       // The node closed during the start: its next instance emits the result on the stored message.
       this.pending.add(started.id, settings.wait ? entry : { ...entry, queued: started });
-      shell.status.ended();
-      start.end();
-      return done();
+      return request.abort();
     }
-    start.end();
     if (!settings.wait) {
       applyResult(msg, { job: started });
-      shell.status.succeeded(shell.text('status.queued'));
-      send(msg);
-      return done();
+      return request.succeed(shell.text('status.queued'));
     }
     this.pending.add(started.id, entry);
-    const outcome = await this.waitFor(started.id, entry);
-    if (outcome === 'closed') return done();
-    if (outcome instanceof Error) return done(this.describeFailure(msg, outcome, job.appId));
-    applyResult(msg, outcome);
-    send(msg);
-    done();
+    request.abortOnClose();
+    await this.waitFor(started.id, entry, request, alteryx);
   }
 
   /** Shows a job's progress, or how many are under way when there are several. */
@@ -240,31 +222,27 @@ class RunWorkflowNode {
     else this.shell.status.progress(text);
   }
 
-  /** Waits for a started job and its outputs; 'closed' when the node closed meanwhile (the job is handed over). */
-  private async waitFor(jobId: string, entry: PendingJob): Promise<JobResult | Error | 'closed'> {
-    const { shell, settings } = this;
-    const tracked = shell.begin();
+  /** Waits for a started job and its outputs, and ends its request; when the node closes meanwhile, the job is handed over. */
+  private async waitFor(jobId: string, entry: PendingJob, request: InFlight<RunMessage>, alteryx: AlteryxApi): Promise<void> {
+    const { settings } = this;
     try {
-      const api = this.api();
-      const result = await completeJob(api, jobId, {
+      const result = await completeJob(alteryx, jobId, {
         pollIntervalMs: settings.pollIntervalMs,
         startedAt: entry.startedAt,
         deadline: entry.deadline,
         outputFormat: settings.outputFormat,
         outputLimits: settings.outputLimits,
-        signal: tracked.signal,
+        signal: request.signal,
         nudges: this.nudges,
         onProgress: (_job, text) => this.progress(text),
-      }).catch((error: unknown) => this.afterTimeout(api, jobId, error, tracked.signal));
+      }).catch((error: unknown) => this.afterTimeout(alteryx, jobId, error, request.signal));
       this.pending.remove(jobId);
-      shell.status.succeeded(outcomeText(result.job));
-      return result;
+      applyResult(request.msg, result);
+      request.succeed(outcomeText(result.job));
     } catch (error) {
-      if (tracked.signal.aborted) return 'closed';
+      if (request.signal.aborted) return request.abort();
       this.pending.remove(jobId);
-      return error as Error;
-    } finally {
-      tracked.end();
+      this.fail(request, error, entry.appId);
     }
   }
 
@@ -279,20 +257,22 @@ class RunWorkflowNode {
     const { shell, node } = this;
     shell.log(shell.text('warnings.resuming', { jobId }));
     const msg = entry.msg as RunMessage;
-    shell.status.started(shell.text('status.resuming'));
+    // No input to answer: the result is sent, a failure goes to Catch with the stored message.
+    const delivery: Delivery<RunMessage> = { msg, send: (result) => node.send(result), done: (error) => error && node.error(error, msg) };
+    const request = shell.begin(delivery, shell.text('status.resuming'));
     if (entry.queued) {
       this.pending.remove(jobId);
       applyResult(msg, { job: entry.queued });
-      shell.status.succeeded(shell.text('status.queued'));
-      node.send(msg);
-      return;
+      return request.succeed(shell.text('status.queued'));
     }
-    const outcome = await this.waitFor(jobId, entry);
-    if (outcome === 'closed') return;
-    if (outcome instanceof Error) node.error(this.describeFailure(msg, outcome, entry.appId), msg);
-    else {
-      applyResult(msg, outcome);
-      node.send(msg);
+    const server = shell.server;
+    try {
+      if (!server) throw new Error(shell.shared('runtime.noService'));
+      const alteryx = alteryxApiFor(server.client(), { scheme: server.scheme, timeoutMs: shell.requestTimeout(msg.requestTimeout) });
+      await this.waitFor(jobId, entry, request, alteryx);
+    } catch (error) {
+      this.pending.remove(jobId);
+      this.fail(request, error, entry.appId);
     }
   }
 
@@ -301,49 +281,39 @@ class RunWorkflowNode {
     const { shell } = this;
     if (typeof msg.jobId === 'string' && msg.jobId.trim()) return msg.jobId.trim();
     if (msg.jobId === undefined || msg.jobId === null || msg.jobId === '')
-      return void shell.refuse(done, shell.text('status.noJobId'), shell.text('errors.noJobId'));
-    return void shell.refuse(done, shell.text('status.noJobId'), shell.text('errors.jobIdNotString', { type: typeof msg.jobId }));
+      return void shell.refuse(done, shell.text('errors.noJobId'), shell.text('status.noJobId'));
+    return void shell.refuse(done, shell.text('errors.jobIdNotString', { type: typeof msg.jobId }), shell.text('status.noJobId'));
   }
 
-  /** One look at a job by `msg.jobId`: its status, its cancel, or its outputs. */
-  private async lookUp(action: Exclude<Action, 'run'>, msg: RunMessage, send: Send, done: Done): Promise<void> {
+  /** One look at a job by `msg.jobId`: its status, its cancel (refused by the library on the Gallery API v1), or its outputs. */
+  private async lookUp(action: Exclude<Action, 'run'>, delivery: Delivery<RunMessage>): Promise<void> {
     const { shell, settings } = this;
+    const { msg, done } = delivery;
     const jobId = this.jobIdOf(msg, done);
     if (jobId === undefined) return;
-    if (action === 'outputs' && !settings.outputFormat) return shell.refuse(done, shell.text('status.noOutputFormat'), shell.text('errors.noOutputFormat'));
-    const alteryx = this.apiFor(done);
+    if (action === 'outputs' && !settings.outputFormat) return shell.refuse(done, shell.text('errors.noOutputFormat'), shell.text('status.noOutputFormat'));
+    const alteryx = this.apiFor(msg, done);
     if (!alteryx) return;
-    // The Gallery API v1 has no cancel: refused before anything is sent.
-    if (action === 'cancel' && !alteryx.canCancel) return shell.refuse(done, shell.shared('status.notSupported'), NO_CANCEL_IN_GALLERY_V1);
-    const tracked = shell.begin();
-    shell.status.started(shell.text(`status.${action}`));
+    const request = shell.begin(delivery, shell.text(`status.${action}`));
     try {
-      if (action === 'cancel') await this.cancel(alteryx, jobId, msg, tracked.signal);
-      else if (action === 'status') {
-        const job = await alteryx.job(jobId, tracked.signal);
-        applyResult(msg, { job });
-        shell.status.succeeded(outcomeText(job));
-      } else {
-        const result = await outputsOfJob(alteryx, jobId, settings.outputFormat, tracked.signal, settings.outputLimits);
-        applyResult(msg, result);
-        shell.status.succeeded(outcomeText(result.job));
-      }
+      if (action === 'cancel') return await this.cancel(alteryx, jobId, request);
+      const result =
+        action === 'status'
+          ? { job: await alteryx.job(jobId, request.signal) }
+          : await outputsOfJob(alteryx, jobId, settings.outputFormat, request.signal, settings.outputLimits);
+      applyResult(msg, result);
+      request.succeed(outcomeText(result.job));
     } catch (error) {
-      if (tracked.signal.aborted) shell.status.ended();
-      return tracked.signal.aborted ? done() : done(this.describeFailure(msg, error, jobId));
-    } finally {
-      tracked.end();
+      this.fail(request, error, jobId);
     }
-    send(msg);
-    done();
   }
 
   /** Cancels a job and passes the server's answer on; every poll waiting for it in this runtime looks again now. */
-  private async cancel(alteryx: AlteryxApi, jobId: string, msg: RunMessage, signal: AbortSignal): Promise<void> {
-    const answer = await alteryx.cancelJob(jobId, signal);
-    msg.payload = redactValue(answer.body, this.shell.redact);
-    msg.statusCode = answer.statusCode;
-    this.shell.status.succeeded(this.shell.text('status.cancelled'));
+  private async cancel(alteryx: AlteryxApi, jobId: string, request: InFlight<RunMessage>): Promise<void> {
+    const cancelled = await alteryx.cancelJob(jobId, request.signal);
+    request.msg.payload = redactValue(cancelled.body, this.shell.redact);
+    request.msg.statusCode = cancelled.statusCode;
+    request.succeed(this.shell.text('status.cancelled'));
     this.nudges.nudge(jobId);
   }
 }

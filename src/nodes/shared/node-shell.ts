@@ -1,32 +1,25 @@
 /**
  * What every request node does around its own work, in one place (as the error handler of
  * node-red-contrib-home-assistant-websocket): the config lookup and the problem shown at
- * deploy, the requests in flight, `msg.requestTimeout`, and an error turned into a status
- * text and a Catch error. Every text leaves through the config's redactor, so no secret of
- * the service reaches a status, an error or a log line. A node file is then wiring.
+ * deploy, the requests in flight (each begun here and ended by ./in-flight.ts), the one
+ * reader of `msg.requestTimeout`, and a refusal turned into a status text and a Catch error.
+ * It knows no service: a library error carries its own status text and fields. Every text
+ * leaves through the config's redactor, so no secret of the service reaches a status, an
+ * error or a log line. A node file is then wiring.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { isAlteryxError } from '../../lib/alteryx';
-import { isRequestError, printable, type HttpClient } from '../../lib/client';
-import type { SigningDiagnosis } from '../../lib/diagnosis';
-import { ExtraHorizonError } from '../../lib/extrahorizon';
+import { printable, type HttpClient } from '../../lib/client';
+import { isServiceError } from '../../lib/errors';
 import { createRedactor } from '../../lib/redact';
-import { positiveNumber } from '../../lib/response';
 import { getConfigNode, type OAuth1ConfigNode } from './config';
 import { flowError } from './flow-error';
+import { InFlight, type Delivery, type Done, type FlightHost, type RequestHold } from './in-flight';
 import { RequestStatus } from './request-status';
 
-export type Done = (error?: Error) => void;
+export type { Delivery, Done, InFlight } from './in-flight';
 export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
-
-/** `msg.signing` a library error carries after a refused signature (Extra Horizon's, Alteryx's). */
-function signingOf(error: unknown): SigningDiagnosis | undefined {
-  if (error instanceof ExtraHorizonError) return error.signing;
-  if (isAlteryxError(error)) return error.details.signing;
-  return undefined;
-}
 
 export type Substitutions = Record<string, string | number>;
 
@@ -38,21 +31,10 @@ function packageName(): string {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string }).name;
 }
 
-/** The status key for a failure of each Alteryx error code (the others show `bad response`). */
-const ALTERYX_STATUS: Record<string, string> = {
-  EJOB: 'error',
-  ECANCELLED: 'cancelled',
-  EUNSUPPORTED: 'notSupported',
-  ETIMEOUT: 'timeout',
-  EFORMAT: 'formatNotOffered',
-  EINPUT: 'invalidInput',
-  ELIMIT: 'outputsTooLarge',
-};
-
-/** A request under way, aborted when the node closes unless it must finish (a job start). */
-export interface Tracked {
-  readonly signal: AbortSignal;
-  end(): void;
+/** The warnings of a `msg.requestTimeout` that is not a positive number of milliseconds. */
+export interface TimeoutWarnings {
+  notANumber: string;
+  notPositive: string;
 }
 
 export interface ShellOptions {
@@ -62,9 +44,11 @@ export interface ShellOptions {
   noServiceKey?: string;
   /** A problem of this node known at deploy besides the config's own (get me without a token). */
   problemOf?: (server: OAuth1ConfigNode) => { text: string; statusKey?: string } | undefined;
+  /** The request node's warnings are the core http request node's own; the others share one. */
+  timeoutWarnings?: TimeoutWarnings;
 }
 
-export class NodeShell {
+export class NodeShell implements FlightHost {
   readonly server: OAuth1ConfigNode | undefined;
   /** Why no request can be sent, known at deploy. */
   readonly problem: string | undefined;
@@ -127,34 +111,62 @@ export class NodeShell {
     this.node.log(this.clean(text));
   }
 
-  /** `msg.requestTimeout` in ms, or undefined (the config's timeout); anything but a positive number is ignored with a warning. */
+  /**
+   * `msg.requestTimeout` in ms as the core http request node reads it, or undefined (the
+   * config's timeout): one reader for every node. Anything else set there is ignored with a
+   * warning; stricter than the core node on one point: `true` is no number of milliseconds.
+   */
   requestTimeout(value: unknown): number | undefined {
-    if (value === undefined || value === null || value === '') return undefined;
-    const number = positiveNumber(value);
-    if (number !== undefined) return number;
-    this.warn(this.shared('runtime.requestTimeoutInvalid'));
+    if (value === undefined) return undefined;
+    const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+    const warnings = this.options.timeoutWarnings ?? {
+      notANumber: this.shared('runtime.requestTimeoutInvalid'),
+      notPositive: this.shared('runtime.requestTimeoutInvalid'),
+    };
+    if (Number.isNaN(number)) this.warn(warnings.notANumber);
+    else if (number < 1) this.warn(warnings.notPositive);
+    else return number;
     return undefined;
   }
 
-  /** Starts tracking a request; with `finishOnClose`, closing the node waits for it instead of aborting it. */
-  begin(options: { finishOnClose?: boolean } = {}): Tracked {
+  /**
+   * Begins a request for `delivery`: the status shows `startText` (and how many are under
+   * way), and the returned request ends it. With `finishOnClose` (a job start), closing the
+   * node waits for it instead of aborting it, until its `abortOnClose`.
+   */
+  begin<Msg extends NodeMessage>(delivery: Delivery<Msg>, startText: string, options: { finishOnClose?: boolean } = {}): InFlight<Msg> {
+    this.status.started(startText);
+    return new InFlight(this, delivery, this.hold(options.finishOnClose === true));
+  }
+
+  private hold(finishOnClose: boolean): RequestHold {
     const controller = new AbortController();
-    this.controllers.add(controller);
-    const release = this.server?.hold() ?? ((): void => undefined);
+    const releaseClient = this.server?.hold() ?? ((): void => undefined);
     let settle = (): void => undefined;
-    if (options.finishOnClose) {
+    const abortOnClose = (): void => {
+      settle();
+      if (this.closing) controller.abort();
+      else this.controllers.add(controller);
+    };
+    if (finishOnClose) {
       const settled = new Promise<void>((resolve) => (settle = resolve));
       this.finishing.add(settled);
       void settled.then(() => this.finishing.delete(settled));
-    }
+    } else abortOnClose();
     return {
       signal: controller.signal,
-      end: () => {
+      abortOnClose,
+      release: () => {
         this.controllers.delete(controller);
-        release();
+        releaseClient();
         settle();
       },
     };
+  }
+
+  /** `node.error(text, msg)`: Catch and the log, for a failure told the core node's way. */
+  errorFor(text: string, msg: NodeMessage): void {
+    this.node.error(text, msg);
   }
 
   /**
@@ -190,69 +202,32 @@ export class NodeShell {
   /** The config's client, or undefined after a Catch error when the node cannot send (the status already says why). */
   client(done: Done): HttpClient | undefined {
     if (!this.server) {
-      this.refuse(done, undefined, this.problem ?? this.shared('runtime.noService'));
+      this.refuse(done, this.problem ?? this.shared('runtime.noService'));
       return undefined;
     }
     try {
       return this.server.client();
     } catch (error) {
-      this.refuse(done, undefined, (error as Error).message);
+      this.refuse(done, (error as Error).message);
       return undefined;
     }
   }
 
-  /** Input the node refuses: a short status (unless it already shows the problem) and a Catch error, nothing sent. */
-  refuse(done: Done, statusText: string | undefined, message: string): void {
-    if (statusText !== undefined) this.status.problem(statusText);
-    done(flowError(message, '', this.clean));
-  }
-
   /**
-   * A failed request: the status shows why in short, Catch gets the whole (redacted) text.
-   * A request aborted because the node closed just ends: nobody is left to tell.
+   * Input the node refuses before any request begins: a short status (a refusal of the
+   * library says its own; none when the status already shows the problem) and a Catch
+   * error with the reason's text, nothing sent.
    */
-  fail(done: Done, error: unknown, prefix = '', tracked?: Tracked, msg?: object): void {
-    if (tracked?.signal.aborted) {
-      this.status.ended();
-      done();
-      return;
-    }
-    done(this.failure(error, prefix, msg));
+  refuse(done: Done, reason: string | Error, statusText?: string): void {
+    const shown = statusText ?? (reason instanceof Error ? this.statusTextOf(reason) : undefined);
+    if (shown !== undefined) this.status.problem(shown);
+    done(flowError(typeof reason === 'string' ? reason : reason.message, '', this.clean));
   }
 
-  /**
-   * A failure told the core http request node's way: `node.error(text, msg)` for Catch, then
-   * `done()`, so the log line is the text itself and Complete nodes fire too.
-   */
-  report(done: Done, error: unknown, msg: NodeMessage, tracked?: Tracked): void {
-    if (tracked?.signal.aborted) {
-      this.fail(done, error, '', tracked);
-      return;
-    }
-    this.node.error(this.failure(error).message, msg);
-    done();
-  }
-
-  /**
-   * The status update and the Catch error of a failure, for callers that report it with
-   * node.error. A refused signature also puts what was signed on `msg.signing`.
-   */
-  failure(error: unknown, prefix = '', msg?: object): Error {
-    this.status.failed(this.failureText(error));
-    const signing = signingOf(error);
-    if (msg && signing) Object.assign(msg, { signing });
-    return flowError(error, prefix, this.clean);
-  }
-
-  /** The status ring's short text for a failure, in one place for every node. */
-  failureText(error: unknown): string {
-    if (isRequestError(error)) return error.code === 'ETIMEDOUT' ? this.shared('status.timeout') : (error.systemCode ?? error.code);
-    if (error instanceof ExtraHorizonError) return String(error.statusCode);
-    if (isAlteryxError(error)) {
-      if (error.code === 'EHTTP') return String(error.details.statusCode ?? this.shared('status.error'));
-      return this.shared(`status.${ALTERYX_STATUS[error.code] ?? 'badResponse'}`);
-    }
-    return this.shared('status.error');
+  /** The status ring's short text of a failure, in one place for every node: a library error names its own. */
+  statusTextOf(error: unknown): string {
+    if (!isServiceError(error)) return this.shared('status.error');
+    return 'key' in error.status ? this.shared(`status.${error.status.key}`) : error.status.words;
   }
 
   private deployProblem(): { text: string; status: string } | undefined {
