@@ -385,7 +385,11 @@ export class AlteryxGallery {
           : [],
     };
     this.jobs.set(job.id, job);
-    while (this.jobs.size > MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value as string);
+    // Oldest first: a Map iterates in insertion order, and deleting while iterating is safe.
+    for (const oldest of this.jobs.keys()) {
+      if (this.jobs.size <= MAX_JOBS) break;
+      this.jobs.delete(oldest);
+    }
     this.runCounts.set(workflow.id, (this.runCounts.get(workflow.id) ?? 0) + 1);
     this.onJobStarted();
     return jsonReply(200, this.view(job));
@@ -492,8 +496,9 @@ export function parseJobRequest(body: unknown): JobRequest | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object.';
   const { questions = [], priority = '0' } = body as { questions?: unknown; priority?: unknown };
   if (!Array.isArray(questions)) return 'questions must be an array of {name, value}.';
+  const listed: readonly unknown[] = questions;
   const parsed: JobRequest['questions'] = [];
-  for (const [index, question] of questions.entries()) {
+  for (const [index, question] of listed.entries()) {
     if (typeof question !== 'object' || question === null || Array.isArray(question)) {
       return `questions[${index}] must be an object {name, value}.`;
     }

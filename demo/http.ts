@@ -10,6 +10,11 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A parsed JSON object (arrays included), whose fields are still to be checked one by one. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 export function jsonReply(status: number, value: unknown, headers?: Record<string, string>): Reply {
   return { status, contentType: JSON_CONTENT_TYPE, body: Buffer.from(JSON.stringify(value), 'utf8'), headers };
 }

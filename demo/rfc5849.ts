@@ -86,8 +86,9 @@ function compareBytes(a: string, b: string): number {
 
 /** The node:crypto name of the hash in a method's name (`RSA-SHA256` → `sha256`); PLAINTEXT has none. */
 function hashOf(method: DemoSignatureMethod): 'sha1' | 'sha256' | 'sha512' | undefined {
-  const match = /-SHA(1|256|512)$/.exec(method);
-  return match ? (`sha${match[1]}` as 'sha1' | 'sha256' | 'sha512') : undefined;
+  if (method.endsWith('-SHA1')) return 'sha1';
+  if (method.endsWith('-SHA256')) return 'sha256';
+  return method.endsWith('-SHA512') ? 'sha512' : undefined;
 }
 
 export interface SignatureKeys {

@@ -10,8 +10,9 @@
  *
  * Dev tooling only: it is not part of the published package.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { AlteryxGallery, DEFAULT_JOB_TIMING, alteryxError, type JobTiming, type RouteInput } from './alteryx';
 import { DEMO_CREDENTIALS, type DemoCredentials } from './credentials';
 import { exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
@@ -68,7 +69,6 @@ const MAX_RECORDED_REQUESTS = 1000;
 
 type Service = 'extraHorizon' | 'gallery' | 'webapi';
 
-/** Which service a raw path belongs to decides the shape of every error, 400 and 413 included. */
 /** The request target without its `oauth_*` query pairs: the stats show where a request went, not its signature. */
 function withoutOAuthParameters(target: string): string {
   const [path = '', query] = target.split(/\?(.*)/s);
@@ -77,6 +77,7 @@ function withoutOAuthParameters(target: string): string {
   return kept.length ? `${path}?${kept.join('&')}` : path;
 }
 
+/** Which service a raw path belongs to decides the shape of every error, 400 and 413 included. */
 function serviceOf(rawPath: string): Service {
   if (/^\/gallery\/api(\/|$)/i.test(rawPath)) return 'gallery';
   if (/^\/webapi(\/|$)/i.test(rawPath)) return 'webapi';
@@ -113,130 +114,193 @@ function decodeSegments(rawPath: string): string[] | undefined {
   }
 }
 
-export async function startDemoServer(options: DemoOptions = {}): Promise<DemoServer> {
+/** What the demo keeps across requests. */
+interface DemoState {
+  credentials: Readonly<DemoCredentials>;
+  now: () => number;
+  stats: DemoStats;
+  verifier: OAuth1Verifier;
+  demoTokens: DemoTokens;
+  gallery: AlteryxGallery;
+  bearerTokens: BearerTokens;
+  /** `host:port` for a request without a Host header, known once the server listens. */
+  fallbackHost: string;
+}
+
+type Outcome = { reply: Reply; closeConnection?: boolean };
+
+/** A request read and decoded, as the service routes need it. */
+interface DemoRequest {
+  method: string;
+  rawPath: string;
+  /** The path's segments, percent-decoded. */
+  segments: string[];
+  url: string;
+  authorization: string | undefined;
+  formBody: string | undefined;
+  input: RouteInput;
+}
+
+function demoState(options: DemoOptions, publicKey: KeyObject): DemoState {
   const credentials = options.credentials ?? DEMO_CREDENTIALS;
   const clockOffsetMs = options.clockOffsetMs ?? 0;
   const now = (): number => Date.now() + clockOffsetMs;
-  const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
   const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, requests: [] };
-
   // Tokens of the 3-legged dance and Extra Horizon's sign-in (demo/tokens.ts) sign like the fixed demo token.
   const demoTokens = new DemoTokens(now);
+  const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
+  return {
+    credentials,
+    now,
+    stats,
+    verifier: new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), issuedTokens: demoTokens, publicKey }),
+    demoTokens,
+    gallery: new AlteryxGallery(timing, now, () => {
+      stats.jobsStarted += 1;
+    }),
+    bearerTokens: new BearerTokens(options.tokenLifetimeSeconds ?? 3600, now),
+    fallbackHost: '127.0.0.1',
+  };
+}
+
+/** Reads and decodes a request, or the error its service answers when it cannot be read. */
+async function readRequest(state: DemoState, req: IncomingMessage): Promise<DemoRequest | Outcome> {
+  const target = req.url ?? '/';
+  const method = (req.method ?? 'GET').toUpperCase();
+  const queryStart = target.indexOf('?');
+  const rawPath = queryStart < 0 ? target : target.slice(0, queryStart);
+  const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
+  const service = serviceOf(rawPath);
+
+  if (!rawPath.startsWith('/')) return { reply: serviceError(service, 'fieldFormat', 'The request target must be a path.') };
+  const body = await readBody(req);
+  if (body.kind === 'too_large') {
+    return {
+      reply: serviceError(service, 'bodyTooLarge', 'The request body is larger than 1 MB.'),
+      closeConnection: body.closeConnection,
+    };
+  }
+  const segments = decodeSegments(rawPath);
+  if (!segments) return { reply: serviceError(service, 'fieldFormat', 'The request path is not valid percent-encoding.') };
+  let url: string;
+  try {
+    url = requestUrl(req.headers.host, target, state.fallbackHost);
+  } catch {
+    return { reply: serviceError(service, 'fieldFormat', 'The Host header is not a valid host.') };
+  }
+  const contentType = req.headers['content-type'];
+  const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
+  const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
+  return { method, rawPath, segments, url, authorization: req.headers.authorization, formBody, input };
+}
+
+async function route(state: DemoState, req: IncomingMessage): Promise<Outcome> {
+  const request = await readRequest(state, req);
+  if ('reply' in request) return request;
+  const { method, segments, url, authorization, formBody, input } = request;
+  const signed = { method, url, authorization, formBody, body: input.body };
+  const presetReply = presetRoute({ method, segments, query: input.query, signed, contentType: input.contentType }, state.verifier);
+  if (presetReply) return { reply: presetReply };
+  const service = serviceOf(request.rawPath);
+  if (service === 'extraHorizon') return { reply: extraHorizonRoute(state, request) };
+  // Alteryx routes end in a slash; without it they are the same route.
+  const alteryxSegments = segments[segments.length - 1] === '' ? segments.slice(0, -1) : segments;
+  return { reply: service === 'gallery' ? galleryRoute(state, request, alteryxSegments) : webapiRoute(state, request, alteryxSegments) };
+}
+
+function extraHorizonRoute(state: DemoState, request: DemoRequest): Reply {
+  const { method, rawPath, segments, url, authorization, formBody, input } = request;
+  const tokenReply = state.demoTokens.route(
+    { method, path: rawPath, url, query: input.query, authorization, formBody, body: input.body, contentType: input.contentType },
+    state.verifier,
+  );
+  if (tokenReply) return tokenReply;
+  const isMe = segments.length === 3 && segments[0] === 'users' && segments[1] === 'v1' && segments[2] === 'me';
+  if (!isMe || method !== 'GET') return serviceError('extraHorizon', 'resourceUnknown', `No resource ${method} ${rawPath}.`);
+  const verdict = state.verifier.verify({ method, url, authorization, formBody }, { requireToken: true });
+  if (!verdict.ok) {
+    const { status, body: errorBody } = exhAuthError(verdict.reason, verdict.message);
+    return jsonReply(status, errorBody);
+  }
+  return jsonReply(200, state.demoTokens.userOf(verdict.token));
+}
+
+function galleryRoute(state: DemoState, request: DemoRequest, segments: string[]): Reply {
+  const { method, url, authorization, formBody, input } = request;
+  if (segments[2] !== 'v1') return alteryxError(404, 'No HTTP resource was found that matches the request URI.');
+  const match = state.gallery.resolve(method, segments.slice(3));
+  if (match.kind === 'reply') return match.reply;
+  // 1-legged: a token is not needed, but one that is sent must be known and signed with its secret.
+  const verdict = state.verifier.verify({ method, url, authorization, formBody }, { requireToken: false });
+  if (!verdict.ok) return galleryUnauthorized(verdict.message);
+  return match.run(input);
+}
+
+function webapiRoute(state: DemoState, request: DemoRequest, segments: string[]): Reply {
+  const { method, authorization, input } = request;
+  if (segments.length === 3 && segments[1] === 'oauth2' && segments[2] === 'token') {
+    return tokenEndpoint({ method, body: input.body, contentType: input.contentType, authorization }, state.credentials, state.bearerTokens, () => {
+      state.stats.tokensIssued += 1;
+    });
+  }
+  if (segments[1] !== 'v1' && segments[1] !== 'v3') return alteryxError(404, 'No HTTP resource was found that matches the request URI.');
+  const match = segments[1] === 'v3' ? state.gallery.resolveV3(method, segments.slice(2)) : state.gallery.resolve(method, segments.slice(2));
+  if (match.kind === 'reply') return match.reply;
+  const check = state.bearerTokens.check(authorization);
+  if (check !== 'valid') return bearerRefused(check);
+  return match.run(input);
+}
+
+function record(state: DemoState, options: DemoOptions, entry: DemoRequestRecord): void {
+  state.stats.requests.push(entry);
+  if (state.stats.requests.length > MAX_RECORDED_REQUESTS) state.stats.requests.shift();
+  options.onRequest?.(entry);
+}
+
+async function handle(state: DemoState, options: DemoOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let outcome: Outcome;
+  try {
+    outcome = await route(state, req);
+  } catch {
+    // Never a stack trace or request data in the answer: it could hold credentials.
+    outcome = { reply: serviceError(serviceOf(req.url ?? '/'), 'internal', 'The demo server failed to answer.') };
+  }
+  const { reply, closeConnection } = outcome;
+  res.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  // Set explicitly, so the demo clock (clockOffsetMs) shows instead of Node's.
+  if (options.sendDate === false) res.sendDate = false;
+  else res.setHeader('Date', new Date(state.now()).toUTCString());
+  res.setHeader('Content-Type', reply.contentType);
+  res.setHeader('Content-Length', reply.body.length);
+  if (closeConnection) {
+    res.setHeader('Connection', 'close');
+    res.on('finish', () => req.socket.destroy());
+  }
+  res.end(reply.body);
+  record(state, options, { method: req.method ?? '', path: withoutOAuthParameters(req.url ?? ''), status: reply.status });
+}
+
+/** Listens on `host:port` (0: a free port) and resolves to the port it got. */
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the demo server listens on no TCP port');
+  return address.port;
+}
+
+export async function startDemoServer(options: DemoOptions = {}): Promise<DemoServer> {
   // RSA-SHA* requests verify with the public key of a key pair made now, never stored.
   const keyPair = demoKeyPair();
-  const verifier = new OAuth1Verifier({ credentials, now, nonces: new NonceStore(), issuedTokens: demoTokens, publicKey: keyPair.publicKey });
-  const gallery = new AlteryxGallery(timing, now, () => {
-    stats.jobsStarted += 1;
-  });
-  const tokens = new BearerTokens(options.tokenLifetimeSeconds ?? 3600, now);
-  let fallbackHost = '127.0.0.1';
-
-  async function route(req: IncomingMessage): Promise<{ reply: Reply; closeConnection?: boolean }> {
-    const target = req.url ?? '/';
-    const method = (req.method ?? 'GET').toUpperCase();
-    const queryStart = target.indexOf('?');
-    const rawPath = queryStart < 0 ? target : target.slice(0, queryStart);
-    const rawQuery = queryStart < 0 ? '' : target.slice(queryStart + 1);
-    const service = serviceOf(rawPath);
-
-    if (!rawPath.startsWith('/')) return { reply: serviceError(service, 'fieldFormat', 'The request target must be a path.') };
-    const body = await readBody(req);
-    if (body.kind === 'too_large') {
-      return {
-        reply: serviceError(service, 'bodyTooLarge', 'The request body is larger than 1 MB.'),
-        closeConnection: body.closeConnection,
-      };
-    }
-    const decoded = decodeSegments(rawPath);
-    if (!decoded) return { reply: serviceError(service, 'fieldFormat', 'The request path is not valid percent-encoding.') };
-    let url: string;
-    try {
-      url = requestUrl(req.headers.host, target, fallbackHost);
-    } catch {
-      return { reply: serviceError(service, 'fieldFormat', 'The Host header is not a valid host.') };
-    }
-    const contentType = req.headers['content-type'];
-    const authorization = req.headers.authorization;
-    const formBody = mediaType(contentType) === 'application/x-www-form-urlencoded' ? body.body.toString('utf8') : undefined;
-    const input: RouteInput = { query: new URLSearchParams(rawQuery), body: body.body, contentType };
-    const signed = { method, url, authorization, formBody, body: body.body };
-    const presetReply = presetRoute({ method, segments: decoded, query: input.query, signed, contentType }, verifier);
-    if (presetReply) return { reply: presetReply };
-
-    if (service === 'extraHorizon') {
-      const tokenReply = demoTokens.route({ method, path: rawPath, url, query: input.query, authorization, formBody, body: body.body, contentType }, verifier);
-      if (tokenReply) return { reply: tokenReply };
-      const isMe = decoded.length === 3 && decoded[0] === 'users' && decoded[1] === 'v1' && decoded[2] === 'me';
-      if (!isMe || method !== 'GET') {
-        return { reply: serviceError(service, 'resourceUnknown', `No resource ${method} ${rawPath}.`) };
-      }
-      const verdict = verifier.verify({ method, url, authorization, formBody }, { requireToken: true });
-      if (!verdict.ok) {
-        const { status, body: errorBody } = exhAuthError(verdict.reason, verdict.message);
-        return { reply: jsonReply(status, errorBody) };
-      }
-      return { reply: jsonReply(200, demoTokens.userOf(verdict.token)) };
-    }
-
-    // Alteryx routes end in a slash; without it they are the same route.
-    const segments = decoded[decoded.length - 1] === '' ? decoded.slice(0, -1) : decoded;
-    if (service === 'gallery') {
-      if (segments[2] !== 'v1') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
-      const match = gallery.resolve(method, segments.slice(3));
-      if (match.kind === 'reply') return { reply: match.reply };
-      // 1-legged: a token is not needed, but one that is sent must be known and signed with its secret.
-      const verdict = verifier.verify({ method, url, authorization, formBody }, { requireToken: false });
-      if (!verdict.ok) return { reply: galleryUnauthorized(verdict.message) };
-      return { reply: match.run(input) };
-    }
-
-    if (segments.length === 3 && segments[1] === 'oauth2' && segments[2] === 'token') {
-      return {
-        reply: tokenEndpoint({ method, body: body.body, contentType, authorization }, credentials, tokens, () => {
-          stats.tokensIssued += 1;
-        }),
-      };
-    }
-    if (segments[1] !== 'v1' && segments[1] !== 'v3') return { reply: alteryxError(404, 'No HTTP resource was found that matches the request URI.') };
-    const match = segments[1] === 'v3' ? gallery.resolveV3(method, segments.slice(2)) : gallery.resolve(method, segments.slice(2));
-    if (match.kind === 'reply') return { reply: match.reply };
-    const check = tokens.check(authorization);
-    if (check !== 'valid') return { reply: bearerRefused(check) };
-    return { reply: match.run(input) };
-  }
-
-  function record(entry: DemoRequestRecord): void {
-    stats.requests.push(entry);
-    if (stats.requests.length > MAX_RECORDED_REQUESTS) stats.requests.shift();
-    options.onRequest?.(entry);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let outcome: { reply: Reply; closeConnection?: boolean };
-    try {
-      outcome = await route(req);
-    } catch {
-      // Never a stack trace or request data in the answer: it could hold credentials.
-      outcome = { reply: serviceError(serviceOf(req.url ?? '/'), 'internal', 'The demo server failed to answer.') };
-    }
-    const { reply, closeConnection } = outcome;
-    res.statusCode = reply.status;
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    // Set explicitly, so the demo clock (clockOffsetMs) shows instead of Node's.
-    if (options.sendDate === false) res.sendDate = false;
-    else res.setHeader('Date', new Date(now()).toUTCString());
-    res.setHeader('Content-Type', reply.contentType);
-    res.setHeader('Content-Length', reply.body.length);
-    if (closeConnection) {
-      res.setHeader('Connection', 'close');
-      res.on('finish', () => req.socket.destroy());
-    }
-    res.end(reply.body);
-    record({ method: req.method ?? '', path: withoutOAuthParameters(req.url ?? ''), status: reply.status });
-  }
-
+  const state = demoState(options, keyPair.publicKey);
   const server = createServer((req, res) => {
-    void handle(req, res);
+    void handle(state, options, req, res);
   });
   server.on('clientError', (_error: Error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -244,17 +308,10 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
   });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  fallbackHost = `${urlHost}:${port}`;
+  state.fallbackHost = `${urlHost}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {
@@ -269,7 +326,7 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
       bodyHash: `${url}/body-hash`,
     },
     rsaPrivateKey: keyPair.privateKeyPem,
-    stats,
+    stats: state.stats,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DEMO_USER } from './extrahorizon';
-import { jsonReply, mediaType, type Reply } from './http';
+import { isRecord, jsonReply, mediaType, type Reply } from './http';
 import type { OAuth1Verifier, TokenKind } from './verify';
 import { constantTimeEqual } from './verify';
 
@@ -153,12 +153,14 @@ export class DemoTokens {
   private accessToken(input: TokenRouteInput, verifier: OAuth1Verifier): Reply {
     const verdict = verifier.verify(input, { requireToken: true, tokenKind: 'request' });
     if (!verdict.ok) return formReply(401, { oauth_problem: verdict.reason, message: verdict.message });
-    const pending = this.tokens.get(verdict.token as string) as IssuedToken;
-    if (!pending.verifier || !verdict.verifier || !constantTimeEqual(verdict.verifier, pending.verifier)) {
+    // requireToken: a verified request carries the request token, whose entry verify found.
+    const requestToken = verdict.token ?? '';
+    const pending = this.tokens.get(requestToken);
+    if (!pending?.verifier || !verdict.verifier || !constantTimeEqual(verdict.verifier, pending.verifier)) {
       return formReply(401, { oauth_problem: 'verifier_invalid', message: 'the verifier does not match the approved request' });
     }
     // One use: the request token is gone once exchanged.
-    this.tokens.delete(verdict.token as string);
+    this.tokens.delete(requestToken);
     const pair = this.issueAccessToken(pending.user ?? DEMO_USER);
     return formReply(200, { oauth_token: pair.token, oauth_token_secret: pair.tokenSecret });
   }
@@ -167,7 +169,7 @@ export class DemoTokens {
     if (mediaType(input.contentType) !== 'application/json') return undefined;
     try {
       const value: unknown = JSON.parse(input.body.toString('utf8'));
-      return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+      return isRecord(value) ? value : undefined;
     } catch {
       return undefined;
     }
@@ -197,13 +199,14 @@ export class DemoTokens {
     const verdict = verifier.verify(input, { requireToken: false });
     if (!verdict.ok) return exhTokenError(401, 109, 'OAUTH_SIGNATURE_EXCEPTION', verdict.message);
     const body = this.jsonBody(input) ?? {};
-    const user = typeof body.token === 'string' ? this.mfaChallenges.get(body.token) : undefined;
+    const challenge = typeof body.token === 'string' ? body.token : undefined;
+    const user = challenge === undefined ? undefined : this.mfaChallenges.get(challenge);
     if (!user) return exhTokenError(401, 106, 'AUTHENTICATION_EXCEPTION', 'The MFA token is unknown or used.');
     // The demo's own code for a wrong second factor: Extra Horizon documents none we could copy.
     if (body.methodId !== DEMO_MFA_METHOD.id || body.code !== DEMO_MFA_CODE) {
       return exhTokenError(400, 130, 'INVALID_MFA_CODE_EXCEPTION', 'The code is not valid.');
     }
-    this.mfaChallenges.delete(body.token as string);
+    if (challenge !== undefined) this.mfaChallenges.delete(challenge);
     return this.tokenPairReply(user);
   }
 

@@ -144,8 +144,9 @@ export class NonceStore {
     if (expiresAt !== undefined && expiresAt > nowMs) return false;
     this.seen.delete(key);
     this.seen.set(key, Math.max(nowMs, timestampMs) + this.windowMs);
-    while (this.seen.size > this.capacity) {
-      const oldest = this.seen.keys().next().value as string;
+    // Oldest first: a Map iterates in insertion order, and deleting while iterating is safe.
+    for (const oldest of this.seen.keys()) {
+      if (this.seen.size <= this.capacity) break;
       this.seen.delete(oldest);
     }
     return true;
@@ -187,6 +188,64 @@ function fail(reason: VerificationFailure, message: string): VerificationResult 
   return { ok: false, reason, message };
 }
 
+type Refused = { ok: false; failure: VerificationResult };
+
+/** The `oauth_*` parameters as sent: from the Authorization header, else from the query (§3.5). */
+function signedParameters(request: IncomingSignedRequest): { ok: true; params: Map<string, string>; placement: 'header' | 'query'; realm?: string } | Refused {
+  let queryPairs: Array<[string, string]>;
+  try {
+    queryPairs = formPairs(new URL(request.url).search.slice(1));
+  } catch {
+    return { ok: false, failure: fail('malformed_parameters', 'the request URL cannot be parsed') };
+  }
+  const header = parseAuthorizationHeader(request.authorization);
+  if (header.kind === 'malformed') return { ok: false, failure: fail('malformed_parameters', header.message) };
+  if (header.kind === 'oauth') return { ok: true, params: header.params, placement: 'header', realm: header.realm };
+  const params = new Map<string, string>();
+  for (const [key, value] of queryPairs) {
+    if (!key.startsWith('oauth_')) continue;
+    if (params.has(key)) return { ok: false, failure: fail('malformed_parameters', `${key} appears more than once`) };
+    params.set(key, value);
+  }
+  return { ok: true, params, placement: 'query' };
+}
+
+interface ProtocolParameters {
+  ok: true;
+  consumerKey: string;
+  nonce: string;
+  signatureMethod: DemoSignatureMethod;
+  timestampText: string;
+  token?: string;
+}
+
+/** Every required parameter present, none unknown, and each well-formed on its own. */
+function protocolParameters(params: Map<string, string>): ProtocolParameters | Refused {
+  const refuse = (reason: VerificationFailure, message: string): Refused => ({ ok: false, failure: fail(reason, message) });
+  if (params.size === 0) return refuse('missing_credentials', 'the request is not signed: no oauth_* parameters');
+  for (const key of params.keys()) {
+    if (!KNOWN_PARAMETERS.has(key)) return refuse('malformed_parameters', `unsupported parameter ${key}`);
+  }
+  const missing = REQUIRED_PARAMETERS.filter((key) => !params.get(key));
+  if (missing.length) return refuse('missing_parameters', `missing ${missing.join(', ')}`);
+  // Each is there and not empty: checked just above.
+  const [consumerKey, nonce, method, timestampText] = ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature_method', 'oauth_timestamp'].map(
+    (key) => params.get(key) ?? '',
+  );
+  const version = params.get('oauth_version');
+  if (version !== undefined && version !== '1.0') return refuse('malformed_parameters', 'oauth_version must be 1.0');
+  if (!isDemoSignatureMethod(method)) {
+    return refuse('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${DEMO_SIGNATURE_METHODS.join(', ')}`);
+  }
+  if (nonce.length > MAX_NONCE_LENGTH) return refuse('malformed_parameters', 'oauth_nonce is too long');
+  // Canonical digits only: one timestamp, one spelling, for the skew check and the nonce store.
+  if (!/^(0|[1-9][0-9]{0,11})$/.test(timestampText)) {
+    return refuse('malformed_parameters', 'oauth_timestamp must be whole seconds since 1970 (UTC)');
+  }
+  const token = params.get('oauth_token');
+  return { ok: true, consumerKey, nonce, signatureMethod: method, timestampText, ...(token !== undefined ? { token } : {}) };
+}
+
 export class OAuth1Verifier {
   private readonly credentials: Readonly<DemoCredentials>;
   private readonly now: () => number;
@@ -211,67 +270,17 @@ export class OAuth1Verifier {
   }
 
   verify(request: IncomingSignedRequest, options: VerifyOptions): VerificationResult {
-    let queryPairs: Array<[string, string]>;
-    try {
-      queryPairs = formPairs(new URL(request.url).search.slice(1));
-    } catch {
-      return fail('malformed_parameters', 'the request URL cannot be parsed');
-    }
-
-    const header = parseAuthorizationHeader(request.authorization);
-    if (header.kind === 'malformed') return fail('malformed_parameters', header.message);
-    let params: Map<string, string>;
-    let placement: 'header' | 'query';
-    if (header.kind === 'oauth') {
-      params = header.params;
-      placement = 'header';
-    } else {
-      params = new Map();
-      placement = 'query';
-      for (const [key, value] of queryPairs) {
-        if (!key.startsWith('oauth_')) continue;
-        if (params.has(key)) return fail('malformed_parameters', `${key} appears more than once`);
-        params.set(key, value);
-      }
-    }
-    if (params.size === 0) return fail('missing_credentials', 'the request is not signed: no oauth_* parameters');
-
-    for (const key of params.keys()) {
-      if (!KNOWN_PARAMETERS.has(key)) return fail('malformed_parameters', `unsupported parameter ${key}`);
-    }
-    const missing = REQUIRED_PARAMETERS.filter((key) => !params.get(key));
-    if (missing.length) return fail('missing_parameters', `missing ${missing.join(', ')}`);
-
-    const consumerKey = params.get('oauth_consumer_key') as string;
-    const nonce = params.get('oauth_nonce') as string;
-    const method = params.get('oauth_signature_method') as string;
-    const timestampText = params.get('oauth_timestamp') as string;
-    const version = params.get('oauth_version');
-    const token = params.get('oauth_token');
-
-    if (version !== undefined && version !== '1.0') return fail('malformed_parameters', 'oauth_version must be 1.0');
-    if (!isDemoSignatureMethod(method)) {
-      return fail('unsupported_signature_method', `unsupported oauth_signature_method ${method}; use ${DEMO_SIGNATURE_METHODS.join(', ')}`);
-    }
-    const signatureMethod: DemoSignatureMethod = method;
-    if (nonce.length > MAX_NONCE_LENGTH) return fail('malformed_parameters', 'oauth_nonce is too long');
-    // Canonical digits only: one timestamp, one spelling, for the skew check and the nonce store.
-    if (!/^(0|[1-9][0-9]{0,11})$/.test(timestampText)) {
-      return fail('malformed_parameters', 'oauth_timestamp must be whole seconds since 1970 (UTC)');
-    }
+    const signed = signedParameters(request);
+    if (!signed.ok) return signed.failure;
+    const { params, placement, realm } = signed;
+    const sent = protocolParameters(params);
+    if (!sent.ok) return sent.failure;
+    const { consumerKey, nonce, signatureMethod, timestampText, token } = sent;
     const timestamp = Number(timestampText);
 
-    if (!constantTimeEqual(consumerKey, this.credentials.consumerKey)) {
-      return fail('unknown_consumer_key', 'the consumer key is unknown');
-    }
     const tokenSecret = token === undefined ? undefined : this.tokenSecretOf(token, options.tokenKind ?? 'access');
-    if (token !== undefined && tokenSecret === undefined) {
-      return fail('unknown_token', 'the token is unknown for this consumer key');
-    }
-    if (token === undefined && options.requireToken) {
-      return fail('token_missing', 'this resource needs a user: sign with an access token (oauth_token)');
-    }
-
+    const credentialProblem = this.credentialProblem(consumerKey, token, tokenSecret, options.requireToken);
+    if (credentialProblem) return credentialProblem;
     const nowMs = this.now();
     if (Math.abs(timestamp * 1000 - nowMs) > this.maxSkewMs) {
       return fail(
@@ -291,8 +300,6 @@ export class OAuth1Verifier {
       return fail('replayed_nonce', 'this oauth_nonce was already used with this timestamp: sign every request afresh');
     }
 
-    const realm = header.kind === 'oauth' ? header.realm : undefined;
-    const bodyHash = params.has('oauth_body_hash');
     return {
       ok: true,
       consumerKey,
@@ -302,8 +309,27 @@ export class OAuth1Verifier {
       signatureMethod,
       placement,
       ...(realm !== undefined ? { realm } : {}),
-      bodyHash,
+      bodyHash: params.has('oauth_body_hash'),
     };
+  }
+
+  /** The consumer key must be ours, a token sent must be known, and a route for a user needs one. */
+  private credentialProblem(
+    consumerKey: string,
+    token: string | undefined,
+    tokenSecret: string | undefined,
+    requireToken: boolean,
+  ): VerificationResult | undefined {
+    if (!constantTimeEqual(consumerKey, this.credentials.consumerKey)) {
+      return fail('unknown_consumer_key', 'the consumer key is unknown');
+    }
+    if (token !== undefined && tokenSecret === undefined) {
+      return fail('unknown_token', 'the token is unknown for this consumer key');
+    }
+    if (token === undefined && requireToken) {
+      return fail('token_missing', 'this resource needs a user: sign with an access token (oauth_token)');
+    }
+    return undefined;
   }
 
   /** The base string rebuilt from the request as received (§3.4.1), checked by the demo's own §3.4 code. */
@@ -314,7 +340,8 @@ export class OAuth1Verifier {
     signatureMethod: DemoSignatureMethod,
     tokenSecret: string | undefined,
   ): VerificationResult | undefined {
-    const signature = params.get('oauth_signature') as string;
+    // protocolParameters has made sure it is there.
+    const signature = params.get('oauth_signature') ?? '';
     if (signatureMethod.startsWith('RSA-') && !this.publicKey) {
       return fail('unsupported_signature_method', `${signatureMethod} is not accepted here: no public key is registered for this consumer`);
     }

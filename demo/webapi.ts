@@ -26,7 +26,11 @@ export class BearerTokens {
   issue(): { token: string; expiresInSeconds: number } {
     const token = randomBytes(32).toString('base64url');
     this.expiries.set(hashToken(token), this.now() + this.lifetimeSeconds * 1000);
-    while (this.expiries.size > MAX_TOKENS) this.expiries.delete(this.expiries.keys().next().value as string);
+    // Oldest first: a Map iterates in insertion order, and deleting while iterating is safe.
+    for (const oldest of this.expiries.keys()) {
+      if (this.expiries.size <= MAX_TOKENS) break;
+      this.expiries.delete(oldest);
+    }
     // expires_in is whole seconds (RFC 6749 §5.1); a fractional test lifetime is rounded up.
     return { token, expiresInSeconds: Math.max(1, Math.ceil(this.lifetimeSeconds)) };
   }

@@ -13,10 +13,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { isRecord } from '../demo/http';
 
 const ROOT = path.resolve(__dirname, '..');
 const IN_FLIGHT = 16;
@@ -44,7 +44,9 @@ function runServer(): void {
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`listening ${(server.address() as net.AddressInfo).port}\n`);
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the bench server listens on no TCP port');
+    process.stdout.write(`listening ${address.port}\n`);
   });
   // Ends with its parent.
   process.stdin.on('end', () => process.exit(0));
@@ -90,6 +92,11 @@ interface NodeRedRuntime {
   nodes: { getNode(id: string): { receive(msg: Record<string, unknown>): void } | null };
 }
 
+/** The part of Node-RED's API the bench drives; @types/node-red types another `init`, so it is checked here. */
+function isNodeRedRuntime(value: unknown): value is NodeRedRuntime {
+  return isRecord(value) && typeof value.init === 'function' && typeof value.start === 'function' && typeof value.stop === 'function' && isRecord(value.nodes);
+}
+
 async function startNodeRed(port: number): Promise<{ red: NodeRedRuntime; userDir: string }> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth1-bench-'));
   const nodesDir = path.join(userDir, 'nodes');
@@ -113,7 +120,8 @@ async function startNodeRed(port: number): Promise<{ red: NodeRedRuntime; userDi
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ cfg: CREDENTIALS }));
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const red = require('node-red') as NodeRedRuntime;
+  const red: unknown = require('node-red');
+  if (!isNodeRedRuntime(red)) throw new Error('node-red does not export the runtime API the bench drives');
   red.init({
     userDir,
     flowFile: 'flows.json',

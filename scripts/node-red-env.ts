@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
+import { isRecord } from '../demo/http';
 import { startDemoServer, type DemoServer } from '../demo/server';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -55,10 +56,10 @@ export function linkPackage(userDir: string): void {
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(REPO_ROOT, link, 'dir');
   const manifestFile = path.join(userDir, 'package.json');
-  const manifest: { dependencies?: Record<string, string> } & Record<string, unknown> = fs.existsSync(manifestFile)
-    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { dependencies?: Record<string, string> } & Record<string, unknown>)
-    : { name: 'node-red-project', description: 'The user directory of npm start', version: '0.0.1', private: true };
-  manifest.dependencies = { ...manifest.dependencies, [PACKAGE_NAME]: `file:${REPO_ROOT}` };
+  const found: unknown = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : undefined;
+  const manifest = isRecord(found) ? found : { name: 'node-red-project', description: 'The user directory of npm start', version: '0.0.1', private: true };
+  const dependencies = isRecord(manifest.dependencies) ? manifest.dependencies : {};
+  manifest.dependencies = { ...dependencies, [PACKAGE_NAME]: `file:${REPO_ROOT}` };
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
 }
 
@@ -179,8 +180,9 @@ export function freePort(): Promise<number> {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('a TCP server listens on no TCP port'));
+      else server.close(() => resolve(address.port));
     });
   });
 }
@@ -261,10 +263,16 @@ export interface EditorLogin {
   generated: boolean;
 }
 
+/** The part of bcryptjs that hashes: loaded from Node-RED's install, not typed by our dependencies. */
+function isBcrypt(value: unknown): value is { hashSync(password: string, rounds: number): string } {
+  return isRecord(value) && typeof value.hashSync === 'function';
+}
+
 /** bcrypt as Node-RED's install has it (the hash adminAuth wants), rather than a dependency of our own. */
 function bcryptHash(password: string): string {
   const fromNodeRed = createRequire(require.resolve('node-red/package.json', { paths: [REPO_ROOT] }));
-  const bcrypt = fromNodeRed('bcryptjs') as { hashSync(password: string, rounds: number): string };
+  const bcrypt: unknown = fromNodeRed('bcryptjs');
+  if (!isBcrypt(bcrypt)) throw new Error("Node-RED's bcryptjs has no hashSync");
   return bcrypt.hashSync(password, 10);
 }
 
@@ -295,39 +303,54 @@ export interface ExampleEnvironment {
   stop(): Promise<void>;
 }
 
+/**
+ * The example variables for Node-RED: the demo's, except those the environment sets (unless
+ * `demoOnly`), which are real credentials.
+ */
+function exampleVariables(demo: DemoServer, options: ExampleEnvironmentOptions): { env: NodeJS.ProcessEnv; fromDemo: string[]; fromEnvironment: string[] } {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
+  const fromDemo: string[] = [];
+  const fromEnvironment: string[] = [];
+  for (const [name, value] of Object.entries(demoVariables(demo))) {
+    if (env[name] && !options.demoOnly) {
+      fromEnvironment.push(name);
+    } else {
+      env[name] = value;
+      fromDemo.push(name);
+    }
+  }
+  return { env, fromDemo, fromEnvironment };
+}
+
+/**
+ * The deployed example flows, their credentials apart: the examples carry `${ENV}` credential
+ * references, as an editor import would take them; a deployed flow keeps credentials in flows_cred.json.
+ */
+function deployedExamples(): { flows: Array<Record<string, unknown>>; credentials: Record<string, Record<string, string>> } {
+  const flows = DEPLOYED_EXAMPLES.flatMap((file) => {
+    const nodes: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'));
+    if (!Array.isArray(nodes)) throw new Error(`examples/${file} is not a list of nodes`);
+    const listed: readonly unknown[] = nodes;
+    return listed.filter(isRecord);
+  });
+  const credentials: Record<string, Record<string, string>> = {};
+  for (const node of flows) {
+    if (isRecord(node.credentials)) {
+      credentials[String(node.id)] = Object.fromEntries(Object.entries(node.credentials).map(([name, value]) => [name, String(value)]));
+      delete node.credentials;
+    }
+  }
+  return { flows, credentials };
+}
+
 /** The demo service plus Node-RED with this package, on a fresh user directory. */
 export async function startExampleEnvironment(options: ExampleEnvironmentOptions): Promise<ExampleEnvironment> {
   for (const wanted of [options.port, options.demoPort]) if (await portInUse(wanted)) throw new PortInUseError(wanted);
   const port = options.port || (await freePort());
   const demo = await startDemoServer({ port: options.demoPort });
   try {
-    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
-    const fromDemo: string[] = [];
-    const fromEnvironment: string[] = [];
-    for (const [name, value] of Object.entries(demoVariables(demo))) {
-      if (env[name] && !options.demoOnly) {
-        fromEnvironment.push(name);
-      } else {
-        env[name] = value;
-        fromDemo.push(name);
-      }
-    }
-
-    let flows: Array<Record<string, unknown>> = [];
-    const credentials: Record<string, Record<string, string>> = {};
-    if (options.deployExamples !== false) {
-      flows = DEPLOYED_EXAMPLES.flatMap(
-        (file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as Array<Record<string, unknown>>,
-      );
-      // The examples carry `${ENV}` credential references, as an editor import would take them;
-      // a deployed flow keeps credentials in flows_cred.json instead.
-      for (const node of flows) {
-        if (node.credentials && typeof node.credentials === 'object') {
-          credentials[String(node.id)] = node.credentials as Record<string, string>;
-          delete node.credentials;
-        }
-      }
-    }
+    const { env, fromDemo, fromEnvironment } = exampleVariables(demo, options);
+    const { flows, credentials } = options.deployExamples !== false ? deployedExamples() : { flows: [], credentials: {} };
     // Without a login, anyone who reaches the editor could deploy a flow that reads the real credentials.
     const secured = fromEnvironment.length > 0 && !options.settings?.adminAuth ? editorLogin(env) : undefined;
     // The flows have no use for the editor's password.
