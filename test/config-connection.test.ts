@@ -256,7 +256,7 @@ describe('oauth1-config "Test connection" (admin endpoint, against the demo serv
     const answer = (await helper.request().post('/oauth1-config/svc/test').send(stored).expect(200)).body as TestAnswer;
     assert.equal(answer.statusCode, 401, answer.message);
     const listing = await helper.request().get('/oauth1-run-workflow/svc/workflows').expect(502);
-    assert.match(listing.body.error, /you sent .*…/);
+    assert.match(listing.body.message, /you sent .*…/);
     const lines = loggedCalls().map(logText);
     assert.equal(lines.filter((line) => line.includes('"id":"svc"') && line.includes('"event":"oauth1-')).length, 2, `two audit lines in ${lines.join('\n')}`);
     for (const secret of Object.values(ODD_SECRETS)) {

@@ -148,7 +148,7 @@ describe('echoed secrets: no credential of the service in any output', function 
       await loadFlow(['oauth1-config', 'oauth1-run-workflow'], runFlow(), { cfg: { ...CREDENTIALS } });
       service.route('/v1/workflows/subscription/', json({ message: `token ${BEARER} expired` }, 500));
       const failed = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(502);
-      assert.match(String(failed.body.error), /expired/);
+      assert.match(String(failed.body.message), /expired/);
       assertNoSecret(failed.body, 'the error answer');
       service.route('/v1/workflows/subscription/', json([{ id: 'wf1', name: `shared with ${BEARER}`, metaInfo: { name: `by ${BEARER}` } }]));
       const listed = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(200);

@@ -531,19 +531,29 @@ describe('oauth1-run-workflow node (in the Node-RED runtime, against the demo se
         ['Country', 'Year', 'IncludeReturns'],
       );
       const unknown = await helper.request().get('/oauth1-run-workflow/cfg/workflows/nope/questions').expect(502);
-      assert.deepEqual(unknown.body, { error: '404 unknown workflow "nope"', statusCode: 404 });
+      assert.deepEqual(unknown.body, { ok: false, message: '404 unknown workflow "nope"', statusCode: 404 });
     });
 
     it('says why when the service is not deployed or refuses the key', async () => {
       await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: 'wrong' } });
       const missing = await helper.request().get('/oauth1-run-workflow/not-deployed/workflows').expect(404);
-      assert.match((missing.body as { error: string }).error, /deploy the OAuth1 service first/);
+      assert.deepEqual(missing.body, { ok: false, message: 'deploy the OAuth1 service first: the list is fetched with its saved credentials' });
       const refused = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(502);
       assert.match(
-        (refused.body as { error: string }).error,
+        (refused.body as { message: string }).message,
         /^401 The provided signature\(oauth_signature\) is invalid\. Likely cause: The service computed another signature/,
       );
       assert.equal((refused.body as { statusCode: number }).statusCode, 401);
+    });
+
+    it('answers every refusal as the other admin routes do, {ok: false, message}, a cross-site request included', async () => {
+      await loadFlow(TYPES, flow(gallery), { cfg: { consumerKey: DEMO_CREDENTIALS.consumerKey } });
+      const unusable = await helper.request().get('/oauth1-run-workflow/cfg/workflows').expect(400);
+      assert.deepEqual(Object.keys(unusable.body as object).sort(), ['message', 'ok']);
+      assert.match((unusable.body as { message: string }).message, /consumer secret missing/);
+      const crossSite = await helper.request().get('/oauth1-run-workflow/cfg/workflows').set('sec-fetch-site', 'cross-site').expect(403);
+      assert.equal((crossSite.body as { ok: boolean }).ok, false);
+      assert.match((crossSite.body as { message: string }).message, /another site/);
     });
   });
 });

@@ -89,10 +89,14 @@ function adminUrl(path: string): string {
   return `oauth1-run-workflow/${encodeURIComponent(serverId())}${path}`;
 }
 
-function failure(xhr: JQuery.jqXHR): string {
+/** Why a request of the dialog failed: the route's own `{ok: false, message}`, else what the status means. */
+function failure(node: RunWorkflowNode, xhr: JQuery.jqXHR): string {
   const body: unknown = xhr.responseJSON;
-  const error = typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string' ? body.error : '';
-  return error || xhr.statusText || '?';
+  const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : '';
+  if (message) return message;
+  // Node-RED's own permission check answers with no message of ours.
+  if (xhr.status === 401 || xhr.status === 403) return t(node, 'picker.notPermitted');
+  return xhr.statusText || '?';
 }
 
 function workflowId(): string {
@@ -147,7 +151,7 @@ function showQuestions(node: RunWorkflowNode): void {
       $('#oauth1-run-workflow-questions').empty().append(questionsTable(node, questions));
     })
     .fail((xhr: JQuery.jqXHR) => {
-      if (workflowId() === id) note(node, 'questions.failed', { message: failure(xhr) });
+      if (workflowId() === id) note(node, 'questions.failed', { message: failure(node, xhr) });
     });
 }
 
@@ -172,7 +176,7 @@ function loadWorkflows(dialog: Dialog): void {
       if (dialog.known[id]) $('#node-input-workflowName').val(dialog.known[id]);
     })
     .fail((xhr: JQuery.jqXHR) => {
-      $picker.empty().append(option('', t(node, 'picker.failed', { message: failure(xhr) })));
+      $picker.empty().append(option('', t(node, 'picker.failed', { message: failure(node, xhr) })));
     });
 }
 

@@ -5,13 +5,14 @@
  * metadata catalog…), or for Custom the probe path typed in. Knows nothing of Node-RED, so
  * it is tested on its own.
  */
-import { AlteryxApi, isAlteryxError, type AlteryxTransport } from '../../lib/alteryx';
-import { isRequestError, type HttpClient } from '../../lib/client';
+import { alteryxApiFor, type AlteryxTransport } from '../../lib/alteryx';
+import type { HttpClient } from '../../lib/client';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { describeProbeAnswer, findPreset, type Probe } from '../../lib/presets';
 import { isSuccess } from '../../lib/response';
 import { createServiceClient, missingCredentials, signingProblem, type ServiceSettings } from '../../lib/service';
-import { describeError, ExtraHorizonError, getMe, ME_PATH } from '../../lib/extrahorizon';
+import { describeError, getMe, ME_PATH } from '../../lib/extrahorizon';
+import { isServiceError, ServiceError } from '../../lib/errors';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin } from '../shared/service-settings';
 
@@ -52,16 +53,14 @@ export async function testConnection(settings: ServiceSettings, probe: Probe | u
   if (problem || !probe) return { ok: false, message: problem ?? NO_PROBE };
   const client = createServiceClient({ ...settings, retries: 0, timeoutMs: TEST_TIMEOUT_MS });
   const request = `GET ${probe.path}`;
-  const answer: ProbeAnswer = { statusCode: undefined };
+  const seen: ProbeStatus = { statusCode: undefined };
   try {
-    const message = await sendProbe(client, probe, answer);
-    return { ok: true, request, statusCode: answer.statusCode, message };
+    const message = await sendProbe(client, probe, seen);
+    return { ok: true, request, statusCode: seen.statusCode, message };
   } catch (error) {
     const message = credentialsRedactor(settings.credentials, () => client.currentSecrets())(describeFailure(error));
-    if (error instanceof ExtraHorizonError || error instanceof ProbeRefused)
-      return withSigning({ ok: false, request, statusCode: error.statusCode, message }, error.signing);
-    if (isAlteryxError(error))
-      return withSigning({ ok: false, request, statusCode: error.details.statusCode ?? answer.statusCode, message }, error.details.signing);
+    // A library error brings its status code and signing; a 2xx the probe could not read, the status seen.
+    if (isServiceError(error)) return withSigning({ ok: false, request, statusCode: error.statusCode ?? seen.statusCode, message }, error.signing);
     return { ok: false, request, message };
   } finally {
     client.destroy();
@@ -69,13 +68,9 @@ export async function testConnection(settings: ServiceSettings, probe: Probe | u
 }
 
 /** A non-2xx answer to a probe: "401 INVALID_LOGIN: …", read as Extra Horizon's errors are (any `{name, message}`, text or status). */
-class ProbeRefused extends Error {
-  constructor(
-    readonly statusCode: number,
-    body: unknown,
-    readonly signing?: SigningDiagnosis,
-  ) {
-    super(withLikelyCause(describeError(statusCode, body), signing));
+class ProbeRefused extends ServiceError {
+  constructor(statusCode: number, body: unknown, signing?: SigningDiagnosis) {
+    super(withLikelyCause(describeError(statusCode, body), signing), 'EHTTP', { words: String(statusCode) }, { statusCode, signing });
   }
 }
 
@@ -83,7 +78,8 @@ function withSigning(result: ConnectionTestResult, signing: SigningDiagnosis | u
   return signing ? { ...result, signing } : result;
 }
 
-interface ProbeAnswer {
+/** The status code of the last answer the probe got, whatever came of it. */
+interface ProbeStatus {
   statusCode: number | undefined;
 }
 
@@ -92,24 +88,24 @@ interface ProbeAnswer {
  * and Alteryx' workflow list keep their own readers (names, workflow names); any other probe is
  * read with the preset's identity fields.
  */
-async function sendProbe(client: HttpClient, probe: Probe, answer: ProbeAnswer): Promise<string> {
+async function sendProbe(client: HttpClient, probe: Probe, seen: ProbeStatus): Promise<string> {
   if (probe.path === ME_PATH) {
     const me = await getMe(client);
-    answer.statusCode = me.statusCode;
+    seen.statusCode = me.statusCode;
     return `signed in as ${describeUser(me.user)}`;
   }
   if (probe.count === 'workflow') {
     const transport: AlteryxTransport = {
       request: async (request) => {
         const response = await client.request(request);
-        answer.statusCode = response.statusCode;
+        seen.statusCode = response.statusCode;
         return response;
       },
     };
-    return describeWorkflows(await new AlteryxApi(transport).listWorkflows());
+    return describeWorkflows(await alteryxApiFor(transport, {}).listWorkflows());
   }
   const response = await client.request({ method: 'GET', url: probe.path, headers: { Accept: 'application/json' }, responseType: 'json' });
-  answer.statusCode = response.statusCode;
+  seen.statusCode = response.statusCode;
   if (!isSuccess(response)) throw new ProbeRefused(response.statusCode, response.body, response.signing);
   const who = response.jsonError ? undefined : describeProbeAnswer(probe, response.body);
   if (who === undefined) return `the signed request was accepted (HTTP ${response.statusCode})`;
@@ -131,7 +127,7 @@ function describeUser(user: Record<string, unknown>): string {
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof ExtraHorizonError || error instanceof ProbeRefused || isAlteryxError(error) || isRequestError(error)) return error.message;
+  if (isServiceError(error)) return error.message;
   return error instanceof Error ? `unexpected error: ${error.message}` : 'unexpected error';
 }
 

@@ -3,11 +3,13 @@
  * their questions, asked with the credentials of the deployed config node (the editor
  * never holds them), so they go only to that node's own service. The rules of
  * ../shared/admin-routes.ts apply: same-origin only (GET routes have no body), an audit
- * line for each use of the stored secrets, answers without secrets.
+ * line for each use of the stored secrets, answers without secrets, and a failure answered
+ * `{ok: false, message}` as every admin route of this package answers one.
  */
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import { AlteryxApi, isAlteryxError } from '../../lib/alteryx';
+import { alteryxApiFor, type AlteryxApi } from '../../lib/alteryx';
+import { isServiceError } from '../../lib/errors';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
@@ -30,20 +32,20 @@ async function withService(RED: NodeAPI, req: Request, res: Response, event: str
   const serverId = String(req.params.server);
   const server = getConfigNode(RED, serverId);
   if (!server) {
-    res.status(404).json({ error: 'deploy the OAuth1 service first: the list is fetched with its saved credentials' });
+    res.status(404).json({ ok: false, message: 'deploy the OAuth1 service first: the list is fetched with its saved credentials' });
     return;
   }
   if (server.problem) {
-    res.status(400).json({ error: server.problem });
+    res.status(400).json({ ok: false, message: server.problem });
     return;
   }
   auditStoredSecretsUse(RED, event, serverId, httpOrigin(server.baseUrl), req);
   try {
-    res.status(200).json(await action(new AlteryxApi(server.client()), AbortSignal.timeout(ADMIN_TIMEOUT_MS)));
+    res.status(200).json(await action(alteryxApiFor(server.client(), { scheme: server.scheme }), AbortSignal.timeout(ADMIN_TIMEOUT_MS)));
   } catch (error) {
-    const statusCode = isAlteryxError(error) ? error.details.statusCode : undefined;
+    const statusCode = isServiceError(error) ? error.statusCode : undefined;
     const message = error instanceof Error ? error.message : String(error);
     // A service may echo the request in its error body: with PLAINTEXT, the secrets themselves.
-    res.status(502).json({ error: server.redact(message), statusCode });
+    res.status(502).json({ ok: false, message: server.redact(message), statusCode });
   }
 }
