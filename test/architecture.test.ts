@@ -182,6 +182,21 @@ describe('the shape of the code', () => {
     assert.deepEqual(offending, []);
   });
 
+  it('keeps the shared node layer free of services: no file of src/nodes/shared imports a service module, type imports included', () => {
+    // A library error brings its own status text and fields: the shell needs no service to show one.
+    const serviceModules = ['alteryx', 'extrahorizon', 'three-legged', 'token-requests', 'presets', 'diagnosis', 'job-bounds', 'job-polling'];
+    const services = new Set(serviceModules.map((name) => path.join(SRC, 'lib', `${name}.ts`)));
+    for (const file of services) assert.ok(parsed.has(file), `${relative(file)} exists`);
+    const shared = files.filter((file) => relative(file).startsWith(`nodes${path.sep}shared${path.sep}`));
+    assert.ok(shared.some((file) => file.endsWith('node-shell.ts')), 'the shell is in src/nodes/shared');
+    const offending = shared.flatMap((file) =>
+      importsOf(parsed.get(file)!)
+        .filter((specifier) => services.has(resolveLocal(file, specifier) ?? ''))
+        .map((specifier) => `${relative(file)} imports ${specifier}`),
+    );
+    assert.deepEqual(offending, []);
+  });
+
   it(`has no function longer than ${MAX_FUNCTION_LINES} lines, closures included, in src/**/*.ts, the editor's included`, () => {
     assert.ok(
       files.some((file) => relative(file).startsWith(`editor${path.sep}`)),
