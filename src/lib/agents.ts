@@ -34,8 +34,8 @@ export interface Agents {
 
 /**
  * Kept-alive sockets, with the TCP keep-alive delay axios sets on every request's socket
- * (60 s). With the agent's own default (1 s), each request set it back and forth: two
- * system calls per request, a twentieth of its CPU time (`npm run bench`).
+ * (60 s). With the agent's own default (1 s), each request would set it back and forth: two
+ * system calls per request.
  */
 const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 60_000 } as const;
 

@@ -1,26 +1,12 @@
 /**
- * OAuth 1.0a request signing (RFC 5849): oauth-1.0a signs, through its documented API.
- *
- * `authorize()` builds the signature base string and signs it. Before that, this module
- * applies the guards of the design: the URL is split with `new URL()` and oauth-1.0a gets
- * `origin + pathname` only, the query and form parameters go in `data`
- * (decoded exactly once, repeated names as arrays, stale `oauth_*` pairs dropped), and the
- * protocol values oauth-1.0a would make wrongly go in `data` too, which its README allows for
- * `oauth_*` options: the nonce (its own comes from `Math.random`), the timestamp (with the
- * clock offset a server taught us), `oauth_body_hash` (its own hashes a string, not the bytes
- * sent, and then leaves the query out of the base string), `oauth_callback`, `oauth_verifier`.
- *
- * The `Authorization` header (§3.5.1) is this module's, not `toHeader()`: that one sorts and
- * encodes every request parameter again only to skip them, a sixth of a signature in a
- * running flow (`npm run bench`), and drops an empty `realm=""`. A test holds the two equal.
- *
- * Where oauth-1.0a cannot give the RFC's answer, this module's own base string (§3.4.1, a
- * dozen lines) is used instead; see {@link OAuth1Signer.sign}:
- * - `oauth_version` left out (RFC 5849 makes it optional; oauth-1.0a always signs it);
- * - a parameter named `__proto__` (oauth-1.0a merges parameters into plain objects, which
- *   swallow that name);
- * - a form body with `oauth_*` parameters (merged over the protocol parameters).
- * No internals are patched; only each URL's split and query are remembered (see {@link rememberedUrl}).
+ * OAuth 1.0a request signing (RFC 5849): oauth-1.0a signs, through its documented API, with
+ * the guards of the design around it: the URL split with `new URL()`, query and form
+ * parameters decoded exactly once, and the protocol values it would make wrongly given to it
+ * as `data` (its README allows `oauth_*` options there). The `Authorization` header is ours:
+ * `toHeader()` encodes every parameter again only to skip them and drops an empty `realm=""`.
+ * Where oauth-1.0a cannot give the RFC's answer (no `oauth_version`, a `__proto__` parameter,
+ * `oauth_*` in a form body), our own §3.4.1 base string signs instead; the demo's broken-signer
+ * guard (test/demo-broken-signer.test.ts) sends each case. No internals are patched.
  */
 import { createHash, createHmac, createPrivateKey, randomFillSync, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
@@ -182,9 +168,9 @@ interface RememberedUrl extends NormalizedUrl {
 }
 
 /**
- * {@link normalizeUrl} and the query's {@link libraryData}, remembered per URL text. A node
- * mostly asks for the same URLs, and splitting and decoding one took a tenth of a signature
- * (`npm run bench`). The result is shared between calls, so it is frozen.
+ * {@link normalizeUrl} and the query's {@link libraryData}, remembered per URL text: a node
+ * mostly asks for the same URLs, and splitting and decoding one is a good part of a
+ * signature's work. The result is shared between calls, so it is frozen.
  */
 function rememberedUrl(memo: Map<string, RememberedUrl>, rawUrl: string): RememberedUrl {
   let remembered = memo.get(rawUrl);
@@ -369,7 +355,8 @@ export class OAuth1Signer {
       return this.record(request.method, sendUrl, signatureBaseString(request.method, baseUri, signedPairs), signedPairs, timestamp);
     };
     if (includeVersion && requestData) {
-      // oauth-1.0a adds the consumer key, method, token and version itself; the rest it would get wrong (see above).
+      // oauth-1.0a adds the consumer key, method, token and version itself. The rest it would get wrong: its
+      // nonce comes from Math.random, it knows no clock offset, and it hashes a string, not the bytes sent.
       const { oauth_consumer_key: _key, oauth_signature_method: _method, oauth_token: _token, oauth_version: _version, ...ours } = oauthParams;
       const token = this.credentials.token ? { key: this.credentials.token, secret: this.credentials.tokenSecret ?? '' } : undefined;
       const authorized = this.oauth.authorize({ method: request.method, url: baseUri, data: { ...requestData, ...ours } }, token);
