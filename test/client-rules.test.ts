@@ -1,10 +1,14 @@
 /**
- * The small rules of src/lib/client.ts, each alone: how URLs are joined, how Retry-After is
+ * The small rules of the client, each alone: how URLs are joined, how Retry-After is
  * read, which origins may receive credentials, how outside text is shown, how waits end.
  */
 import assert from 'node:assert/strict';
-import { isRequestError, joinUrl, originProblem, parseRetryAfter, printable, RequestError, serviceOrigins, sleep } from '../src/lib/client';
+import { parseRetryAfter } from '../src/lib/client-decisions';
+import { isRequestError, RequestError } from '../src/lib/request-error';
 import { createServiceClient } from '../src/lib/service';
+import { printable } from '../src/lib/text';
+import { sleep } from '../src/lib/time';
+import { joinUrl, originProblem, serviceOrigins } from '../src/lib/urls';
 import { respond, startFaultServer, type FaultServer } from './support/fault-server';
 
 function thrown(action: () => unknown): RequestError {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import zlib from 'node:zlib';
-import { HttpClient, RequestError } from '../src/lib/client';
+import { HttpClient } from '../src/lib/client';
+import { RequestError } from '../src/lib/request-error';
 import { clearTextProblem, createServiceClient, originList, type ServiceSettings } from '../src/lib/service';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';

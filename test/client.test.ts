@@ -4,20 +4,19 @@
  * it has not seen before.
  */
 import assert from 'node:assert/strict';
+import { HttpClient, type ClientResponse } from '../src/lib/client';
 import {
   backoff,
-  decodeResponse,
   followRedirect,
-  HttpClient,
   parseRetryAfter,
   refreshCredentials,
-  RequestError,
   resignForClock,
   retryAfterFailure,
   retryAfterStatus,
   takeHop,
-  type ClientResponse,
-} from '../src/lib/client';
+} from '../src/lib/client-decisions';
+import { RequestError } from '../src/lib/request-error';
+import { decodeResponse } from '../src/lib/response';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
 import {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
-import { RequestError } from '../src/lib/client';
+import { RequestError } from '../src/lib/request-error';
 import { describeError, ExtraHorizonError, getMe, ME_PATH } from '../src/lib/extrahorizon';
 import { createServiceClient } from '../src/lib/service';
 

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { AlteryxApi, AlteryxError, cancelAfterTimeout, completeJob, downloadOutputs, type AlteryxJob } from '../src/lib/alteryx';
 import type { HttpClient } from '../src/lib/client';
-import { DeadlineSignal, OutputBudget, outputCountProblem, outputLimits, DEFAULT_OUTPUT_LIMITS, MEGABYTE } from '../src/lib/job-bounds';
+import { OutputBudget, outputCountProblem, outputLimits, DEFAULT_OUTPUT_LIMITS, MEGABYTE } from '../src/lib/job-bounds';
 import { createServiceClient } from '../src/lib/service';
+import { DeadlineSignal } from '../src/lib/time';
 import { json, startFaultServer, type Fault, type FaultServer } from './support/fault-server';
 
 const CREDENTIALS = { consumerKey: 'key', consumerSecret: 'secret' };

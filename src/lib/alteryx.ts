@@ -7,13 +7,15 @@
  */
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
 import { ServiceError, type FailureStatus, type StatusKey } from './errors';
-import { isRequestError, MAX_TIMER_MS, type ClientRequest } from './client';
-import { DeadlineSignal, megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
+import type { ClientRequest } from './client';
+import { megabytes, OutputBudget, outputCountProblem, outputLimits, type OutputLimits } from './job-bounds';
 import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from './job-polling';
 import { percentEncode } from './oauth1';
+import { isRequestError } from './request-error';
 import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
 import { PRIORITIES, type Priority } from './settings';
 import type { AuthScheme } from './service';
+import { DeadlineSignal } from './time';
 
 /** The one method of `HttpClient` this file needs; tests hand in a fake. Bodies are checked, not assumed. */
 export interface AlteryxTransport {
@@ -300,7 +302,8 @@ export interface AlteryxApiOptions {
  */
 export function alteryxApiFor(transport: AlteryxTransport, service: { scheme?: AuthScheme; timeoutMs?: number }): AlteryxApi {
   const { timeoutMs } = service;
-  const bounded: AlteryxTransport = timeoutMs === undefined ? transport : { request: (request) => transport.request({ ...request, timeoutMs: request.timeoutMs ?? timeoutMs }) };
+  const bounded: AlteryxTransport =
+    timeoutMs === undefined ? transport : { request: (request) => transport.request({ ...request, timeoutMs: request.timeoutMs ?? timeoutMs }) };
   return new AlteryxApi(bounded, { serverApiV3: service.scheme === 'oauth2' });
 }
 
@@ -547,19 +550,6 @@ export interface WaitOptions {
   now?: () => number;
 }
 
-/** A deadline as a signal; a deadline beyond what one timer can take is reached in steps. */
-function deadlineSignal(deadline: number, now: () => number): { signal: AbortSignal; clear: () => void } {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    const remaining = deadline - now();
-    if (remaining <= 0) controller.abort();
-    else timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-  };
-  arm();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-
 /** True for a job that finished well; throws for one that failed, was cancelled or is in a state nobody documents. */
 function hasSucceeded(job: AlteryxJob): boolean {
   const status = job.status.toLowerCase();
@@ -580,8 +570,8 @@ function hasSucceeded(job: AlteryxJob): boolean {
  */
 export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOptions): Promise<AlteryxJob> {
   const now = options.now ?? Date.now;
-  const deadline = deadlineSignal(options.deadline, now);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const deadline = new DeadlineSignal(options.deadline, options.signal, now);
+  const { signal } = deadline;
   let last: AlteryxJob | undefined;
   const timedOut = () =>
     new AlteryxError(
@@ -591,7 +581,7 @@ export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOp
         job: last,
       },
     );
-  const givenUp = (error: unknown): unknown => (deadline.signal.aborted && !options.signal?.aborted ? timedOut() : error);
+  const givenUp = (error: unknown): unknown => (deadline.expired && !options.signal?.aborted ? timedOut() : error);
   // The time in the current state: a job queued for a minute then running shows `running 0 s`.
   let state = { status: '', since: options.startedAt };
   try {
@@ -615,7 +605,7 @@ export async function waitForJob(api: AlteryxApi, jobId: string, options: WaitOp
       }
     }
   } finally {
-    deadline.clear();
+    deadline.dispose();
   }
 }
 

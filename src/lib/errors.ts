@@ -3,7 +3,7 @@
  * Catch, an admin route's answer) reads the same fields whichever service or layer failed,
  * without knowing the service. A leaf module: it imports types only.
  */
-import type { SigningDiagnosis } from './diagnosis';
+import type { SigningDiagnosis } from './refusal';
 
 /** Keys of the shared status catalogue (`status.*` of the config node's locale) a failure may show. */
 export type StatusKey = 'timeout' | 'error' | 'cancelled' | 'notSupported' | 'formatNotOffered' | 'invalidInput' | 'outputsTooLarge' | 'badResponse';

@@ -7,7 +7,6 @@
  * stored secrets, the answer carries no signature at all and the token as `…`: whoever may
  * explain need not be whoever may read them (see {@link ExplainOptions}).
  */
-import { HTTP_METHODS, joinUrl, originProblem, RequestError, serviceOrigins } from './client';
 import {
   authorizationHeader,
   createNonce,
@@ -18,7 +17,10 @@ import {
   type ProtocolValueWriter,
   type SigningRecord,
 } from './oauth1';
+import { RequestError } from './request-error';
 import { missingCredentials, signingProblem, type ServiceSettings } from './service';
+import { HTTP_METHODS } from './settings';
+import { joinUrl, originProblem, serviceOrigins } from './urls';
 
 /** What the panel posts besides the form; every field as typed. */
 export interface ExplainInput {

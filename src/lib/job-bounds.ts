@@ -1,10 +1,9 @@
 /**
- * What one Alteryx job may bring back: how many outputs, how many bytes in all, and by when.
+ * What one Alteryx job may bring back: how many outputs and how many bytes in all.
  * The client caps each response; these cap their sum, so a hostile server cannot fill the
  * runtime's memory with many outputs each just under the cap. Nothing here knows Alteryx's
  * routes or Node-RED.
  */
-import { MAX_TIMER_MS } from './client';
 import { DEFAULT_OUTPUT_LIMITS, MEGABYTE } from './settings';
 
 export interface OutputLimits {
@@ -56,36 +55,5 @@ export class OutputBudget {
     if (bytes > this.remaining) return false;
     this.used += bytes;
     return true;
-  }
-}
-
-/** A signal that aborts at an epoch-ms deadline (or with `outer`); `expired` tells the deadline from the outer abort. */
-export class DeadlineSignal {
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly deadline: number,
-    outer?: AbortSignal,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.signal = outer ? AbortSignal.any([outer, this.controller.signal]) : this.controller.signal;
-    this.arm();
-  }
-
-  get expired(): boolean {
-    return this.controller.signal.aborted;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-  }
-
-  private arm(): void {
-    const remaining = this.deadline - this.now();
-    if (remaining <= 0) this.controller.abort();
-    // Longer delays would fire at once: wait in steps.
-    else this.timer = setTimeout(() => this.arm(), Math.min(remaining, MAX_TIMER_MS));
   }
 }

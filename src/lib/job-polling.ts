@@ -3,7 +3,7 @@
  * waiting poll look again at once (a job cancelled by a node of this runtime). Nothing here
  * knows Alteryx or Node-RED.
  */
-import { MAX_TIMER_MS, sleep } from './client';
+import { MAX_TIMER_MS, sleep } from './time';
 
 /** Polls never come closer than this, whatever the node says. */
 const MIN_POLL_MS = 10;

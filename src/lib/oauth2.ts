@@ -3,7 +3,7 @@
  * `/webapi/`: the consumer key and secret become client id and secret.
  */
 import type { BareSecret } from './bare-secrets';
-import type { AuthorizedAttempt, RequestAuthorizer } from './client';
+import type { AuthorizedAttempt, RequestAuthorizer } from './authorizer';
 import type { RequestToSign } from './oauth1';
 import { isSuccess, positiveNumber, serviceMessage, type ClientResponse } from './response';
 

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { isHttp } from './urls';
 
 /** A core `http proxy` config node's settings: its URL, its "ignore hosts" and its credentials. */
 export interface ProxySettings {
@@ -136,7 +137,7 @@ export function toProxyUrl(proxy: string, settings?: ProxySettings): URL | undef
   } catch {
     throw new Error(`the proxy URL "${withoutUserInfo(proxy)}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy URL must be http or https, not ${url.protocol}`);
+  if (!isHttp(url)) throw new Error(`the proxy URL must be http or https, not ${url.protocol}`);
   if (settings?.username || settings?.password) {
     url.username = encodeURIComponent(settings.username ?? '');
     url.password = encodeURIComponent(settings.password ?? '');

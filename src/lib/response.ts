@@ -45,6 +45,32 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/**
+ * The body as asked for. JSON that does not parse comes back as text with `jsonError`; JSON
+ * that does comes with the text it was parsed from (`sourceText`), which redaction searches
+ * instead of walking every object.
+ */
+export function decodeResponse(
+  data: Buffer,
+  responseType: ResponseType,
+  status: number,
+  method: string,
+): { body: unknown; jsonError?: string; sourceText?: string } {
+  if (method === 'HEAD') return { body: responseType === 'buffer' ? Buffer.alloc(0) : '' };
+  if (responseType === 'buffer') return { body: data };
+  const text = data.toString('utf8');
+  if (responseType === 'text') return { body: text };
+  const json = stripBom(text);
+  // As in the core http request node: "No Content" is an empty object, not a parse error.
+  if (status === 204 && json.trim() === '') return { body: {} };
+  if (json.trim() === '') return { body: json, jsonError: 'the response body is empty' };
+  try {
+    return { body: JSON.parse(json), sourceText: json };
+  } catch (error) {
+    return { body: text, jsonError: `the response is not JSON (${(error as Error).message})` };
+  }
+}
+
 // Kept here for the node layer's imports; their home is numbers.ts.
 export { nonNegativeNumber, positiveNumber } from './numbers';
 

@@ -1,13 +1,26 @@
 /**
  * One configured service: which credentials, which scheme, which origins. Builds the
- * client that the nodes share; the transport (client.ts) knows none of this.
+ * client that the nodes share, and says what a refused signature means: the transport
+ * (client.ts) knows none of this.
  */
-import { HttpClient, type AuthorizedAttempt, type RequestAuthorizer, type TlsOptions } from './client';
-import { OAuth1Signer, usesPrivateKey, type OAuth1Credentials, type Placement, type RequestToSign, type SignatureMethod, type SigningOptions } from './oauth1';
+import type { AuthorizedAttempt, RequestAuthorizer } from './authorizer';
+import { HttpClient, type TlsOptions } from './client';
+import { refusalDiagnosis } from './diagnosis';
+import {
+  OAuth1Signer,
+  usesPrivateKey,
+  type OAuth1Credentials,
+  type Placement,
+  type RequestToSign,
+  type SignatureMethod,
+  type SigningOptions,
+  type SigningRecord,
+} from './oauth1';
 import { bareSecretProblem, type BareSecret } from './bare-secrets';
 import { ClientCredentialsAuthorizer, OAUTH2_BEARER_TOKEN } from './oauth2';
 import type { ProxyOptions } from './proxy';
 import { credentialSecrets } from './redact';
+import type { RefusalAnswer, SigningDiagnosis } from './refusal';
 
 export type AuthScheme = 'oauth1' | 'oauth2';
 
@@ -124,6 +137,11 @@ export class OAuth1Authorizer implements RequestAuthorizer {
   authorize(request: RequestToSign, context: { clockOffsetMs: number }): AuthorizedAttempt {
     const signed = this.signer.sign(request, { clockOffsetMs: context.clockOffsetMs });
     return { url: signed.url, headers: signed.headers, signing: signed.record };
+  }
+
+  /** What a refused signature most likely means (diagnosis.ts); the record is built only for a refusal. */
+  diagnose(signing: () => SigningRecord, answer: RefusalAnswer): SigningDiagnosis | undefined {
+    return refusalDiagnosis(signing, answer);
   }
 }
 

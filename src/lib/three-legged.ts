@@ -3,6 +3,8 @@
  * needs and that know nothing of Node-RED: token answers, the callback address rule, and
  * the pending request tokens that are the capability of the callback.
  */
+import { isHttp } from './urls';
+
 export interface TokenPair {
   token: string;
   tokenSecret: string;
@@ -61,7 +63,7 @@ export function isOwnCallbackUrl(url: string, nodeId: string, editor: EditorAddr
   } catch {
     return false;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  if (!isHttp(parsed)) return false;
   if (parsed.username || parsed.password || parsed.search || parsed.hash || !editor.host) return false;
   return parsed.host === editorHost && parsed.pathname === `${editor.adminRoot.replace(/\/+$/, '')}${callbackPath(nodeId)}`;
 }

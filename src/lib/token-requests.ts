@@ -6,13 +6,16 @@
  * API) or relative to the base URL; either way credentials go only to the base URL's origin
  * and the "Also sign for" origins, as the client enforces for every request.
  */
-import { HttpClient, isRequestError, joinUrl, type RequestAuthorizer } from './client';
+import type { RequestAuthorizer } from './authorizer';
+import { HttpClient } from './client';
 import { ServiceError } from './errors';
 import type { RequestToSign } from './oauth1';
 import { createRedactor } from './redact';
+import { isRequestError } from './request-error';
 import { isSuccess, serviceMessage } from './response';
 import { OAuth1Authorizer, type ServiceSettings } from './service';
 import { authorizationPageUrl, parseTokenAnswer, type TokenPair } from './three-legged';
+import { joinUrl } from './urls';
 
 /** Where a provider hands out tokens: each absolute, or relative to the base URL. */
 export interface TokenUrls {
@@ -49,6 +52,7 @@ function tokenClient(settings: TokenDanceSettings, pair: TokenPair | undefined, 
   const authorizer: RequestAuthorizer = {
     bareSecret: signer.bareSecret,
     authorize: (request, context) => signer.authorize({ ...request, ...extra }, context),
+    diagnose: (signing, answer) => signer.diagnose(signing, answer),
   };
   return new HttpClient({ ...settings, authorizer, retries: 0, timeoutMs: settings.timeoutMs ?? TOKEN_TIMEOUT_MS });
 }

@@ -1,6 +1,6 @@
 /** Assertions several library tests share. */
 import assert from 'node:assert/strict';
-import { RequestError } from '../../src/lib/client';
+import { RequestError } from '../../src/lib/request-error';
 
 /** The RequestError a request fails with; fails the test when it succeeds or fails otherwise. */
 export async function requestRejection(promise: Promise<unknown>): Promise<RequestError> {
