@@ -144,6 +144,28 @@ function checkerSilencers(source: ts.SourceFile): string[] {
   return found;
 }
 
+/**
+ * What a service is and how it answers (presets, the refusal diagnosis, the service modules,
+ * the authorizers that know a scheme): the transport (client.ts and the small modules it
+ * imports) carries requests and knows none of it.
+ */
+const SERVICE_FACTS = ['presets', 'diagnosis', 'alteryx', 'extrahorizon', 'service', 'oauth2', 'three-legged', 'token-requests'];
+
+/** Every file of src that `start` reaches through imports (types included), each with the chain of imports that gets there. */
+function importChains(start: string): Map<string, string[]> {
+  const chains = new Map<string, string[]>([[start, [start]]]);
+  const queue = [start];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const specifier of importsOf(parsed.get(file)!)) {
+      const next = resolveLocal(file, specifier);
+      if (!next || chains.has(next)) continue;
+      chains.set(next, [...chains.get(file)!, next]);
+      queue.push(next);
+    }
+  }
+  return chains;
+}
+
 describe('the shape of the code', () => {
   it('has no import cycle in src, type imports included', () => {
     const graph = new Map(
@@ -194,6 +216,16 @@ describe('the shape of the code', () => {
         .filter((specifier) => services.has(resolveLocal(file, specifier) ?? ''))
         .map((specifier) => `${relative(file)} imports ${specifier}`),
     );
+    assert.deepEqual(offending, []);
+  });
+
+  it('keeps service facts out of the transport: nothing client.ts reaches, type imports included, knows a service', () => {
+    const chains = importChains(path.join(SRC, 'lib', 'client.ts'));
+    const offending = SERVICE_FACTS.map((name) => path.join(SRC, 'lib', `${name}.ts`)).flatMap((file) => {
+      assert.ok(parsed.has(file), `${relative(file)} exists`);
+      const chain = chains.get(file);
+      return chain ? [chain.map(relative).join(' → ')] : [];
+    });
     assert.deepEqual(offending, []);
   });
 
