@@ -37,7 +37,7 @@ function answerExplain(RED: NodeAPI, req: Request, res: Response): void {
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.explain', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
   const explain = typeof body.explain === 'object' && body.explain !== null ? body.explain : {};
   // Stored secrets may be used here by whoever may test a connection, not read: no signature, no token in the answer.
-  const answer = explainSignature(reading.settings, explain, { storedSecrets: reading.usesStoredValues });
+  const explanation = explainSignature(reading.settings, explain, { storedSecrets: reading.usesStoredValues });
   // An error text may quote what was typed; the signing record and the header hold no secret by construction.
-  res.json(answer.ok ? answer : { ok: false, message: credentialsRedactor(reading.settings.credentials)(answer.message) });
+  res.json(explanation.ok ? explanation : { ok: false, message: credentialsRedactor(reading.settings.credentials)(explanation.message) });
 }

@@ -49,7 +49,7 @@ interface TokenForm extends ServiceForm {
 
 /** What a pending request token remembers until its callback: where to exchange it, and which probe tells who signed in. */
 interface DanceContext {
-  settings: TokenDanceSettings;
+  service: TokenDanceSettings;
   preset?: string;
   /** The form's `tls-config` node id, "" for none: an obtained pair is for that TLS configuration only. */
   tlsId: string;
@@ -78,14 +78,14 @@ export function registerTokenAdmin(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('oauth1-config.write');
 
   RED.httpAdmin.post('/oauth1-config/:id/authorize', write, ...ADMIN_REQUEST_RULES, (req, res) => {
-    void answer(RED, req, res, 'authorize', async (id) => startDance(RED, req, id, pending));
+    void respond(RED, req, res, 'authorize', async (id) => startDance(RED, req, id, pending));
   });
   // No admin auth and no same-site rule: the provider's redirect brings the browser here.
   RED.httpAdmin.get('/oauth1-config/:id/callback', (req, res) => {
     void answerCallback(RED, req, res, pending);
   });
   RED.httpAdmin.post('/oauth1-config/:id/verifier', write, ...ADMIN_REQUEST_RULES, (req, res) => {
-    void answer(RED, req, res, 'verifier', async (id) => {
+    void respond(RED, req, res, 'verifier', async (id) => {
       const verifier = text(bodyOf(req).verifier);
       // An empty code does not use up the waiting request token.
       if (!verifier) throw new Refusal('type the code the provider shows');
@@ -95,7 +95,7 @@ export function registerTokenAdmin(RED: NodeAPI): void {
     });
   });
   RED.httpAdmin.post('/oauth1-config/:id/password-token', write, ...ADMIN_REQUEST_RULES, (req, res) => {
-    void answer(RED, req, res, 'password-token', async (id) => signIn(RED, req, id));
+    void respond(RED, req, res, 'password-token', async (id) => signIn(RED, req, id));
   });
 }
 
@@ -104,7 +104,7 @@ export function registerTokenAdmin(RED: NodeAPI): void {
  * refusal, or `{ok: false, message}` with what the provider said. Messages never hold a
  * secret of the form, nor the password.
  */
-async function answer(RED: NodeAPI, req: Request, res: Response, route: string, work: (id: string) => Promise<object>): Promise<void> {
+async function respond(RED: NodeAPI, req: Request, res: Response, route: string, work: (id: string) => Promise<object>): Promise<void> {
   const id = String(req.params.id);
   const body = bodyOf(req);
   const redact = createRedactor([
@@ -143,7 +143,7 @@ function formSettings(RED: NodeAPI, req: Request, id: string, event: string): Da
     tls: tlsId ? tlsOptionsOf(RED, tlsId) : undefined,
     proxyOptions: proxyOptionsFrom(RED),
   };
-  return { settings, preset: text(body.preset), tlsId };
+  return { service: settings, preset: text(body.preset), tlsId };
 }
 
 /**
@@ -163,19 +163,19 @@ function checkedCallback(req: Request, id: string): string {
 
 async function startDance(RED: NodeAPI, req: Request, id: string, pending: PendingAuthorizations<DanceContext>): Promise<object> {
   const callbackUrl = checkedCallback(req, id);
-  const { settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.authorize');
+  const { service: settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.authorize');
   // Checked before anything is sent: the editor opens this address.
   const page = httpOrigin(authorizationPage(settings, 'x'));
   if (!page) throw new Refusal('the authorize URL must be an http:// or https:// address');
   const pair = await requestToken(settings, callbackUrl);
-  pending.add(id, pair, { settings, preset, tlsId });
+  pending.add(id, pair, { service: settings, preset, tlsId });
   return { ok: true, authorizeUrl: authorizationPage(settings, pair.token) };
 }
 
 async function finishDance(RED: NodeAPI, id: string, dance: TokenPair & { settings: DanceContext }, verifier: string): Promise<StoredToken> {
-  const { settings, preset, tlsId } = dance.settings;
-  const pair = await accessToken(settings, dance, verifier);
-  return storeTokenPair(RED, id, settings, pair, tlsId, preset);
+  const { service, preset, tlsId } = dance.settings;
+  const pair = await accessToken(service, dance, verifier);
+  return storeTokenPair(RED, id, service, pair, tlsId, preset);
 }
 
 /**
@@ -225,7 +225,7 @@ async function signIn(RED: NodeAPI, req: Request, id: string): Promise<object> {
   const password = typeof body.password === 'string' ? body.password : '';
   if (!mfa && (!email || !password)) throw new Refusal('email and password are both needed to sign in');
   if (mfa && (!text(mfa.token) || !text(mfa.methodId) || !text(mfa.code))) throw new Refusal('mfa needs token, methodId and code');
-  const { settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.password-token');
+  const { service: settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.password-token');
   const { consumerKey, consumerSecret } = settings.credentials;
   if (!consumerKey || !consumerSecret) throw new Refusal('consumer key and consumer secret are needed to sign in');
   const consumerOnly: ServiceSettings = { ...settings, credentials: { consumerKey, consumerSecret }, retries: 0 };
@@ -292,7 +292,7 @@ async function answerCallback(RED: NodeAPI, req: Request, res: Response, pending
     const message = `Token received${stored.who ? ` for ${stored.who}` : ''}. You can close this window; deploy to use it.`;
     callbackPage(res, 200, { ...stored, id, message });
   } catch (error) {
-    const reason = createRedactor([dance.tokenSecret, dance.settings.settings.credentials.consumerSecret])(
+    const reason = createRedactor([dance.tokenSecret, dance.settings.service.credentials.consumerSecret])(
       error instanceof Error ? error.message : String(error),
     );
     callbackPage(res, 400, { ok: false, id, message: `No token: ${reason}` });

@@ -20,7 +20,8 @@ export interface HeaderRow {
   valueValue?: string;
 }
 
-export interface RequestSettings {
+/** The request node's own properties as read at deploy (not Node-RED's settings, not the client's ServiceSettings). */
+export interface RequestProperties {
   url: string;
   method: string;
   paytoqs: 'ignore' | 'query' | 'body';
@@ -57,8 +58,8 @@ export function schemelessHost(url: string): boolean {
 }
 
 /** The URL of a message: the node's (rendered from `msg` when a template), else `msg.url`; scheme-less hosts get `http://`. */
-export function urlOf(settings: RequestSettings, msg: Message, reader: MessageReader): string {
-  let url = settings.url;
+export function urlOf(properties: RequestProperties, msg: Message, reader: MessageReader): string {
+  let url = properties.url;
   if (url) {
     if (typeof msg.url === 'string' && msg.url && msg.url !== url) reader.warn('warnings.urlIgnored');
     if (isTemplate(url)) url = renderUrl(url, msg).trim();
@@ -67,14 +68,14 @@ export function urlOf(settings: RequestSettings, msg: Message, reader: MessageRe
     url = (msg.url ?? '').trim();
   }
   if (!url) throw new MessageRefused('errors.noUrl', 'status.invalidUrl');
-  return schemelessHost(url) ? `${settings.defaultScheme}://${url}` : url;
+  return schemelessHost(url) ? `${properties.defaultScheme}://${url}` : url;
 }
 
-export function methodOf(settings: RequestSettings, msg: Message, reader: MessageReader): string {
-  const fromMsg = settings.method === 'use' || !settings.method;
+export function methodOf(properties: RequestProperties, msg: Message, reader: MessageReader): string {
+  const fromMsg = properties.method === 'use' || !properties.method;
   if (!fromMsg) {
     if (msg.method) reader.warn('warnings.methodIgnored');
-    return settings.method;
+    return properties.method;
   }
   if (msg.method !== undefined && msg.method !== null && typeof msg.method !== 'string') {
     // Sending a GET instead of the request a flow meant would be worse than stopping.
@@ -101,14 +102,14 @@ function headerOf(headers: Record<string, unknown>, name: string): string | unde
 }
 
 /** `msg.headers` (unless the previous response's, unchanged), then the dialog's rows over them, then cookies. */
-export function headersOf(settings: RequestSettings, msg: Message, reader: MessageReader): Record<string, unknown> {
+export function headersOf(properties: RequestProperties, msg: Message, reader: MessageReader): Record<string, unknown> {
   const given = msg.headers;
   if (given !== undefined && !isHeaderObject(given)) {
     throw new MessageRefused('errors.headersNotObject', 'status.invalidHeaders');
   }
   const headers: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(requestHeadersOf(given) ?? {})) setHeader(headers, name, value);
-  for (const row of settings.headers) {
+  for (const row of properties.headers) {
     const name =
       row.keyType === 'other'
         ? (row.keyValue ?? '').trim()
@@ -138,19 +139,19 @@ export function rejectUnauthorizedOf(msg: Message, reader: MessageReader): boole
 
 /** The URL, body and headers the payload makes: query for a GET (paytoqs), GET body, a multipart form, or the body as it is. */
 function withPayload(
-  settings: RequestSettings,
+  properties: RequestProperties,
   method: string,
   url: string,
   headers: Record<string, unknown>,
   payload: unknown,
 ): Pick<ClientRequest, 'url' | 'body' | 'bodyWithAnyMethod'> {
   const upper = method.toUpperCase();
-  if (upper === 'GET' && payload !== undefined && settings.paytoqs === 'query') {
+  if (upper === 'GET' && payload !== undefined && properties.paytoqs === 'query') {
     if (typeof payload !== 'object' || payload === null) throw new MessageRefused('errors.invalidPayload', 'status.invalidPayload');
     const query = querystring.stringify(Object.fromEntries(Object.entries(payload)));
     return { url: url.includes('?') ? `${url}${url.endsWith('?') ? '' : '&'}${query}` : `${url}?${query}`, body: undefined };
   }
-  if (upper === 'GET' && payload !== undefined && settings.paytoqs === 'body') return { url, body: payload, bodyWithAnyMethod: true };
+  if (upper === 'GET' && payload !== undefined && properties.paytoqs === 'body') return { url, body: payload, bodyWithAnyMethod: true };
   if (
     upper !== 'GET' &&
     upper !== 'HEAD' &&
@@ -168,11 +169,11 @@ function withPayload(
 }
 
 /** The client request for a message; throws {@link MessageRefused} for input the core node would refuse too. */
-export function requestOf(settings: RequestSettings, msg: Message, reader: MessageReader): ClientRequest & { url: string; method: string } {
-  const method = methodOf(settings, msg, reader);
-  const headers = headersOf(settings, msg, reader);
-  const payload = withPayload(settings, method, urlOf(settings, msg, reader), headers, msg.payload);
-  const followRedirects = Object.prototype.hasOwnProperty.call(msg, 'followRedirects') ? Boolean(msg.followRedirects) : settings.followRedirects;
-  const insecureHTTPParser = settings.insecureHTTPParser || undefined;
+export function requestOf(properties: RequestProperties, msg: Message, reader: MessageReader): ClientRequest & { url: string; method: string } {
+  const method = methodOf(properties, msg, reader);
+  const headers = headersOf(properties, msg, reader);
+  const payload = withPayload(properties, method, urlOf(properties, msg, reader), headers, msg.payload);
+  const followRedirects = Object.prototype.hasOwnProperty.call(msg, 'followRedirects') ? Boolean(msg.followRedirects) : properties.followRedirects;
+  const insecureHTTPParser = properties.insecureHTTPParser || undefined;
   return { method, headers, ...payload, url: payload.url ?? '', followRedirects, rejectUnauthorized: rejectUnauthorizedOf(msg, reader), insecureHTTPParser };
 }

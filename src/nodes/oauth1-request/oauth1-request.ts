@@ -10,7 +10,7 @@ import { isSuccess } from '../../lib/response';
 import { isTemplate } from '../../lib/url-template';
 import { NodeShell, type Done, type InFlight } from '../shared/node-shell';
 import { proxyOptionsFrom } from '../shared/service-settings';
-import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestSettings } from './message-request';
+import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestProperties } from './message-request';
 
 interface OAuth1RequestDef extends NodeDef {
   server: string;
@@ -51,7 +51,7 @@ const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer
  */
 const FAILURES_AS_MESSAGES = new Set(['ENETWORK', 'ETIMEDOUT', 'ETOOLARGE', 'ETOOMANYREDIRECTS', 'EPROXY']);
 
-function settingsOf(config: OAuth1RequestDef, hasTls: boolean): RequestSettings {
+function propertiesOf(config: OAuth1RequestDef, hasTls: boolean): RequestProperties {
   const paytoqs = config.paytoqs === true || config.paytoqs === 'query' ? 'query' : config.paytoqs === 'body' ? 'body' : 'ignore';
   return {
     url: (config.url ?? '').trim(),
@@ -165,7 +165,7 @@ function messageReader(
   RED: NodeAPI,
   node: Node,
   shell: NodeShell,
-  settings: RequestSettings,
+  properties: RequestProperties,
 ): (msg: RequestMessage, done: Done) => ReturnType<typeof requestOf> | undefined {
   let laxTlsWarned = false;
   const reader: MessageReader = {
@@ -175,7 +175,7 @@ function messageReader(
 
   function read(msg: RequestMessage, done: Done): ReturnType<typeof requestOf> | undefined {
     try {
-      const request = requestOf(settings, msg, reader);
+      const request = requestOf(properties, msg, reader);
       if (request.rejectUnauthorized === false && !laxTlsWarned) {
         laxTlsWarned = true;
         shell.warn(shell.text('warnings.rejectUnauthorizedOff'));
@@ -199,12 +199,12 @@ export = function register(RED: NodeAPI): void {
     const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request', timeoutWarnings });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
-    const settings = settingsOf(config, Boolean(shell.server?.tls));
+    const properties = propertiesOf(config, Boolean(shell.server?.tls));
     if (config.proxy && !proxySettingsOf(RED, config.proxy)) shell.warn(shell.text('warnings.proxyMissing'));
     const sendErrorsToCatch = config.senderr === true;
     const report: FailureReport = { sendErrorsToCatch, noResponse: RED._('node-red:common.notification.errors.no-response') };
-    const read = messageReader(RED, node, shell, settings);
-    const proxyOf = proxyChooser(RED, config, shell.server?.baseUrl, settings.url);
+    const read = messageReader(RED, node, shell, properties);
+    const proxyOf = proxyChooser(RED, config, shell.server?.baseUrl, properties.url);
 
     shell.onInput(async (message, send, done) => {
       const msg = message as RequestMessage;

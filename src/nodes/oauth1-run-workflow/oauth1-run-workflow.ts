@@ -64,7 +64,7 @@ type Action = JobAction;
 
 const DEFAULTS = { pollInterval: 5, timeout: 300 };
 
-interface Settings {
+interface RunProperties {
   action: Action;
   workflowId: string;
   priority: Priority;
@@ -80,7 +80,7 @@ function isAction(value: unknown): value is Action {
   return typeof value === 'string' && (JOB_ACTIONS as readonly string[]).includes(value);
 }
 
-function settingsOf(config: RunWorkflowDef): Settings {
+function propertiesOf(config: RunWorkflowDef): RunProperties {
   return {
     action: isAction(config.action) ? config.action : 'run',
     workflowId: (config.workflowId ?? '').trim(),
@@ -102,7 +102,7 @@ function applyResult(msg: RunMessage, result: JobResult): void {
 /** One deployed run workflow node: the wiring between its messages, the library and its pending jobs. */
 class RunWorkflowNode {
   private readonly shell: NodeShell;
-  private readonly settings: Settings;
+  private readonly properties: RunProperties;
   private readonly pending: PendingJobs;
 
   constructor(
@@ -113,7 +113,7 @@ class RunWorkflowNode {
     private readonly nudges: JobNudges,
   ) {
     this.shell = new NodeShell(RED, node, config.server, { type: 'oauth1-run-workflow' });
-    this.settings = settingsOf(config);
+    this.properties = propertiesOf(config);
     this.pending = new PendingJobs(node, handOver, {
       resume: (jobId, entry) => void this.resume(jobId, entry),
       storeFailed: (operation, error) => this.shell.warn(this.shell.text(`warnings.${operation}Failed`, { message: error.message })),
@@ -131,7 +131,7 @@ class RunWorkflowNode {
 
   /** The node's action, or `msg.action` when it names one; undefined after a Catch error for one it does not. */
   private actionOf(msg: RunMessage, done: Done): Action | undefined {
-    if (msg.action === undefined || msg.action === null || msg.action === '') return this.settings.action;
+    if (msg.action === undefined || msg.action === null || msg.action === '') return this.properties.action;
     const action = typeof msg.action === 'string' ? msg.action.trim().toLowerCase() : msg.action;
     if (isAction(action)) return action;
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value a flow put there, shown as String() does
@@ -167,7 +167,7 @@ class RunWorkflowNode {
   /** The workflow and questions of a message to run, or undefined when it was refused. */
   private jobOf(msg: RunMessage, done: Done): { appId: string; questions: Question[] } | undefined {
     const { shell } = this;
-    let appId = this.settings.workflowId;
+    let appId = this.properties.workflowId;
     if (!appId) {
       if (msg.workflowId !== undefined && typeof msg.workflowId !== 'string') {
         return void shell.refuse(done, shell.text('errors.workflowIdNotString', { type: typeof msg.workflowId }), shell.text('status.invalidWorkflowId'));
@@ -190,23 +190,23 @@ class RunWorkflowNode {
     const job = this.jobOf(msg, done);
     const alteryx = job && this.apiFor(msg, done);
     if (!job || !alteryx) return;
-    const { shell, settings } = this;
+    const { shell, properties } = this;
     // Not aborted on close: the job would exist on the server without anyone to report it.
     const request = shell.begin(delivery, shell.text('status.starting'), { finishOnClose: true });
     let started: AlteryxJob;
     try {
-      started = await alteryx.startJob(job.appId, { questions: job.questions, priority: settings.priority }, undefined);
+      started = await alteryx.startJob(job.appId, { questions: job.questions, priority: properties.priority }, undefined);
     } catch (error) {
       return this.fail(request, error, job.appId);
     }
     const startedAt = Date.now();
-    const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + settings.timeoutMs, msg: this.storable(msg) };
+    const entry: PendingJob = { appId: job.appId, startedAt, deadline: startedAt + properties.timeoutMs, msg: this.storable(msg) };
     if (shell.closing) {
       // The node closed during the start: its next instance emits the result on the stored message.
-      this.pending.add(started.id, settings.wait ? entry : { ...entry, queued: started });
+      this.pending.add(started.id, properties.wait ? entry : { ...entry, queued: started });
       return request.abort();
     }
-    if (!settings.wait) {
+    if (!properties.wait) {
       applyResult(msg, { job: started });
       return request.succeed(shell.text('status.queued'));
     }
@@ -224,14 +224,14 @@ class RunWorkflowNode {
 
   /** Waits for a started job and its outputs, and ends its request; when the node closes meanwhile, the job is handed over. */
   private async waitFor(jobId: string, entry: PendingJob, request: InFlight<RunMessage>, alteryx: AlteryxApi): Promise<void> {
-    const { settings } = this;
+    const { properties } = this;
     try {
       const result = await completeJob(alteryx, jobId, {
-        pollIntervalMs: settings.pollIntervalMs,
+        pollIntervalMs: properties.pollIntervalMs,
         startedAt: entry.startedAt,
         deadline: entry.deadline,
-        outputFormat: settings.outputFormat,
-        outputLimits: settings.outputLimits,
+        outputFormat: properties.outputFormat,
+        outputLimits: properties.outputLimits,
         signal: request.signal,
         nudges: this.nudges,
         onProgress: (_job, text) => this.progress(text),
@@ -248,7 +248,7 @@ class RunWorkflowNode {
 
   /** Rethrows a wait's failure; a timeout first cancels the job on the server when the node says so and the server can. */
   private async afterTimeout(api: AlteryxApi, jobId: string, error: unknown, signal: AbortSignal): Promise<never> {
-    if (!isAlteryxError(error) || error.code !== 'ETIMEOUT' || signal.aborted || !this.settings.cancelOnTimeout || !api.canCancel) throw error;
+    if (!isAlteryxError(error) || error.code !== 'ETIMEOUT' || signal.aborted || !this.properties.cancelOnTimeout || !api.canCancel) throw error;
     throw await cancelAfterTimeout(api, jobId, error);
   }
 
@@ -287,11 +287,11 @@ class RunWorkflowNode {
 
   /** One look at a job by `msg.jobId`: its status, its cancel (refused by the library on the Gallery API v1), or its outputs. */
   private async lookUp(action: Exclude<Action, 'run'>, delivery: Delivery<RunMessage>): Promise<void> {
-    const { shell, settings } = this;
+    const { shell, properties } = this;
     const { msg, done } = delivery;
     const jobId = this.jobIdOf(msg, done);
     if (jobId === undefined) return;
-    if (action === 'outputs' && !settings.outputFormat) return shell.refuse(done, shell.text('errors.noOutputFormat'), shell.text('status.noOutputFormat'));
+    if (action === 'outputs' && !properties.outputFormat) return shell.refuse(done, shell.text('errors.noOutputFormat'), shell.text('status.noOutputFormat'));
     const alteryx = this.apiFor(msg, done);
     if (!alteryx) return;
     const request = shell.begin(delivery, shell.text(`status.${action}`));
@@ -300,7 +300,7 @@ class RunWorkflowNode {
       const result =
         action === 'status'
           ? { job: await alteryx.job(jobId, request.signal) }
-          : await outputsOfJob(alteryx, jobId, settings.outputFormat, request.signal, settings.outputLimits);
+          : await outputsOfJob(alteryx, jobId, properties.outputFormat, request.signal, properties.outputLimits);
       applyResult(msg, result);
       request.succeed(outcomeText(result.job));
     } catch (error) {
