@@ -3,7 +3,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { printable, type HttpClient } from '../../lib/client';
 import { credentialsRedactor, MIN_REDACTED_LENGTH, shortSecrets } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
-import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from '../../lib/settings';
+import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/settings';
 import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { proxyOptionsFrom, realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
@@ -86,7 +86,7 @@ function attachClient(
       timeoutMs,
       tls,
       extraOrigins: node.extraOrigins,
-      maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
+      maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * MEGABYTE,
       log: (line) => node.debug(printable(node.redact(line))),
       proxyOptions: proxyOptionsFrom(RED),
     });

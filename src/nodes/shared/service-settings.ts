@@ -7,6 +7,7 @@ import type { TlsOptions } from '../../lib/client';
 import { proxyOptionsOf, type ProxyOptions } from '../../lib/proxy';
 import type { AuthScheme } from '../../lib/service';
 import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import { httpUrl } from '../../lib/urls';
 import type { OAuth1ConfigCredentials } from './config';
 
 export const AUTH_SCHEMES: readonly AuthScheme[] = ['oauth1', 'oauth2'];
@@ -47,12 +48,7 @@ export function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1
 
 /** The origin (`https://host:port`) of an http(s) URL, or undefined for anything else. */
 export function httpOrigin(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
-  } catch {
-    return undefined;
-  }
+  return httpUrl(url)?.origin;
 }
 
 /** The core `tls-config` node fills request options through this method. */
