@@ -55,7 +55,7 @@ export default tseslint.config(
   },
   {
     // Runs in the Node-RED editor page, beside jQuery; each file declares RED with its type.
-    files: ['src/editor/**/*.ts'],
+    files: ['src/**/*.editor.ts'],
     // Typed with tsconfig.editor.json (DOM, jQuery, Node-RED's editor types), which the other projects leave out.
     languageOptions: {
       globals: { ...globals.browser, $: 'readonly' },

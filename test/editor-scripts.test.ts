@@ -1,5 +1,5 @@
 /**
- * The editor scripts scripts/build.js bundles from src/editor into each node's .html in dist/,
+ * The editor scripts scripts/build.js bundles from src/nodes/<type>/<type>.editor.ts into each node's .html in dist/,
  * run as the browser runs them, with a stand-in for RED: each registers its own node only, with
  * the runtime's own facts (credential fields, defaults, lists) from src/lib, and carries no npm
  * package into the browser. Run after `npm run build`.
@@ -52,7 +52,7 @@ function registrationOf(type: string): Registration['definition'] {
   return registration.definition;
 }
 
-describe('the editor scripts (bundled from src/editor and src/lib)', () => {
+describe('the editor scripts (bundled from src/nodes/*/*.editor.ts and src/lib)', () => {
   it('each node has its own script, which registers that node and no other (a node set disabled in the palette loads none)', () => {
     assert.deepEqual(NODE_TYPES, ['oauth1-config', 'oauth1-request', 'oauth1-get-me', 'oauth1-run-workflow']);
     for (const type of NODE_TYPES)
@@ -85,9 +85,10 @@ describe('the editor scripts (bundled from src/editor and src/lib)', () => {
     for (const type of NODE_TYPES) {
       // esbuild heads each bundled module with its path.
       const modules = [...editorScript(type).matchAll(/^ {2}\/\/ (\S+\.[a-z]+)$/gm)].map((match) => match[1]);
-      assert.ok(modules.includes(`src/editor/${type}.ts`), `${type}: ${modules.join(', ')}`);
+      assert.ok(modules.includes(`src/nodes/${type}/${type}.editor.ts`), `${type}: ${modules.join(', ')}`);
+      // Of src/nodes, only editor modules: a runtime module would bring Node-RED's runtime into the page.
       assert.deepEqual(
-        modules.filter((module) => !/^src\/(editor|lib)\//.test(module ?? '')),
+        modules.filter((module) => !/^src\/(lib\/|nodes\/.+\.editor\.ts$)/.test(module ?? '')),
         [],
         type,
       );

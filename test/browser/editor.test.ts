@@ -45,7 +45,7 @@ const SHOTS = path.join(REPO_ROOT, 'test-results', 'browser');
 const DASHBOARD_EXAMPLE = path.join(REPO_ROOT, 'examples', 'dashboard-run-workflow.json');
 const DASHBOARD = '@flowfuse/node-red-dashboard';
 const DOCS_IMAGES = path.join(REPO_ROOT, 'docs', 'images');
-/** Our node types; each registers itself from its .html (src/editor/<type>.ts, put inline by scripts/build.js). */
+/** Our node types; each registers itself from its .html (src/nodes/<type>/<type>.editor.ts, put inline by scripts/build.js). */
 const OUR_NODE_TYPES = ['oauth1-config', 'oauth1-request', 'oauth1-get-me', 'oauth1-run-workflow'];
 /** The editor page as a test reads it. */
 interface EditorWindow {

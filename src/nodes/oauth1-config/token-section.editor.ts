@@ -6,9 +6,9 @@
  * is a credential of type password), so a saved one shows as unchanged, never its value.
  */
 import type { EditorNodeInstance } from 'node-red';
-import { findPreset, tokenWays } from '../lib/presets';
-import { fieldText } from './palette';
-import { failureMessage, input, postJson, serviceForm } from './service-form';
+import { findPreset, tokenWays } from '../../lib/presets';
+import { fieldText } from '../shared/palette.editor';
+import { failureMessage, input, postJson, serviceForm } from './service-form.editor';
 
 type DialogNode = EditorNodeInstance;
 

@@ -1,6 +1,6 @@
 /** The `oauth1-config` node in the editor: its properties, credentials and dialog. */
 import type { EditorNodeInstance, EditorNodeProperties, EditorNodePropertiesDef, EditorRED } from 'node-red';
-import { findPreset, PRESET_IDS } from '../lib/presets';
+import { findPreset, PRESET_IDS } from '../../lib/presets';
 import {
   BODY_HASH_DIGESTS,
   CREDENTIALS,
@@ -12,12 +12,12 @@ import {
   usesPrivateKey,
   type CredentialName,
   type SignatureMethod,
-} from '../lib/settings';
-import { fieldText, fillSelect, registerConfigNode } from './palette';
-import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section';
-import { applyAccountId, applyPreset, filledByOpenedPreset, showPreset } from './preset-fields';
-import { failureMessage, input, postJson, serviceForm, type ServiceFields } from './service-form';
-import { setupTokenSection } from './token-section';
+} from '../../lib/settings';
+import { fieldText, fillSelect, registerConfigNode } from '../shared/palette.editor';
+import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section.editor';
+import { applyAccountId, applyPreset, filledByOpenedPreset, showPreset } from './preset-fields.editor';
+import { failureMessage, input, postJson, serviceForm, type ServiceFields } from './service-form.editor';
+import { setupTokenSection } from './token-section.editor';
 
 declare const RED: EditorRED;
 

@@ -1,7 +1,7 @@
 /** The Alteryx `oauth1-run-workflow` node in the editor: the workflow picker, its questions, priority and output. */
 import type { EditorNodeInstance, EditorNodeProperties } from 'node-red';
-import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES } from '../lib/settings';
-import { fieldText, fillSelect, isOneOf, registerNode } from './palette';
+import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES } from '../../lib/settings';
+import { fieldText, fillSelect, isOneOf, registerNode } from '../shared/palette.editor';
 
 const TEXT_FORMATS = ['Csv', 'Json', 'Html', 'Xml', 'Txt'];
 const BINARY_FORMATS = ['Xlsx', 'Yxdb', 'Pdf'];

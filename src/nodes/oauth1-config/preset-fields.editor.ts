@@ -4,9 +4,9 @@
  * (help, examples, NetSuite's account id, Custom's probe) follow the preset.
  */
 import type { EditorNodeInstance } from 'node-red';
-import { netsuiteSettings, type PresetSettings, type ServicePreset } from '../lib/presets';
-import { escapeHtml, fieldText } from './palette';
-import { input } from './service-form';
+import { netsuiteSettings, type PresetSettings, type ServicePreset } from '../../lib/presets';
+import { escapeHtml, fieldText } from '../shared/palette.editor';
+import { input } from './service-form.editor';
 
 /** Fields a preset fills (PresetSettings), by their input ids. */
 const PRESET_FIELDS = [

@@ -5,9 +5,9 @@
  * signature nor the token).
  */
 import type { EditorNodeInstance } from 'node-red';
-import { HTTP_METHODS } from '../lib/settings';
-import { fieldText, fillSelect } from './palette';
-import { failureMessage, postJson, serviceForm } from './service-form';
+import { HTTP_METHODS } from '../../lib/settings';
+import { fieldText, fillSelect } from '../shared/palette.editor';
+import { failureMessage, postJson, serviceForm } from './service-form.editor';
 
 /** What was signed (no secret), and for a refusal its likely cause. */
 export interface SigningRecord {

@@ -1,8 +1,8 @@
 /** The `oauth1-request` node in the editor: a signed HTTP request, with the core http request node's fields. */
 import type { EditorNodeProperties } from 'node-red';
-import { HTTP_METHODS } from '../lib/settings';
-import { fieldText, fillSelect, registerNode } from './palette';
-import { prepareHeaders, readHeaders, type HeaderRow } from './request-headers';
+import { HTTP_METHODS } from '../../lib/settings';
+import { fieldText, fillSelect, registerNode } from '../shared/palette.editor';
+import { prepareHeaders, readHeaders, type HeaderRow } from './request-headers.editor';
 
 interface RequestProperties extends EditorNodeProperties {
   server: string;

@@ -1,8 +1,8 @@
 /** The config dialog's fields, and the dialog as the admin routes read it (src/nodes/shared/admin-routes.ts ServiceForm). */
 import type { EditorNodeInstance } from 'node-red';
-import type { PresetSettings } from '../lib/presets';
-import { CREDENTIAL_NAMES, type CredentialName } from '../lib/settings';
-import { fieldText } from './palette';
+import type { PresetSettings } from '../../lib/presets';
+import { CREDENTIAL_NAMES, type CredentialName } from '../../lib/settings';
+import { fieldText } from '../shared/palette.editor';
 
 /** A config dialog field by its property name. */
 export function input(name: string): JQuery {

@@ -1,6 +1,6 @@
 /** The Extra Horizon `oauth1-get-me` node in the editor. */
 import type { EditorNodeProperties } from 'node-red';
-import { registerNode } from './palette';
+import { registerNode } from '../shared/palette.editor';
 
 interface GetMeProperties extends EditorNodeProperties {
   server: string;
