@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { HttpClient, type ClientResponse } from '../src/lib/client';
 import {
+  againAfterLimit,
   backoff,
   followRedirect,
   parseRetryAfter,
@@ -16,6 +17,7 @@ import {
   takeHop,
 } from '../src/lib/client-decisions';
 import { RequestError } from '../src/lib/request-error';
+import { ServiceLimits } from '../src/lib/service-limits';
 import { decodeResponse } from '../src/lib/response';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
@@ -208,12 +210,12 @@ describe('HTTP client under faults (src/lib/client)', function () {
       assert.ok(second.receivedAt - first.receivedAt >= 290);
     });
 
-    it('returns a 429 at once when Retry-After asks for longer than maxRetryDelayMs', async () => {
+    it('returns a 429 at once when Retry-After asks for longer than Max wait', async () => {
       server.route('/limited', respond(429, 'come back in an hour', { 'Retry-After': '3600' }));
       // On a clock that does not move, a client that waited would never answer (mocha's timeout).
       const clock = fakeClock();
       try {
-        const response = await client({ maxRetryDelayMs: 5_000 }).request({ url: '/limited' });
+        const response = await client({ limits: new ServiceLimits({ maxWaitMs: 5_000 }) }).request({ url: '/limited' });
         assert.equal(response.statusCode, 429);
         assert.equal(response.headers['retry-after'], '3600');
         assert.equal(server.requestsTo('/limited').length, 1);
@@ -714,15 +716,26 @@ describe('HTTP client under faults (src/lib/client)', function () {
       assert.ok(retryAfterFailure(new RequestError('x', 'ENETWORK', 'ECONNREFUSED'), { method: 'DELETE', retries: 1 }, POLICY)! >= 100);
     });
 
-    it('retryAfterStatus: 429 and 5xx but 501, for idempotent methods, as Retry-After asks unless that is too long', () => {
+    it('retryAfterStatus: 5xx but 501, for idempotent methods, as Retry-After asks unless that is too long', () => {
       const get = { method: 'GET', retries: 0 };
-      assert.equal(retryAfterStatus(429, '0.5', get, POLICY), 500);
+      assert.equal(retryAfterStatus(500, '0.5', get, POLICY), 500);
+      assert.equal(retryAfterStatus(429, '0.5', get, POLICY), undefined, "a 429 is a limit's refusal: againAfterLimit");
       assert.equal(retryAfterStatus(503, '2', get, POLICY), undefined, 'longer than maxRetryDelayMs: returned');
       const delay = retryAfterStatus(503, undefined, get, POLICY);
       assert.ok(delay !== undefined && delay >= 50 && delay <= 100);
       for (const status of [200, 301, 400, 401, 404, 501]) assert.equal(retryAfterStatus(status, undefined, get, POLICY), undefined, String(status));
       assert.equal(retryAfterStatus(503, undefined, { method: 'POST', retries: 0 }, POLICY), undefined);
       assert.equal(retryAfterStatus(503, undefined, { method: 'GET', retries: 2 }, POLICY), undefined);
+    });
+
+    it("againAfterLimit: any method queues again while the service's pause ends before Max wait, not counted as a retry", () => {
+      const now = 1_000_000;
+      const fresh = { limitRefusals: 0, waitDeadline: now + 60_000 };
+      assert.equal(againAfterLimit(fresh, 30_000, POLICY, now), 0, 'a pause: the queue holds it, no delay of its own');
+      assert.equal(againAfterLimit(fresh, 61_000, POLICY, now), undefined, 'a pause past Max wait: the answer is handed on');
+      const backedOff = againAfterLimit(fresh, 0, POLICY, now);
+      assert.ok(backedOff !== undefined && backedOff >= 50 && backedOff <= 100, 'no pause ordered (a concurrency refusal): backoff');
+      assert.equal(againAfterLimit({ limitRefusals: 0, waitDeadline: now }, 0, POLICY, now), undefined, 'Max wait spent');
     });
 
     it('resignForClock: a signed 401 once, when the clock learnt since differs by over a minute', () => {

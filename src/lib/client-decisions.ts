@@ -11,6 +11,9 @@ import { withoutProtocolParameters } from './oauth1';
 import { RequestError } from './request-error';
 import type { ResponseType } from './response';
 import { isHttp, shownUrl } from './urls';
+import { parseRetryAfter } from './rate-limit-headers';
+
+export { parseRetryAfter } from './rate-limit-headers';
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 /** Network failures worth another attempt of an idempotent request. */
@@ -62,6 +65,10 @@ export interface Exchange {
   redirects: number;
   clockRetried: boolean;
   credentialsRefreshed: boolean;
+  /** Answers that a limit of the service refused (a 429): sent again, not counted as retries. */
+  limitRefusals: number;
+  /** Epoch ms after which the request waits no more for the service's limits (Max wait from its start). */
+  readonly waitDeadline: number;
 }
 
 /** One redirect followed: where to (absolute, without `oauth_*` pairs), and the cookies it set. */
@@ -93,8 +100,9 @@ export function retryAfterFailure(failure: RequestError, exchange: Pick<Exchange
 }
 
 /**
- * After a 429 or a 5xx other than 501: milliseconds to wait before asking again (as
- * `Retry-After` asks, else backoff), or undefined to return the response as it is.
+ * After a 5xx other than 501 (a 429 is a limit's refusal: {@link againAfterLimit}):
+ * milliseconds to wait before asking again (as `Retry-After` asks, else backoff), or
+ * undefined to return the response as it is.
  */
 export function retryAfterStatus(
   status: number,
@@ -102,10 +110,28 @@ export function retryAfterStatus(
   exchange: Pick<Exchange, 'method' | 'retries'>,
   policy: RetryPolicy,
 ): number | undefined {
-  if (!(status === 429 || (status >= 500 && status !== 501))) return undefined;
+  if (!(status >= 500 && status !== 501)) return undefined;
   if (!IDEMPOTENT_METHODS.has(exchange.method) || exchange.retries >= policy.retries) return undefined;
   const delay = parseRetryAfter(retryAfter) ?? backoff(exchange.retries + 1, policy);
   return delay <= policy.maxRetryDelayMs ? delay : undefined;
+}
+
+/**
+ * After an answer a limit of the service refused (a 429, a 503 with `Retry-After`, or the
+ * service's own words for it, as NetSuite's concurrency refusal): milliseconds to wait
+ * before queueing for another turn, or undefined to hand the answer on, when the service's
+ * pause would outlast Max wait. Any method goes again: a refused request was not processed.
+ * It does not count as a retry.
+ */
+export function againAfterLimit(
+  exchange: Pick<Exchange, 'limitRefusals' | 'waitDeadline'>,
+  pauseLeftMs: number,
+  policy: RetryPolicy,
+  now: number,
+): number | undefined {
+  // A pause holds every request of the service in the queue; without one, this request backs off alone.
+  const delay = pauseLeftMs > 0 ? 0 : backoff(exchange.limitRefusals + 1, policy);
+  return now + Math.max(pauseLeftMs, delay) > exchange.waitDeadline ? undefined : delay;
 }
 
 /** A 401 to a timestamp our clock got wrong (the server's `Date` taught us otherwise since): sign once more. */
@@ -198,14 +224,6 @@ export function takeHop(exchange: Pick<Exchange, 'method' | 'url' | 'headers' | 
     exchange.authorize = false;
     for (const name of Object.keys(exchange.headers)) if (!HEADERS_FOR_OTHER_ORIGINS.has(name.toLowerCase())) delete exchange.headers[name];
   }
-}
-
-/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Failures where the request cannot have been processed twice by retrying an idempotent method. */

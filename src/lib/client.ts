@@ -8,6 +8,7 @@ import { AgentPool, type Agents, type Route, type TlsOptions } from './agents';
 import type { AuthorizedAttempt, RequestAuthorizer } from './authorizer';
 import { bareSecretProblem, type BareSecret } from './bare-secrets';
 import {
+  againAfterLimit,
   CLOCK_SKEW_TOLERANCE_MS,
   followRedirect,
   refreshCredentials,
@@ -25,12 +26,14 @@ import { dropHostHeader } from './host-header';
 import { positiveNumber } from './numbers';
 import { withoutProtocolParameters, type SigningRecord } from './oauth1';
 import type { ProxyOptions, ProxySettings } from './proxy';
+import { pauseOrdered, rateLimitReport, type RateLimitReport } from './rate-limit-headers';
 import { redactResponse, SecretList } from './redact';
 import { encodeBody, isFormContentType, normalizeHeaders } from './request-body';
 import { aborted, RequestError } from './request-error';
 import { decodeResponse, firstHeader, type ClientResponse, type ResponseType } from './response';
 import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS, MEGABYTE } from './settings';
 import { printable } from './text';
+import { ServiceLimits, type Turn } from './service-limits';
 import { MAX_TIMER_MS, sleep } from './time';
 import { isHttp, joinUrl, originProblem, serviceOrigins, shownUrl } from './urls';
 
@@ -66,6 +69,10 @@ export interface ClientOptions {
   secrets?: ReadonlyArray<string | undefined>;
   /** Node-RED's `settings.proxyOptions`, for the proxy chosen from the environment. */
   proxyOptions?: ProxyOptions;
+  /** The service's limits, shared by every client of the service; none kept but a 429's pause when absent. */
+  limits?: ServiceLimits;
+  /** The service's own words for "too many at once" (NetSuite's concurrency refusal), besides 429. */
+  isLimitRefusal?: (answer: { statusCode: number; data: Buffer }) => boolean;
 }
 
 export interface ClientRequest {
@@ -183,6 +190,8 @@ export class HttpClient {
   private readonly log?: (line: string) => void;
   private readonly agents: AgentPool;
   private readonly secrets: SecretList;
+  private readonly limits: ServiceLimits;
+  private readonly isLimitRefusal?: (answer: { statusCode: number; data: Buffer }) => boolean;
   /** Server time minus local time, learnt from `Date` headers when they differ by over a minute. */
   private clockOffsetMs = 0;
   private lastDateHeader: string | undefined;
@@ -202,6 +211,8 @@ export class HttpClient {
     this.log = options.log;
     this.secrets = new SecretList(options.secrets ?? [], () => this.currentSecrets());
     this.agents = new AgentPool(options.tls, options.proxyOptions);
+    this.limits = options.limits ?? new ServiceLimits({});
+    this.isLimitRefusal = options.isLimitRefusal;
   }
 
   /** The authorizer's secrets of the moment (the bearer token in use), for the texts a node shows. */
@@ -221,6 +232,7 @@ export class HttpClient {
       exchange.attempts++;
       const signedWithOffsetMs = this.clockOffsetMs;
       let answer: Answer;
+      const turn = await this.turn(exchange);
       try {
         answer = await this.attempt(exchange, signedWithOffsetMs);
       } catch (error) {
@@ -229,9 +241,13 @@ export class HttpClient {
         if (delay === undefined) throw failure;
         await this.retryIn(delay, exchange, failure.message);
         continue;
+      } finally {
+        turn.release();
       }
       const { status, headers, sentUrl } = answer;
       this.learnClock(exchange, firstHeader(headers, 'date'));
+      const rateLimit = rateLimitReport(headers, Date.now());
+      if (await this.queuedAgain(exchange, answer, rateLimit)) continue;
       if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
         exchange.clockRetried = true;
         this.log?.(
@@ -255,20 +271,7 @@ export class HttpClient {
         await this.retryIn(wait, exchange, `HTTP ${status}`);
         continue;
       }
-      const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
-      const response = {
-        statusCode: status,
-        headers,
-        body: decoded.body as T,
-        bodyBytes: answer.data.length,
-        url: withoutProtocolParameters(sentUrl),
-        jsonError: decoded.jsonError,
-        attempts: exchange.attempts,
-        redirects: exchange.redirectList,
-        signing: answer.signing && this.authorizer.diagnose?.(answer.signing, { statusCode: status, headers, body: decoded.body }),
-      };
-      // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
-      return redactResponse(response, this.secrets, { sourceText: decoded.sourceText, strict: status >= 400 });
+      return this.responseOf<T>(exchange, answer, rateLimit);
     }
   }
 
@@ -317,6 +320,8 @@ export class HttpClient {
       redirects: 0,
       clockRetried: false,
       credentialsRefreshed: false,
+      limitRefusals: 0,
+      waitDeadline: Date.now() + this.limits.maxWaitMs,
     };
   }
 
@@ -364,6 +369,55 @@ export class HttpClient {
     const headers = { ...exchange.headers };
     deleteHeader(headers, 'authorization');
     return { url: authorized.url, headers: Object.assign(headers, authorized.headers), signing: authorized.signing };
+  }
+
+  /** The answer as the client hands it out: decoded as asked, a refusal diagnosed, the service's secrets cut out. */
+  private responseOf<T>(exchange: Exchange, answer: Answer, rateLimit: RateLimitReport | undefined): ClientResponse<T> {
+    const { status, headers, sentUrl } = answer;
+    const decoded = decodeResponse(answer.data, exchange.responseType, status, exchange.method);
+    const response = {
+      statusCode: status,
+      headers,
+      body: decoded.body as T,
+      bodyBytes: answer.data.length,
+      ...(rateLimit ? { rateLimit } : {}),
+      url: withoutProtocolParameters(sentUrl),
+      jsonError: decoded.jsonError,
+      attempts: exchange.attempts,
+      redirects: exchange.redirectList,
+      signing: answer.signing && this.authorizer.diagnose?.(answer.signing, { statusCode: status, headers, body: decoded.body }),
+    };
+    // A service may echo the request (a 401 quoting the Authorization header): no output carries its secrets.
+    return redactResponse(response, this.secrets, { sourceText: decoded.sourceText, strict: status >= 400 });
+  }
+
+  /**
+   * Heeds what the answer says of the service's limits: a pause it orders holds every request
+   * of the service. After a limit's refusal (a 429, a 503 with Retry-After, the service's own
+   * words) the request queues again, signed anew, unless that would pass Max wait: true then.
+   */
+  private async queuedAgain(exchange: Exchange, answer: Answer, rateLimit: RateLimitReport | undefined): Promise<boolean> {
+    const { status, headers } = answer;
+    const now = Date.now();
+    const ordered = pauseOrdered(status, headers, now, rateLimit);
+    if (ordered) this.limits.pause(ordered.until, ordered.reason);
+    if (!(status === 429 || (status === 503 && ordered) || this.isLimitRefusal?.({ statusCode: status, data: answer.data }))) return false;
+    const delay = againAfterLimit(exchange, this.limits.pauseLeft(), this.policy, now);
+    if (delay === undefined) return false;
+    exchange.limitRefusals++;
+    this.log?.(`${exchange.method} ${shownUrl(exchange.url)}: ${ordered?.reason ?? `refused by a limit (${status})`}; queued again`);
+    if (delay) await sleep(delay, exchange.signal);
+    return true;
+  }
+
+  /** This attempt's turn under the service's limits; an abort while waiting is the request's abort. */
+  private async turn(exchange: Exchange): Promise<Turn> {
+    try {
+      return await this.limits.acquire(exchange.signal);
+    } catch (error) {
+      if (exchange.signal?.aborted) throw aborted();
+      throw error;
+    }
   }
 
   private async retryIn(delayMs: number, exchange: Exchange, reason: string): Promise<void> {

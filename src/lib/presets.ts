@@ -400,6 +400,20 @@ export const SERVICE_REFUSALS: readonly ServiceRefusal[] = [
   },
 ];
 
+/**
+ * The services' own words for "too many requests at once", besides a 429: NetSuite answers a
+ * RESTlet beyond the account's concurrency with 400 `SSS_REQUEST_LIMIT_EXCEEDED`, REST web
+ * services with 429 `CONCURRENCY_LIMIT_EXCEEDED`, SOAP with an `Exceeded…RequestLimitFault`
+ * ("Web Services and RESTlet Concurrency Governance", NetSuite Help Center).
+ */
+const LIMIT_REFUSALS = /SSS_REQUEST_LIMIT_EXCEEDED|CONCURRENCY_LIMIT_EXCEEDED|Exceeded(?:Concurrent)?RequestLimitFault/;
+
+/** True when an answer is a service's refusal for its limits; only small error bodies are read. */
+export function isLimitRefusal(answer: { statusCode: number; data: Buffer }): boolean {
+  if (answer.statusCode < 400 || answer.data.length > 65_536) return false;
+  return LIMIT_REFUSALS.test(answer.data.toString('utf8'));
+}
+
 /** The first service whose refusal this body is, with the cause it names. */
 export function readServiceRefusal(body: unknown): { service: string; cause: ServiceReading } | undefined {
   for (const refusal of SERVICE_REFUSALS) {

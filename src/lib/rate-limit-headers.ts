@@ -74,10 +74,14 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
  * Until when (epoch ms) the service asks every request to wait, and why, or undefined: a
  * `Retry-After` on a 429 or 503, or a spent window (remaining 0) with its reset.
  */
-export function pauseOrdered(status: number, headers: Headers, now: number): { until: number; reason: string } | undefined {
+export function pauseOrdered(
+  status: number,
+  headers: Headers,
+  now: number,
+  figures: RateLimitReport | undefined = rateLimitReport(headers, now),
+): { until: number; reason: string } | undefined {
   const retryAfter = status === 429 || status === 503 ? parseRetryAfter(header(headers, 'retry-after'), now) : undefined;
   if (retryAfter !== undefined) return { until: now + retryAfter, reason: `${status} with Retry-After ${Math.ceil(retryAfter / 1000)} s` };
-  const figures = rateLimitReport(headers, now);
   if (figures?.remaining === 0 && figures.reset !== undefined) {
     const until = Date.parse(figures.reset);
     if (until > now) return { until, reason: `rate window spent until ${figures.reset}` };

@@ -1,4 +1,5 @@
 /** What the client answers, and the few ways every service's answer is read. */
+import type { RateLimitReport } from './rate-limit-headers';
 import type { SigningDiagnosis } from './refusal';
 import { MEGABYTE } from './settings';
 
@@ -10,6 +11,8 @@ export interface ClientResponse<T = unknown> {
   body: T;
   /** The final URL, after redirects, without `oauth_*` parameters. */
   url: string;
+  /** The service's own figures of its rate limit (`msg.rateLimit`), when the answer carried them. */
+  rateLimit?: RateLimitReport;
   /** How many bytes the body had, decompressed, as it came from the wire. */
   bodyBytes?: number;
   /** Set when JSON was asked for but the body is not JSON; `body` is then the text. */

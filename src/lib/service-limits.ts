@@ -1,3 +1,6 @@
+import { ServiceError } from './errors';
+import { MAX_TIMER_MS } from './time';
+
 /**
  * A service's limits, kept for every request to it: at most `maxConcurrent` in flight, at
  * most `rateLimit` started per `ratePeriodMs`, and none while the service has asked for a
@@ -12,7 +15,7 @@ export interface LimitSettings {
   /** Requests started per `ratePeriodMs`; 0 = no limit. */
   rateLimit?: number;
   ratePeriodMs?: number;
-  /** How long one request may wait for the limits or a pause the service ordered. */
+  /** How long one request may wait for the limits or a pause the service ordered; {@link DEFAULT_MAX_WAIT_MS} when unset. */
   maxWaitMs?: number;
   /** Requests waiting at most; one more is refused at once. */
   maxQueued?: number;
@@ -20,13 +23,15 @@ export interface LimitSettings {
 
 export type LimitErrorCode = 'EQUEUEFULL' | 'EWAITTOOLONG' | 'ECLOSED' | 'EABORTED';
 
+/** A message waits this long for the service's limits when its service says nothing: two minutes, the default request timeout. */
+export const DEFAULT_MAX_WAIT_MS = 120_000;
+
 /** A request that did not get its turn: nothing was sent. The message names the limit. */
-export class LimitError extends Error {
-  constructor(
-    message: string,
-    readonly code: LimitErrorCode,
-  ) {
-    super(message);
+export class LimitError extends ServiceError {
+  declare readonly code: LimitErrorCode;
+
+  constructor(message: string, code: LimitErrorCode) {
+    super(message, code, code === 'EQUEUEFULL' ? { key: 'queueFull' } : code === 'EWAITTOOLONG' ? { key: 'waitTooLong' } : { words: code });
     this.name = 'LimitError';
   }
 }
@@ -59,8 +64,6 @@ const SYSTEM_CLOCK: LimitClock = {
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
 
-/** setTimeout fires at once for longer delays. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 interface Waiter {
   resolve(turn: Turn): void;
@@ -79,7 +82,8 @@ export class ServiceLimits {
   private readonly maxConcurrent: number;
   private readonly rateLimit: number;
   private readonly ratePeriodMs: number;
-  private readonly maxWaitMs: number;
+  /** How long one request may wait in all, the pauses of its refusals included. */
+  readonly maxWaitMs: number;
   private readonly maxQueued: number;
   private inFlight = 0;
   /** Start times within the current rate period, oldest first. */
@@ -99,7 +103,7 @@ export class ServiceLimits {
     this.maxConcurrent = count(settings.maxConcurrent);
     this.rateLimit = count(settings.rateLimit);
     this.ratePeriodMs = this.rateLimit ? Math.max(1, count(settings.ratePeriodMs) || 1000) : 0;
-    this.maxWaitMs = Math.min(count(settings.maxWaitMs), MAX_TIMER_MS);
+    this.maxWaitMs = Math.min(count(settings.maxWaitMs) || DEFAULT_MAX_WAIT_MS, MAX_TIMER_MS);
     this.maxQueued = count(settings.maxQueued);
   }
 
@@ -139,10 +143,10 @@ export class ServiceLimits {
       );
     }
     const knownWait = this.knownWaitFor(this.waiting.length, now);
-    if (this.maxWaitMs && knownWait > this.maxWaitMs) return Promise.reject(this.waitTooLong(knownWait));
+    if (knownWait > this.maxWaitMs) return Promise.reject(this.waitTooLong(knownWait));
     return new Promise<Turn>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, deadline: this.maxWaitMs ? now + this.maxWaitMs : Infinity, timer: undefined, signal };
-      if (this.maxWaitMs) waiter.timer = this.clock.setTimeout(() => this.drop(waiter, this.waitTooLong(this.maxWaitMs)), this.maxWaitMs);
+      const waiter: Waiter = { resolve, reject, deadline: now + this.maxWaitMs, timer: undefined, signal };
+      waiter.timer = this.clock.setTimeout(() => this.drop(waiter, this.waitTooLong(this.maxWaitMs)), this.maxWaitMs);
       if (signal) {
         waiter.onAbort = () => this.drop(waiter, new LimitError('request aborted', 'EABORTED'));
         signal.addEventListener('abort', waiter.onAbort, { once: true });

@@ -19,8 +19,10 @@ import {
 import { bareSecretProblem, type BareSecret } from './bare-secrets';
 import { ClientCredentialsAuthorizer, OAUTH2_BEARER_TOKEN } from './oauth2';
 import type { ProxyOptions } from './proxy';
+import { isLimitRefusal } from './presets';
 import { credentialSecrets } from './redact';
 import type { RefusalAnswer, SigningDiagnosis } from './refusal';
+import type { ServiceLimits } from './service-limits';
 
 export type AuthScheme = 'oauth1' | 'oauth2';
 
@@ -47,6 +49,8 @@ export interface ServiceSettings {
   log?: (line: string) => void;
   /** Node-RED's `settings.proxyOptions`. */
   proxyOptions?: ProxyOptions;
+  /** The service's limits, one per service, shared by all its nodes (and its Test connection). */
+  limits?: ServiceLimits;
 }
 
 /** The "Also sign for" field as a list: origins separated by commas, spaces or new lines. */
@@ -164,10 +168,10 @@ export function createServiceClient(settings: ServiceSettings): HttpClient {
         credentialsInBody: true,
       });
     });
-    const client: HttpClient = new HttpClient({ ...settings, authorizer, secrets: credentialSecrets(credentials) });
+    const client: HttpClient = new HttpClient({ ...settings, authorizer, secrets: credentialSecrets(credentials), isLimitRefusal });
     return client;
   }
   const { placement, signatureMethod, realm, bodyHash } = settings;
   const signing = { placement, signatureMethod, realm, bodyHash };
-  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(credentials, signing), secrets: credentialSecrets(credentials) });
+  return new HttpClient({ ...settings, authorizer: new OAuth1Authorizer(credentials, signing), secrets: credentialSecrets(credentials), isLimitRefusal });
 }
