@@ -2,7 +2,7 @@
 // Compiles src/ to CommonJS in dist/ and copies what Node-RED reads beside each node file:
 // the editor .html, locales/ and its icon (Node-RED looks for icons in icons/ next to the .js).
 // Each node's editor script (src/nodes/<type>/<type>.editor.ts) is bundled with esbuild and put
-// inline in that .html: editor and runtime import the same src/lib modules.
+// inline in that .html: editor and runtime import the same <type>.properties.ts and src/lib modules.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const esbuild = require('esbuild');
@@ -23,7 +23,7 @@ const editorEntry = (type) => path.join(nodesSource, type, `${type}.editor.ts`);
 
 /**
  * Each node's editor script, src/nodes/<type>/<type>.editor.ts, bundled by esbuild with what it
- * imports (src/lib's presets, lists and defaults, the *.editor.ts helpers) into one
+ * imports (its properties module, src/lib's presets and lists, the *.editor.ts helpers) into one
  * IIFE for the browsers Node-RED supports. Type → JavaScript.
  */
 function editorScripts() {

@@ -222,6 +222,29 @@ describe('the shape of the code', () => {
     assert.deepEqual(offending, []);
   });
 
+  it('defines each node once: its runtime and its editor script import its .properties.ts, which imports only src/lib and other properties, types included', () => {
+    const nodeTypes = fs.readdirSync(path.join(SRC, 'nodes')).filter((type) => fs.existsSync(path.join(SRC, 'nodes', type, `${type}.html`)));
+    assert.ok(nodeTypes.length >= 4, nodeTypes.join(', '));
+    const reaches = (file: string, target: string) => importsOf(parsed.get(file)!).some((specifier) => resolveLocal(file, specifier) === target);
+    for (const type of nodeTypes) {
+      const properties = path.join(SRC, 'nodes', type, `${type}.properties.ts`);
+      assert.ok(parsed.has(properties), `${type}.properties.ts exists`);
+      for (const user of [`${type}.ts`, `${type}.editor.ts`]) assert.ok(reaches(path.join(SRC, 'nodes', type, user), properties), `${user} imports it`);
+    }
+    // Bundled into the browser and compiled for Node-RED: nothing of either, nor of Node, nor a runtime or editor module.
+    const offending = files
+      .filter((file) => file.endsWith('.properties.ts'))
+      .flatMap((file) =>
+        importsOf(parsed.get(file)!)
+          .filter((specifier) => {
+            const target = resolveLocal(file, specifier);
+            return !target || !(relative(target).startsWith(`lib${path.sep}`) || target.endsWith('.properties.ts'));
+          })
+          .map((specifier) => `${relative(file)} imports ${specifier}`),
+      );
+    assert.deepEqual(offending, []);
+  });
+
   it('keeps service facts out of the transport: nothing client.ts reaches, type imports included, knows a service', () => {
     const chains = importChains(path.join(SRC, 'lib', 'client.ts'));
     const offending = SERVICE_FACTS.map((name) => path.join(SRC, 'lib', `${name}.ts`)).flatMap((file) => {

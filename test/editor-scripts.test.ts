@@ -86,9 +86,11 @@ describe('the editor scripts (bundled from src/nodes/*/*.editor.ts and src/lib)'
       // esbuild heads each bundled module with its path.
       const modules = [...editorScript(type).matchAll(/^ {2}\/\/ (\S+\.[a-z]+)$/gm)].map((match) => match[1]);
       assert.ok(modules.includes(`src/nodes/${type}/${type}.editor.ts`), `${type}: ${modules.join(', ')}`);
-      // Of src/nodes, only editor modules: a runtime module would bring Node-RED's runtime into the page.
+      // The node's one definition of its properties, which its runtime reads too.
+      assert.ok(modules.includes(`src/nodes/${type}/${type}.properties.ts`), `${type}: ${modules.join(', ')}`);
+      // Of src/nodes, only editor and properties modules: a runtime module would bring Node-RED's runtime into the page.
       assert.deepEqual(
-        modules.filter((module) => !/^src\/(lib\/|nodes\/.+\.editor\.ts$)/.test(module ?? '')),
+        modules.filter((module) => !/^src\/(lib\/|nodes\/.+\.(editor|properties)\.ts$)/.test(module ?? '')),
         [],
         type,
       );

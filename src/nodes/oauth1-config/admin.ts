@@ -6,21 +6,17 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import type { OAuth1Credentials } from '../../lib/oauth1';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, warnFromAdminRoute } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
+import { configNodeId } from '../shared/node.properties';
 import { credentialsRedactor } from '../../lib/redact';
 import { httpOrigin, proxyOptionsFrom, tlsOptionsOf } from '../shared/service-settings';
 import { probeOf, testConnection } from './connection-test';
+import type { PostedServiceForm } from './oauth1-config.properties';
 import { registerExplainRoute } from './explain-admin';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-/** What the dialog's "Test connection" button posts: the form as it is, saved or not. */
-interface ConnectionTestBody extends ServiceForm {
-  /** Id of a core `tls-config` node, or "" / "_ADD_" for none. */
-  tls?: unknown;
 }
 
 export function registerConfigAdmin(RED: NodeAPI): void {
@@ -40,7 +36,8 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
   let credentials: Partial<OAuth1Credentials> = {};
   try {
     const raw: unknown = req.body;
-    const body = typeof raw === 'object' && raw !== null ? (raw as ConnectionTestBody) : {};
+    // What "Test connection" posts: the form as it is, saved or not.
+    const body = typeof raw === 'object' && raw !== null ? (raw as PostedServiceForm) : {};
     const deployed = getConfigNode(RED, id);
     const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
     if (reading.refusal !== undefined) {
@@ -49,7 +46,7 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     }
     credentials = reading.settings.credentials;
     if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.test', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
-    const tlsId = typeof body.tls === 'string' && body.tls !== '_ADD_' ? body.tls : undefined;
+    const tlsId = configNodeId(body.tls) || undefined;
     const probe = probeOf(text(body.preset), text(body.probePath));
     const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId), proxyOptions: proxyOptionsFrom(RED) }, probe);
     if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';

@@ -10,14 +10,13 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { explainSignature, type ExplainInput } from '../../lib/explain';
 import { credentialsRedactor } from '../../lib/redact';
-import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf, type ServiceForm } from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, settingsFromForm, storedValuesOf } from '../shared/admin-routes';
 import { getConfigNode } from '../shared/config';
 import { httpOrigin } from '../shared/service-settings';
+import type { PostedServiceForm } from './oauth1-config.properties';
 
 /** The dialog form and the request typed in the panel. */
-interface ExplainBody extends ServiceForm {
-  explain?: ExplainInput;
-}
+type ExplainBody = PostedServiceForm & { explain?: ExplainInput };
 
 export function registerExplainRoute(RED: NodeAPI): void {
   RED.httpAdmin.post('/oauth1-config/:id/explain', RED.auth.needsPermission('oauth1-config.write'), ...ADMIN_REQUEST_RULES, (req, res) => {

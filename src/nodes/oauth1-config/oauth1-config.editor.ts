@@ -1,31 +1,18 @@
 /** The `oauth1-config` node in the editor: its properties, credentials and dialog. */
 import type { EditorNodeInstance, EditorNodeProperties, EditorNodePropertiesDef, EditorRED } from 'node-red';
 import { findPreset, PRESET_IDS } from '../../lib/presets';
-import {
-  BODY_HASH_DIGESTS,
-  CREDENTIALS,
-  DEFAULT_MAX_RESPONSE_MB,
-  DEFAULT_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  PLACEMENTS,
-  SIGNATURE_METHODS,
-  usesPrivateKey,
-  type CredentialName,
-  type SignatureMethod,
-} from '../../lib/settings';
+import { BODY_HASH_DIGESTS, CREDENTIALS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type CredentialName } from '../../lib/settings';
+import { isOneOf } from '../shared/node.properties';
 import { fieldText, fillSelect, registerConfigNode } from '../shared/palette.editor';
 import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section.editor';
 import { applyAccountId, applyPreset, filledByOpenedPreset, showPreset } from './preset-fields.editor';
-import { failureMessage, input, postJson, serviceForm, type ServiceFields } from './service-form.editor';
+import { CONFIG_DEFAULTS, signingSettings, type ConfigNodeProperties } from './oauth1-config.properties';
+import { failureMessage, input, postJson, serviceForm } from './service-form.editor';
 import { setupTokenSection } from './token-section.editor';
 
 declare const RED: EditorRED;
 
-interface ConfigProperties extends EditorNodeProperties, ServiceFields {
-  retries: number;
-  requestTimeout: number;
-  maxResponseMB: number;
-}
+type ConfigProperties = EditorNodeProperties & ConfigNodeProperties;
 
 type ConfigNode = EditorNodeInstance<ConfigProperties>;
 
@@ -39,38 +26,19 @@ interface TestAnswer {
   signing?: SigningRecord;
 }
 
-function isSignatureMethod(method: string): method is SignatureMethod {
-  return SIGNATURE_METHODS.some((known) => known === method);
-}
+const isSignatureMethod = isOneOf(SIGNATURE_METHODS);
 
+/** The properties' defaults, with Node-RED's own number check (blank allowed) for the numbers. */
 const DEFAULTS = {
-  name: { value: '' },
-  preset: { value: 'custom' },
-  baseUrl: {
-    value: '',
-    validate: (v: string) => !v || /^https?:\/\/[^\s/]+/i.test(v) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v),
-  },
-  scheme: { value: 'oauth1' },
-  placement: { value: 'header' },
-  signatureMethod: { value: 'HMAC-SHA1' },
-  realm: { value: '' },
-  bodyHash: { value: false },
-  probePath: { value: '' },
-  requestTokenUrl: { value: '' },
-  authorizeUrl: { value: '' },
-  accessTokenUrl: { value: '' },
-  tls: { value: '', type: 'tls-config', required: false },
-  retries: { value: DEFAULT_RETRIES, validate: RED.validators.number(true) },
-  requestTimeout: { value: DEFAULT_TIMEOUT_MS, validate: RED.validators.number(true) },
-  extraOrigins: { value: '' },
-  maxResponseMB: { value: DEFAULT_MAX_RESPONSE_MB, validate: RED.validators.number(true) },
+  ...CONFIG_DEFAULTS,
+  retries: { ...CONFIG_DEFAULTS.retries, validate: RED.validators.number(true) },
+  requestTimeout: { ...CONFIG_DEFAULTS.requestTimeout, validate: RED.validators.number(true) },
+  maxResponseMB: { ...CONFIG_DEFAULTS.maxResponseMB, validate: RED.validators.number(true) },
 } satisfies EditorNodePropertiesDef<ConfigProperties>;
 
 /** Scheme, placement and signature method explained; RSA asks for the private key instead of the consumer secret. */
 function explainChoices(node: ConfigNode): void {
-  const scheme = fieldText(input('scheme')) === 'oauth2' ? 'oauth2' : 'oauth1';
-  const chosen = fieldText(input('signatureMethod'));
-  const method = isSignatureMethod(chosen) ? chosen : 'HMAC-SHA1';
+  const { scheme, signatureMethod: method } = signingSettings({ scheme: fieldText(input('scheme')), signatureMethod: fieldText(input('signatureMethod')) });
   const rsa = scheme === 'oauth1' && usesPrivateKey(method);
   $('.oauth1-config-oauth1-only').toggle(scheme === 'oauth1');
   $('.oauth1-config-rsa-only').toggle(rsa);

@@ -6,43 +6,12 @@ import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/settings';
 import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
-import { proxyOptionsFrom, realmAndBodyHash, serviceCredentials, signingSettings, tlsOptionsOf } from '../shared/service-settings';
+import { proxyOptionsFrom, serviceCredentials, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
+import { realmAndBodyHash, signingSettings, threeLeggedAndPreset, type ConfigNodeProperties } from './oauth1-config.properties';
 import { registerTokenAdmin } from './tokens-admin';
 
-interface OAuth1ConfigDef extends NodeDef {
-  baseUrl?: string;
-  scheme?: string;
-  placement?: string;
-  signatureMethod?: string;
-  tls?: string;
-  retries?: string | number;
-  requestTimeout?: string | number;
-  /** Origins besides the base URL's that may receive credentials, comma or space separated. */
-  extraOrigins?: string;
-  maxResponseMB?: string | number;
-  /** Service preset id (src/lib/presets.ts); `custom` when none. */
-  preset?: string;
-  realm?: string;
-  bodyHash?: boolean | string;
-  /** Custom's Test connection probe, relative to the base URL. */
-  probePath?: string;
-  requestTokenUrl?: string;
-  authorizeUrl?: string;
-  accessTokenUrl?: string;
-}
-
-/** The preset, Custom's probe and the 3-legged URLs, as typed (trimmed). */
-function threeLeggedAndPreset(config: OAuth1ConfigDef): Pick<OAuth1ConfigNode, 'preset' | 'probePath' | 'requestTokenUrl' | 'authorizeUrl' | 'accessTokenUrl'> {
-  const trimmed = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
-  return {
-    preset: trimmed(config.preset) || 'custom',
-    probePath: trimmed(config.probePath),
-    requestTokenUrl: trimmed(config.requestTokenUrl),
-    authorizeUrl: trimmed(config.authorizeUrl),
-    accessTokenUrl: trimmed(config.accessTokenUrl),
-  };
-}
+type OAuth1ConfigDef = NodeDef & Partial<ConfigNodeProperties>;
 
 /** Missing credentials, then what keeps the signer from signing (a private key that does not parse, a bad realm): said at deploy. */
 function deployProblem(node: OAuth1ConfigNode, credentials: OAuth1ConfigCredentials): string | undefined {

@@ -1,23 +1,13 @@
-/** The config dialog's fields, and the dialog as the admin routes read it (src/nodes/shared/admin-routes.ts ServiceForm). */
+/** The config dialog's fields, and the dialog as the admin routes read it (ServiceForm of oauth1-config.properties.ts). */
 import type { EditorNodeInstance } from 'node-red';
-import type { PresetSettings } from '../../lib/presets';
-import { CREDENTIAL_NAMES, type CredentialName } from '../../lib/settings';
+import { CREDENTIAL_NAMES } from '../../lib/settings';
+import { configNodeId } from '../shared/node.properties';
 import { fieldText } from '../shared/palette.editor';
+import type { ServiceForm } from './oauth1-config.properties';
 
 /** A config dialog field by its property name. */
 export function input(name: string): JQuery {
   return $(`#node-config-input-${name}`);
-}
-
-/** The service's fields as the dialog holds them: those a preset fills (as typed), the preset, Custom's probe and the TLS node. */
-export type ServiceFields = { [K in keyof PresetSettings]: PresetSettings[K] extends boolean ? boolean : string } & {
-  preset: string;
-  probePath: string;
-  tls: string;
-};
-
-export interface ServiceForm extends ServiceFields {
-  credentials: Partial<Record<CredentialName, string>>;
 }
 
 /**
@@ -33,7 +23,6 @@ export function serviceForm(withToken: boolean): ServiceForm {
     delete credentials.token;
     delete credentials.tokenSecret;
   }
-  const tls = text('tls');
   return {
     preset: text('preset'),
     probePath: text('probePath'),
@@ -48,7 +37,7 @@ export function serviceForm(withToken: boolean): ServiceForm {
     requestTokenUrl: text('requestTokenUrl'),
     authorizeUrl: text('authorizeUrl'),
     accessTokenUrl: text('accessTokenUrl'),
-    tls: tls && tls !== '_ADD_' ? tls : '',
+    tls: configNodeId(text('tls')),
     credentials,
   };
 }

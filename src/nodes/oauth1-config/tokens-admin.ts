@@ -25,27 +25,11 @@ import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
-import {
-  ADMIN_REQUEST_RULES,
-  auditStoredSecretsUse,
-  obtainedTokens,
-  settingsFromForm,
-  storedValuesOf,
-  tlsNodeId,
-  warnFromAdminRoute,
-  type ServiceForm,
-} from '../shared/admin-routes';
+import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, storedValuesOf, warnFromAdminRoute } from '../shared/admin-routes';
 import { getConfigNode, type OAuth1ConfigCredentials } from '../shared/config';
+import { configNodeId } from '../shared/node.properties';
 import { httpOrigin, proxyOptionsFrom, tlsOptionsOf } from '../shared/service-settings';
-
-/** The dialog form as the token routes get it. */
-interface TokenForm extends ServiceForm {
-  preset?: unknown;
-  requestTokenUrl?: unknown;
-  authorizeUrl?: unknown;
-  accessTokenUrl?: unknown;
-  tls?: unknown;
-}
+import type { PostedServiceForm } from './oauth1-config.properties';
 
 /** What a pending request token remembers until its callback: where to exchange it, and which probe tells who signed in. */
 interface DanceContext {
@@ -68,9 +52,10 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-function bodyOf(req: Request): TokenForm & Record<string, unknown> {
+/** The dialog form as the token routes get it. */
+function bodyOf(req: Request): PostedServiceForm & Record<string, unknown> {
   const raw: unknown = req.body;
-  return typeof raw === 'object' && raw !== null ? (raw as TokenForm & Record<string, unknown>) : {};
+  return typeof raw === 'object' && raw !== null ? (raw as PostedServiceForm & Record<string, unknown>) : {};
 }
 
 export function registerTokenAdmin(RED: NodeAPI): void {
@@ -134,7 +119,7 @@ function formSettings(RED: NodeAPI, req: Request, id: string, event: string): Da
   const reading = settingsFromForm(body, storedValuesOf(RED, id, deployed));
   if (reading.refusal !== undefined) throw new Refusal(reading.refusal);
   if (reading.usesStoredValues) auditStoredSecretsUse(RED, event, id, httpOrigin(reading.settings.baseUrl ?? ''), req);
-  const tlsId = tlsNodeId(body.tls);
+  const tlsId = configNodeId(body.tls);
   const settings: TokenDanceSettings = {
     ...reading.settings,
     requestTokenUrl: text(body.requestTokenUrl),

@@ -2,10 +2,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { getMe, TOKEN_MISSING } from '../../lib/extrahorizon';
 import { NodeShell } from '../shared/node-shell';
+import type { GetMeNodeProperties } from './oauth1-get-me.properties';
 
-interface GetMeDef extends NodeDef {
-  server: string;
-}
+type GetMeDef = NodeDef & Pick<GetMeNodeProperties, 'server'>;
 
 interface GetMeMessage extends NodeMessageInFlow {
   statusCode?: number;

@@ -11,27 +11,7 @@ import { cookieHeader } from '../../lib/cookies';
 import { MARKER_HEADER, requestHeadersOf } from '../../lib/header-marker';
 import { multipartBody, wantsMultipart } from '../../lib/multipart';
 import { isTemplate, renderUrl } from '../../lib/url-template';
-
-/** One row of the dialog's headers list, as the core node stores it. */
-export interface HeaderRow {
-  keyType?: string;
-  keyValue?: string;
-  valueType?: string;
-  valueValue?: string;
-}
-
-/** The request node's own properties as read at deploy (not Node-RED's settings, not the client's ServiceSettings). */
-export interface RequestProperties {
-  url: string;
-  method: string;
-  paytoqs: 'ignore' | 'query' | 'body';
-  followRedirects: boolean;
-  headers: HeaderRow[];
-  /** What a host without a scheme gets: https when the service has a TLS configuration, as the core node with one. */
-  defaultScheme: 'http' | 'https';
-  /** Node's lenient HTTP parser, for servers that break HTTP (the core node's option). */
-  insecureHTTPParser: boolean;
-}
+import type { RequestProperties } from './oauth1-request.properties';
 
 /** What the node needs from the runtime: evaluating a `msg.` header value, and warnings. */
 export interface MessageReader {

@@ -2,36 +2,16 @@
 import type { EditorNodeProperties } from 'node-red';
 import { HTTP_METHODS } from '../../lib/settings';
 import { fieldText, fillSelect, registerNode } from '../shared/palette.editor';
-import { prepareHeaders, readHeaders, type HeaderRow } from './request-headers.editor';
+import { NO_CONFIG_NODE } from '../shared/node.properties';
+import { payloadToQuery, REQUEST_DEFAULTS, type RequestNodeProperties } from './oauth1-request.properties';
+import { prepareHeaders, readHeaders } from './request-headers.editor';
 
-interface RequestProperties extends EditorNodeProperties {
-  server: string;
-  method: string;
-  url: string;
-  ret: string;
-  /** `true` in flows of the core node's older versions: the payload goes into the query. */
-  paytoqs: string | boolean;
-  senderr: boolean;
-  followRedirects: boolean;
-  proxy: string;
-  insecureHTTPParser: boolean;
-  headers: HeaderRow[];
+interface RequestProperties extends EditorNodeProperties, RequestNodeProperties {
+  name: string;
 }
 
 registerNode<RequestProperties>('oauth1-request', {
-  defaults: {
-    name: { value: '' },
-    server: { value: '', type: 'oauth1-config', required: true },
-    method: { value: 'GET' },
-    url: { value: '' },
-    ret: { value: 'txt' },
-    paytoqs: { value: 'ignore' },
-    senderr: { value: false },
-    followRedirects: { value: true },
-    proxy: { value: '', type: 'http proxy', required: false },
-    insecureHTTPParser: { value: false },
-    headers: { value: [] },
-  },
+  defaults: REQUEST_DEFAULTS,
   describe() {
     const method = this.method && this.method !== 'use' ? `${this.method} ` : '';
     return this.url ? `oauth1 ${method}${this.url}` : '';
@@ -42,7 +22,7 @@ registerNode<RequestProperties>('oauth1-request', {
       .val(this.method || 'GET');
     // As the core node: the payload-as-query choice matters for GET only.
     $method.on('change', () => $('.node-input-paytoqs-row').toggle(['GET', 'use'].includes(fieldText($method)))).trigger('change');
-    $('#node-input-paytoqs').val(this.paytoqs === true ? 'query' : this.paytoqs || 'ignore');
+    $('#node-input-paytoqs').val(payloadToQuery(this.paytoqs));
     $('#node-input-followRedirects').prop('checked', this.followRedirects !== false);
     const $useProxy = $('#node-input-useProxy');
     $useProxy
@@ -52,7 +32,7 @@ registerNode<RequestProperties>('oauth1-request', {
     prepareHeaders(this.headers);
   },
   oneditsave() {
-    if (!$('#node-input-useProxy').is(':checked')) $('#node-input-proxy').val('_ADD_');
+    if (!$('#node-input-useProxy').is(':checked')) $('#node-input-proxy').val(NO_CONFIG_NODE);
     this.headers = readHeaders();
   },
 });

@@ -10,22 +10,10 @@ import { isSuccess } from '../../lib/response';
 import { isTemplate } from '../../lib/url-template';
 import { NodeShell, type Done, type InFlight } from '../shared/node-shell';
 import { proxyOptionsFrom } from '../shared/service-settings';
-import { MessageRefused, requestOf, type HeaderRow, type MessageReader, type RequestProperties } from './message-request';
+import { MessageRefused, requestOf, type MessageReader } from './message-request';
+import { requestPropertiesOf, type RequestNodeProperties, type RequestProperties } from './oauth1-request.properties';
 
-interface OAuth1RequestDef extends NodeDef {
-  server: string;
-  method?: string;
-  url?: string;
-  ret?: string;
-  paytoqs?: boolean | string;
-  senderr?: boolean;
-  /** Id of a core `http proxy` config node. */
-  proxy?: string;
-  /** False: 3xx answers are returned, not followed (`msg.followRedirects` overrides). */
-  followRedirects?: boolean;
-  headers?: HeaderRow[];
-  insecureHTTPParser?: boolean;
-}
+type OAuth1RequestDef = NodeDef & Partial<RequestNodeProperties> & { server: string };
 
 interface RequestMessage extends NodeMessageInFlow {
   requestTimeout?: unknown;
@@ -50,19 +38,6 @@ const RESPONSE_TYPES: Record<string, ResponseType> = { txt: 'text', bin: 'buffer
  * that could be read. A request refused before sending (origin, PLAINTEXT, bad input) only reaches Catch.
  */
 const FAILURES_AS_MESSAGES = new Set(['ENETWORK', 'ETIMEDOUT', 'ETOOLARGE', 'ETOOMANYREDIRECTS', 'EPROXY']);
-
-function propertiesOf(config: OAuth1RequestDef, hasTls: boolean): RequestProperties {
-  const paytoqs = config.paytoqs === true || config.paytoqs === 'query' ? 'query' : config.paytoqs === 'body' ? 'body' : 'ignore';
-  return {
-    url: (config.url ?? '').trim(),
-    method: config.method ?? 'GET',
-    paytoqs,
-    followRedirects: config.followRedirects !== false,
-    headers: Array.isArray(config.headers) ? config.headers : [],
-    defaultScheme: hasTls ? 'https' : 'http',
-    insecureHTTPParser: config.insecureHTTPParser === true,
-  };
-}
 
 function proxySettingsOf(RED: NodeAPI, id: string | undefined): ProxySettings | undefined {
   if (!id) return undefined;
@@ -199,7 +174,7 @@ export = function register(RED: NodeAPI): void {
     const shell = new NodeShell(RED, node, config.server, { type: 'oauth1-request', timeoutWarnings });
     shell.onClose();
     const responseType = RESPONSE_TYPES[config.ret ?? 'txt'] ?? 'text';
-    const properties = propertiesOf(config, Boolean(shell.server?.tls));
+    const properties = requestPropertiesOf(config, Boolean(shell.server?.tls));
     if (config.proxy && !proxySettingsOf(RED, config.proxy)) shell.warn(shell.text('warnings.proxyMissing'));
     const sendErrorsToCatch = config.senderr === true;
     const report: FailureReport = { sendErrorsToCatch, noResponse: RED._('node-red:common.notification.errors.no-response') };

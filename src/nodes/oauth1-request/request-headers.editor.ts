@@ -1,13 +1,6 @@
 /** The request dialog's headers list, stored as the core http request node stores it. */
 import type { EditorWidgetTypedInputTypeDefinition } from 'node-red';
-
-/** One row as the flow keeps it: `keyType` is a header name or `other`; `valueType` a content type, `other` or `msg`. */
-export interface HeaderRow {
-  keyType?: string;
-  keyValue?: string;
-  valueType?: string;
-  valueValue?: string;
-}
+import type { HeaderRow } from './oauth1-request.properties';
 
 const NAMES = ['Accept', 'Accept-Language', 'Content-Type', 'Cache-Control', 'User-Agent'];
 const VALUE_TYPES: EditorWidgetTypedInputTypeDefinition[] = [

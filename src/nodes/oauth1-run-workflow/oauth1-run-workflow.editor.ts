@@ -1,27 +1,15 @@
 /** The Alteryx `oauth1-run-workflow` node in the editor: the workflow picker, its questions, priority and output. */
 import type { EditorNodeInstance, EditorNodeProperties } from 'node-red';
-import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES } from '../../lib/settings';
-import { fieldText, fillSelect, isOneOf, registerNode } from '../shared/palette.editor';
+import { JOB_ACTIONS, PRIORITIES } from '../../lib/settings';
+import { configNodeId } from '../shared/node.properties';
+import { fieldText, fillSelect, registerNode } from '../shared/palette.editor';
+import { RUN_WORKFLOW_DEFAULTS, type RunWorkflowNodeProperties } from './oauth1-run-workflow.properties';
 
 const TEXT_FORMATS = ['Csv', 'Json', 'Html', 'Xml', 'Txt'];
 const BINARY_FORMATS = ['Xlsx', 'Yxdb', 'Pdf'];
 
-interface RunWorkflowProperties extends EditorNodeProperties {
-  server: string;
-  /** Undefined in a node from before the action existed. */
-  action: string | undefined;
-  workflowId: string;
-  workflowName: string;
-  priority: string;
-  wait: boolean;
-  pollInterval: number;
-  timeout: number;
-  outputFormat: string;
-  /** Undefined in a node from before the option existed. */
-  cancelOnTimeout: boolean | undefined;
-  /** Undefined in a node from before the limits existed: the runtime takes the defaults. */
-  maxOutputs: number | undefined;
-  maxOutputsMB: number | undefined;
+interface RunWorkflowProperties extends EditorNodeProperties, RunWorkflowNodeProperties {
+  name: string;
 }
 
 type RunWorkflowNode = EditorNodeInstance<RunWorkflowProperties>;
@@ -48,18 +36,8 @@ interface Dialog {
   known: Record<string, string>;
 }
 
-function positive(v: string): boolean {
-  const n = Number(v);
-  return v !== '' && isFinite(n) && n > 0;
-}
-
-/** Nodes saved before a property existed lack it: the runtime then takes its default. */
-function positiveOrUnset(v: string | undefined): boolean {
-  return v === undefined || v === '' || positive(v);
-}
-
-/** The output limits' defaults, as the dialog shows them. */
-const LIMITS = { maxOutputs: DEFAULT_OUTPUT_LIMITS.maxOutputs, maxOutputsMB: DEFAULT_OUTPUT_LIMITS.maxOutputBytes / MEGABYTE };
+/** The output limits' defaults, as the dialog shows them to a node saved before the limits existed. */
+const LIMITS = { maxOutputs: RUN_WORKFLOW_DEFAULTS.maxOutputs.value, maxOutputsMB: RUN_WORKFLOW_DEFAULTS.maxOutputsMB.value };
 
 function t(node: RunWorkflowNode, key: string, values?: Record<string, string | number>): string {
   return node._(`oauth1-run-workflow.${key}`, values);
@@ -81,8 +59,7 @@ function fillOutputFormats(node: RunWorkflowNode): void {
 }
 
 function serverId(): string {
-  const id = fieldText($('#node-input-server'));
-  return id && id !== '_ADD_' ? id : '';
+  return configNodeId(fieldText($('#node-input-server')));
 }
 
 function adminUrl(path: string): string {
@@ -230,22 +207,7 @@ function askServer(dialog: Dialog): void {
 }
 
 registerNode<RunWorkflowProperties>('oauth1-run-workflow', {
-  defaults: {
-    name: { value: '' },
-    server: { value: '', type: 'oauth1-config', required: true },
-    // A node from before the action existed has none: it runs, as it always did.
-    action: { value: 'run', validate: (v) => v === undefined || v === '' || JOB_ACTIONS.some((action) => action === v) },
-    workflowId: { value: '' },
-    workflowName: { value: '' },
-    priority: { value: '0', validate: isOneOf(PRIORITIES) },
-    wait: { value: true },
-    pollInterval: { value: 5, validate: positive },
-    timeout: { value: 300, validate: positive },
-    outputFormat: { value: '' },
-    cancelOnTimeout: { value: true },
-    maxOutputs: { value: LIMITS.maxOutputs, validate: positiveOrUnset },
-    maxOutputsMB: { value: LIMITS.maxOutputsMB, validate: positiveOrUnset },
-  },
+  defaults: RUN_WORKFLOW_DEFAULTS,
   describe() {
     if (this.action && this.action !== 'run') return this._('oauth1-run-workflow.labelWithAction', { action: this.action });
     const workflow = this.workflowName || this.workflowId;

@@ -11,8 +11,6 @@ import {
   cancelAfterTimeout,
   completeJob,
   isAlteryxError,
-  isPriority,
-  JOB_ACTIONS,
   outcomeText,
   outputsOfJob,
   questionsFrom,
@@ -20,35 +18,16 @@ import {
   type AlteryxJob,
   type JobAction,
   type JobResult,
-  type Priority,
   type Question,
 } from '../../lib/alteryx';
-import { MEGABYTE, outputLimits, type OutputLimits } from '../../lib/job-bounds';
 import { JobNudges } from '../../lib/job-polling';
 import { redactValue } from '../../lib/redact';
-import { positiveNumber } from '../../lib/response';
 import { NodeShell, type Delivery, type Done, type InFlight } from '../shared/node-shell';
 import { registerRunWorkflowAdmin } from './admin';
+import { isJobAction, runPropertiesOf, type RunProperties, type RunWorkflowNodeProperties } from './oauth1-run-workflow.properties';
 import { JobHandOver, PendingJobs, type PendingJob } from './pending-jobs';
 
-interface RunWorkflowDef extends NodeDef {
-  server: string;
-  /** `run` (the default), `status`, `cancel` or `outputs`; `msg.action` overrides it. */
-  action?: string;
-  workflowId?: string;
-  /** Shown in the label only; the editor fills it when a workflow is picked from the list. */
-  workflowName?: string;
-  priority?: string;
-  wait?: boolean | string;
-  pollInterval?: string | number;
-  timeout?: string | number;
-  outputFormat?: string;
-  /** Cancel the job on the server when the timeout passes; on unless set false (flows from before it existed). */
-  cancelOnTimeout?: boolean | string;
-  /** Bounds of one job's downloads; a hostile server could otherwise list outputs until memory runs out. */
-  maxOutputs?: string | number;
-  maxOutputsMB?: string | number;
-}
+type RunWorkflowDef = NodeDef & Partial<RunWorkflowNodeProperties> & { server: string };
 
 interface RunMessage extends NodeMessageInFlow {
   action?: unknown;
@@ -61,38 +40,6 @@ interface RunMessage extends NodeMessageInFlow {
 type Send = (msg: NodeMessage) => void;
 
 type Action = JobAction;
-
-const DEFAULTS = { pollInterval: 5, timeout: 300 };
-
-interface RunProperties {
-  action: Action;
-  workflowId: string;
-  priority: Priority;
-  wait: boolean;
-  pollIntervalMs: number;
-  timeoutMs: number;
-  outputFormat: string;
-  cancelOnTimeout: boolean;
-  outputLimits: OutputLimits;
-}
-
-function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && (JOB_ACTIONS as readonly string[]).includes(value);
-}
-
-function propertiesOf(config: RunWorkflowDef): RunProperties {
-  return {
-    action: isAction(config.action) ? config.action : 'run',
-    workflowId: (config.workflowId ?? '').trim(),
-    priority: isPriority(config.priority) ? config.priority : '0',
-    wait: config.wait === true || config.wait === 'true',
-    pollIntervalMs: (positiveNumber(config.pollInterval) ?? DEFAULTS.pollInterval) * 1000,
-    timeoutMs: (positiveNumber(config.timeout) ?? DEFAULTS.timeout) * 1000,
-    outputFormat: (config.outputFormat ?? '').trim(),
-    cancelOnTimeout: config.cancelOnTimeout !== false && config.cancelOnTimeout !== 'false',
-    outputLimits: outputLimits({ maxOutputs: positiveNumber(config.maxOutputs), maxOutputBytes: (positiveNumber(config.maxOutputsMB) ?? 0) * MEGABYTE }),
-  };
-}
 
 function applyResult(msg: RunMessage, result: JobResult): void {
   msg.payload = result.job;
@@ -113,7 +60,7 @@ class RunWorkflowNode {
     private readonly nudges: JobNudges,
   ) {
     this.shell = new NodeShell(RED, node, config.server, { type: 'oauth1-run-workflow' });
-    this.properties = propertiesOf(config);
+    this.properties = runPropertiesOf(config);
     this.pending = new PendingJobs(node, handOver, {
       resume: (jobId, entry) => void this.resume(jobId, entry),
       storeFailed: (operation, error) => this.shell.warn(this.shell.text(`warnings.${operation}Failed`, { message: error.message })),
@@ -133,7 +80,7 @@ class RunWorkflowNode {
   private actionOf(msg: RunMessage, done: Done): Action | undefined {
     if (msg.action === undefined || msg.action === null || msg.action === '') return this.properties.action;
     const action = typeof msg.action === 'string' ? msg.action.trim().toLowerCase() : msg.action;
-    if (isAction(action)) return action;
+    if (isJobAction(action)) return action;
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any value a flow put there, shown as String() does
     this.shell.refuse(done, this.shell.text('errors.invalidAction', { action: String(msg.action).slice(0, 40) }), this.shell.text('status.invalidAction'));
     return undefined;

@@ -39,7 +39,9 @@ import { CREDENTIAL_NAMES, type CredentialName, type SignatureMethod } from '../
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from './config';
 import { printable } from '../../lib/client';
 import { originList } from '../../lib/service';
-import { httpOrigin, realmAndBodyHash, serviceCredentials, signingSettings } from './service-settings';
+import { realmAndBodyHash, signingSettings, type PostedServiceForm } from '../oauth1-config/oauth1-config.properties';
+import { configNodeId } from './node.properties';
+import { httpOrigin, serviceCredentials } from './service-settings';
 
 /** The editor shows a saved password as this placeholder; the value itself stays on the server. */
 export const UNCHANGED_PASSWORD = '__PWRD__';
@@ -74,23 +76,6 @@ export function jsonBodiesOnly(req: Request, res: Response, next: NextFunction):
 /** Rules 1 and 2, to put after the permission check of every admin route of this package. */
 export const ADMIN_REQUEST_RULES: RequestHandler[] = [sameOriginOnly, jsonBodiesOnly];
 
-/** The dialog form as posted: each field as typed, `__PWRD__` for a password left unchanged. */
-export interface ServiceForm {
-  baseUrl?: unknown;
-  scheme?: unknown;
-  placement?: unknown;
-  signatureMethod?: unknown;
-  extraOrigins?: unknown;
-  /** Service preset id, Custom's probe path, realm and body hash. */
-  preset?: unknown;
-  probePath?: unknown;
-  realm?: unknown;
-  bodyHash?: unknown;
-  credentials?: Partial<Record<CredentialName, unknown>>;
-  /** Id of a core `tls-config` node, or "" / "_ADD_" for none. */
-  tls?: unknown;
-}
-
 /** The fields of a form that may hold a `${NAME}`. */
 export type FormField = 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins' | 'realm' | CredentialName;
 
@@ -107,12 +92,6 @@ export interface DeployedService {
 
 /** Where a form sends its credentials, and through which TLS configuration (a `tls-config` id, "" for none). */
 export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins'> & { tls?: string };
-
-/** A form's `tls` field as a node id, "" for none. */
-export function tlsNodeId(value: unknown): string {
-  const id = typeof value === 'string' ? value.trim() : '';
-  return id === '_ADD_' ? '' : id;
-}
 
 /**
  * Why stored secrets may not go where `form` sends them (one line, no secret, naming each
@@ -134,7 +113,7 @@ export function storedSecretsProblem(form: ServiceTarget, deployed: DeployedServ
   if (deployed.scheme === 'oauth1' && (form.placement ?? 'header') !== (deployed.placement ?? 'header'))
     differences.push(`placement ${form.placement ?? 'header'}`);
   // A lax TLS node (no certificate check) would let an impostor receive PLAINTEXT secrets.
-  if (tlsNodeId(form.tls) !== tlsNodeId(deployed.tls)) differences.push(`TLS configuration ${tlsNodeId(form.tls) || '(none)'}`);
+  if (configNodeId(form.tls) !== configNodeId(deployed.tls)) differences.push(`TLS configuration ${configNodeId(form.tls) || '(none)'}`);
   const allowed = new Set(deployed.extraOrigins ?? []);
   const notAllowed = (form.extraOrigins ?? []).filter((extra) => !allowed.has(extra));
   if (notAllowed.length) differences.push(`"also sign for" origin ${notAllowed.join(', ')}`);
@@ -190,7 +169,7 @@ function isStoredValue(value: string, credential: boolean): boolean {
  * The form as the client's settings, with stored values filled in where rule 3 allows,
  * or the refusal to answer (`type the secrets in again: …`) when it does not.
  */
-export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormReading {
+export function settingsFromForm(form: PostedServiceForm, stored: StoredValues): FormReading {
   const fields = {
     baseUrl: text(form.baseUrl),
     scheme: text(form.scheme),
@@ -232,10 +211,10 @@ export function settingsFromForm(form: ServiceForm, stored: StoredValues): FormR
     return { refusal: typeAgain(`${foreign.join(', ')}: a \${NAME} stands only for the deployed node's own field written the same way`) };
   }
   if (usesStoredValues) {
-    const problem = storedSecretsProblem({ ...settings, tls: tlsNodeId(form.tls) }, stored.deployed);
+    const problem = storedSecretsProblem({ ...settings, tls: configNodeId(form.tls) }, stored.deployed);
     if (problem) return { refusal: typeAgain(problem) };
   }
-  if (obtained && !storedSecretsAllowed({ ...settings, tls: tlsNodeId(form.tls) }, obtained.service)) {
+  if (obtained && !storedSecretsAllowed({ ...settings, tls: configNodeId(form.tls) }, obtained.service)) {
     return {
       refusal: typeAgain(
         `the token the dialog obtained is only used for the service it was obtained for (${httpOrigin(obtained.service.baseUrl) ?? 'no base URL'})`,

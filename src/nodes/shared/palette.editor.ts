@@ -76,10 +76,6 @@ export function fillSelect($select: JQuery, values: readonly string[], labelOf?:
   return $select;
 }
 
-export function isOneOf(values: readonly string[]): (value: string) => boolean {
-  return (value) => values.includes(value);
-}
-
 /** Text as HTML, for a value put into a catalog text that is shown with `.html()`. */
 export function escapeHtml(text: string): string {
   return $('<span></span>').text(text).html();

@@ -1,39 +1,14 @@
 /**
- * A config node's properties (or the dialog form holding them) as the client's settings:
- * unknown values replaced by the defaults, an empty token pair meaning 1-legged.
+ * What the client gets from a config node's runtime side: its credentials (an empty token
+ * pair meaning 1-legged), and the TLS and proxy options Node-RED's nodes and settings hold.
+ * The properties themselves are read by ../oauth1-config/oauth1-config.properties.ts.
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { TlsOptions } from '../../lib/client';
 import { proxyOptionsOf, type ProxyOptions } from '../../lib/proxy';
-import type { AuthScheme } from '../../lib/service';
-import { PLACEMENTS, SIGNATURE_METHODS, type OAuth1Credentials, type Placement, type SignatureMethod } from '../../lib/oauth1';
+import type { OAuth1Credentials } from '../../lib/oauth1';
 import { httpUrl } from '../../lib/urls';
 import type { OAuth1ConfigCredentials } from './config';
-
-export const AUTH_SCHEMES: readonly AuthScheme[] = ['oauth1', 'oauth2'];
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
-  return allowed.find((candidate) => candidate === value) ?? fallback;
-}
-
-/** Scheme, placement and signature method from the node's properties, unknown values replaced by the defaults. */
-export function signingSettings(source: { scheme?: string; placement?: string; signatureMethod?: string }): {
-  scheme: AuthScheme;
-  placement: Placement;
-  signatureMethod: SignatureMethod;
-} {
-  return {
-    scheme: oneOf(source.scheme, AUTH_SCHEMES, 'oauth1'),
-    placement: oneOf(source.placement, PLACEMENTS, 'header'),
-    signatureMethod: oneOf(source.signatureMethod, SIGNATURE_METHODS, 'HMAC-SHA1'),
-  };
-}
-
-/** Realm and body hash from the node's properties: an empty realm means none, `bodyHash` is on only when true. */
-export function realmAndBodyHash(source: { realm?: unknown; bodyHash?: unknown }): { realm: string | undefined; bodyHash: boolean } {
-  const realm = typeof source.realm === 'string' ? source.realm.trim() : '';
-  return { realm: realm || undefined, bodyHash: source.bodyHash === true || source.bodyHash === 'true' };
-}
 
 /** The stored credentials as the client takes them: an empty token pair means 1-legged. */
 export function serviceCredentials(credentials: OAuth1ConfigCredentials): OAuth1Credentials {
