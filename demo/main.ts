@@ -30,6 +30,11 @@ async function main(): Promise<void> {
   console.log(`  Extra Horizon base URL:         ${server.baseUrls.extraHorizon}   (GET /users/v1/me, OAuth 1.0a with token)`);
   console.log(`  Alteryx Gallery base URL:       ${server.baseUrls.gallery}   (v1 routes, 1-legged OAuth 1.0a)`);
   console.log(`  Alteryx Server webapi base URL: ${server.baseUrls.webapi}   (v1 routes, V3 job list and cancel; OAuth 2 client credentials)`);
+  console.log(
+    `  NetSuite-like base URL:         ${server.baseUrls.netsuite}   (5 requests at a time; also the RESTlet at /netsuite/app/site/hosting/restlet.nl)`,
+  );
+  console.log(`  X-like base URL:                ${server.baseUrls.x}   (GET 2/users/me: 75 requests per 15 minutes, x-rate-limit-* headers)`);
+  console.log(`  IETF RateLimit-like base URL:   ${server.baseUrls.ietf}   (GET items: 60 requests per minute, RateLimit-* and Retry-After)`);
   console.log(`  Workflows: Sales report ${DEMO_WORKFLOW_IDS.salesReport}, Customer import (fails) ${DEMO_WORKFLOW_IDS.customerImport},`);
   console.log(`             Nightly forecast (never finishes) ${DEMO_WORKFLOW_IDS.nightlyForecast}`);
   console.log(`  Credentials are DEMO VALUES (consumer key "${DEMO_CREDENTIALS.consumerKey}", token "${DEMO_CREDENTIALS.token}";`);

@@ -4,7 +4,9 @@
  *
  * - NetSuite-like, base URL `<url>/netsuite/services/rest` (REST web services) and the RESTlet
  *   `<url>/netsuite/app/site/hosting/restlet.nl?script=…&deploy=…`: HMAC-SHA256, a token, and the
- *   realm of the demo account; anything else is NetSuite's 401 `INVALID_LOGIN`.
+ *   realm of the demo account; anything else is NetSuite's 401 `INVALID_LOGIN`. The account
+ *   allows a few requests in flight, REST and RESTlet together (demo/server.ts counts them);
+ *   beyond, REST answers 429 `CONCURRENCY_LIMIT_EXCEEDED`, the RESTlet 400 `SSS_REQUEST_LIMIT_EXCEEDED`.
  * - Jira-like, base URL `<url>/jira`: `GET rest/api/2/myself` and `GET rest/api/2/search`,
  *   RSA-SHA1 checked with the public key of a key pair generated at demo start.
  * - Body hash, base URL `<url>/body-hash`: any request must carry an `oauth_body_hash` that
@@ -35,14 +37,29 @@ export function demoKeyPair(): { privateKeyPem: string; publicKey: KeyObject } {
   return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey };
 }
 
+/** The problem `type` and `title` NetSuite's REST web services send with each status. */
+const NETSUITE_PROBLEMS: Record<401 | 404 | 429, { type: string; title: string }> = {
+  401: { type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2', title: 'Unauthorized' },
+  404: { type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.5', title: 'Not Found' },
+  429: { type: 'https://www.rfc-editor.org/rfc/rfc6585.html#section-4', title: 'Too Many Requests' },
+};
+
 /** NetSuite's REST web services error body (RFC 9457 problem details with `o:errorDetails`). */
-function netsuiteError(status: number, code: string, detail: string): Reply {
-  return jsonReply(status, {
-    type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.2',
-    title: status === 401 ? 'Unauthorized' : 'Not Found',
-    status,
-    'o:errorDetails': [{ detail, 'o:errorCode': code }],
-  });
+function netsuiteError(status: keyof typeof NETSUITE_PROBLEMS, code: string, detail: string): Reply {
+  return jsonReply(status, { ...NETSUITE_PROBLEMS[status], status, 'o:errorDetails': [{ detail, 'o:errorCode': code }] });
+}
+
+/**
+ * NetSuite's refusal of a request beyond the account's concurrency limit: REST web services
+ * answer 429 `CONCURRENCY_LIMIT_EXCEEDED`, a RESTlet 400 `SSS_REQUEST_LIMIT_EXCEEDED`
+ * ("Web Services and RESTlet Concurrency Governance", NetSuite Help Center).
+ */
+export function netsuiteLimitRefusal(segments: string[], limit: number): Reply {
+  const why = `the account allows ${limit} concurrent requests (REST web services and RESTlets together)`;
+  if (segments.slice(1).join('/') === 'app/site/hosting/restlet.nl') {
+    return jsonReply(400, { error: { code: 'SSS_REQUEST_LIMIT_EXCEEDED', message: `Request limit exceeded: ${why}. Retry when a request has ended.` } });
+  }
+  return netsuiteError(429, 'CONCURRENCY_LIMIT_EXCEEDED', `Request blocked by the concurrency limit: ${why}. Retry when a request has ended.`);
 }
 
 /** NetSuite says no more than "Invalid login attempt"; the demo adds why, to help. */

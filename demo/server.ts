@@ -6,7 +6,13 @@
  * - Alteryx Gallery API v1, base URL `<url>/gallery/api` (1-legged OAuth 1.0a).
  * - Alteryx Server 2022.1+, base URL `<url>/webapi` (OAuth 2 client credentials): the v1 routes,
  *   and Server API V3's job list (`GET v3/jobs`), job and cancel (`DELETE v3/jobs/{jobId}`).
- * - NetSuite-like (realm), Jira-like (RSA-SHA1) and body-hash routes: demo/presets.ts.
+ * - NetSuite-like (realm), Jira-like (RSA-SHA1) and body-hash routes: demo/presets.ts. The
+ *   NetSuite-like routes share an account concurrency limit (`netsuiteConcurrency`, default 5)
+ *   counted here, from a request's arrival until its answer is sent; each takes `netsuiteServiceMs`.
+ * - X-like `GET <url>/x/2/users/me` with X's `x-rate-limit-*` window, and IETF-like
+ *   `GET <url>/ietf/items` with `RateLimit-*` and `Retry-After`: demo/rate-limited.ts.
+ *
+ * The limits run on the demo clock and the global timers, so a test's fake clock moves them.
  *
  * Dev tooling only: it is not part of the published package.
  */
@@ -17,9 +23,11 @@ import { AlteryxGallery, DEFAULT_JOB_TIMING, alteryxError, type JobTiming, type 
 import { DEMO_CREDENTIALS, type DemoCredentials } from './credentials';
 import { exhAuthError, exhError, type ExhErrorKind } from './extrahorizon';
 import { jsonReply, mediaType, readBody, type Reply } from './http';
+import { ConcurrencyLimit, sleep, type RateWindowOptions } from './limits';
+import { RateLimitedServices, type IetfWindowOptions } from './rate-limited';
 import { BearerTokens, bearerRefused, tokenEndpoint } from './webapi';
 import { NonceStore, OAuth1Verifier, requestUrl } from './verify';
-import { demoKeyPair, presetRoute } from './presets';
+import { demoKeyPair, netsuiteLimitRefusal, presetRoute } from './presets';
 import { DemoTokens } from './tokens';
 
 export interface DemoOptions {
@@ -37,6 +45,18 @@ export interface DemoOptions {
   sendDate?: boolean;
   /** Lifetime of OAuth 2 bearer tokens under /webapi; fractions allowed for tests. */
   tokenLifetimeSeconds?: number;
+  /**
+   * Requests the NetSuite-like account serves at once, REST and RESTlet together (default 5, as
+   * low as NetSuite's per-user RESTlet limit, so a burst shows it; 0: no limit). Beyond it, REST
+   * answers 429 CONCURRENCY_LIMIT_EXCEEDED and the RESTlet 400 SSS_REQUEST_LIMIT_EXCEEDED.
+   */
+  netsuiteConcurrency?: number;
+  /** How long the NetSuite-like account takes to answer each request (default 50 ms), so requests overlap. */
+  netsuiteServiceMs?: number;
+  /** The window of `GET /x/2/users/me` (default X's own: 75 per 900 s). */
+  xRateWindow?: Partial<RateWindowOptions>;
+  /** The window of `GET /ietf/items` (default 60 per 60 s), and what its 429 asks for. */
+  ietfRateWindow?: Partial<IetfWindowOptions>;
   /** Called after each response; the CLI prints it. Paths come without `oauth_*` query pairs. */
   onRequest?: (record: DemoRequestRecord) => void;
 }
@@ -50,6 +70,11 @@ export interface DemoRequestRecord {
 export interface DemoStats {
   jobsStarted: number;
   tokensIssued: number;
+  /** Requests refused for a limit: NetSuite's concurrency, the X-like and the IETF-like windows. */
+  limitRefusals: number;
+  /** NetSuite-like requests in flight now, and the most that ever were at once. */
+  netsuiteInFlight: number;
+  netsuitePeakInFlight: number;
   /** The latest requests (at most 1000), oldest first. */
   requests: DemoRequestRecord[];
 }
@@ -58,7 +83,7 @@ export interface DemoServer {
   /** `http://127.0.0.1:<port>`, also the Extra Horizon base URL. */
   url: string;
   port: number;
-  baseUrls: { extraHorizon: string; gallery: string; webapi: string; netsuite: string; jira: string; bodyHash: string };
+  baseUrls: { extraHorizon: string; gallery: string; webapi: string; netsuite: string; jira: string; bodyHash: string; x: string; ietf: string };
   /** PEM private key of the RSA key pair made at start (Jira-like route); handed to Node-RED in an environment variable. */
   rsaPrivateKey: string;
   stats: DemoStats;
@@ -66,6 +91,8 @@ export interface DemoServer {
 }
 
 const MAX_RECORDED_REQUESTS = 1000;
+const DEFAULT_NETSUITE_CONCURRENCY = 5;
+const DEFAULT_NETSUITE_SERVICE_MS = 50;
 
 type Service = 'extraHorizon' | 'gallery' | 'webapi';
 
@@ -123,6 +150,9 @@ interface DemoState {
   demoTokens: DemoTokens;
   gallery: AlteryxGallery;
   bearerTokens: BearerTokens;
+  netsuiteLimit: ConcurrencyLimit;
+  netsuiteServiceMs: number;
+  rateLimited: RateLimitedServices;
   /** `host:port` for a request without a Host header, known once the server listens. */
   fallbackHost: string;
 }
@@ -145,7 +175,11 @@ function demoState(options: DemoOptions, publicKey: KeyObject): DemoState {
   const credentials = options.credentials ?? DEMO_CREDENTIALS;
   const clockOffsetMs = options.clockOffsetMs ?? 0;
   const now = (): number => Date.now() + clockOffsetMs;
-  const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, requests: [] };
+  const stats: DemoStats = { jobsStarted: 0, tokensIssued: 0, limitRefusals: 0, netsuiteInFlight: 0, netsuitePeakInFlight: 0, requests: [] };
+  const netsuiteConcurrency = options.netsuiteConcurrency ?? DEFAULT_NETSUITE_CONCURRENCY;
+  const netsuiteServiceMs = options.netsuiteServiceMs ?? DEFAULT_NETSUITE_SERVICE_MS;
+  if (!Number.isInteger(netsuiteConcurrency) || netsuiteConcurrency < 0) throw new RangeError('netsuiteConcurrency is a whole number, 0 or more');
+  if (!(netsuiteServiceMs >= 0 && Number.isFinite(netsuiteServiceMs))) throw new RangeError('netsuiteServiceMs is 0 or more');
   // Tokens of the 3-legged dance and Extra Horizon's sign-in (demo/tokens.ts) sign like the fixed demo token.
   const demoTokens = new DemoTokens(now);
   const timing: JobTiming = { ...DEFAULT_JOB_TIMING, ...options.jobTiming };
@@ -159,6 +193,11 @@ function demoState(options: DemoOptions, publicKey: KeyObject): DemoState {
       stats.jobsStarted += 1;
     }),
     bearerTokens: new BearerTokens(options.tokenLifetimeSeconds ?? 3600, now),
+    netsuiteLimit: new ConcurrencyLimit(netsuiteConcurrency),
+    netsuiteServiceMs,
+    rateLimited: new RateLimitedServices({ x: options.xRateWindow, ietf: options.ietfRateWindow }, now, () => {
+      stats.limitRefusals += 1;
+    }),
     fallbackHost: '127.0.0.1',
   };
 }
@@ -201,6 +240,8 @@ async function route(state: DemoState, req: IncomingMessage): Promise<Outcome> {
   const signed = { method, url, authorization, formBody, body: input.body };
   const presetReply = presetRoute({ method, segments, query: input.query, signed, contentType: input.contentType }, state.verifier);
   if (presetReply) return { reply: presetReply };
+  const limitedReply = state.rateLimited.route({ method, segments, signed }, state.verifier);
+  if (limitedReply) return { reply: limitedReply };
   const service = serviceOf(request.rawPath);
   if (service === 'extraHorizon') return { reply: extraHorizonRoute(state, request) };
   // Alteryx routes end in a slash; without it they are the same route.
@@ -257,14 +298,42 @@ function record(state: DemoState, options: DemoOptions, entry: DemoRequestRecord
   options.onRequest?.(entry);
 }
 
-async function handle(state: DemoState, options: DemoOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let outcome: Outcome;
+/** A request's place under the NetSuite-like account's concurrency limit, taken on its arrival. */
+type Admission = { kind: 'unlimited' } | { kind: 'held' } | { kind: 'refused'; reply: Reply };
+
+function admit(state: DemoState, target: string): Admission {
+  const queryStart = target.indexOf('?');
+  // Decoded, as the routes decode it: a percent-encoded path reaches the same route, so the same limit.
+  const segments = decodeSegments(queryStart < 0 ? target : target.slice(0, queryStart));
+  if (segments?.[0] !== 'netsuite') return { kind: 'unlimited' };
+  const limit = state.netsuiteLimit;
+  if (!limit.tryEnter()) {
+    state.stats.limitRefusals += 1;
+    return { kind: 'refused', reply: netsuiteLimitRefusal(segments, limit.limit) };
+  }
+  state.stats.netsuiteInFlight = limit.current;
+  state.stats.netsuitePeakInFlight = limit.peak;
+  return { kind: 'held' };
+}
+
+async function answer(state: DemoState, req: IncomingMessage, admission: Admission): Promise<Outcome> {
   try {
-    outcome = await route(state, req);
+    if (admission.kind === 'refused') {
+      // The body is read all the same, so that the connection can carry the next request.
+      const body = await readBody(req);
+      return { reply: admission.reply, closeConnection: body.kind === 'too_large' && body.closeConnection };
+    }
+    const outcome = await route(state, req);
+    // Each request takes its time, so that requests overlap as they do on a busy account.
+    if (admission.kind === 'held' && state.netsuiteServiceMs > 0) await sleep(state.netsuiteServiceMs);
+    return outcome;
   } catch {
     // Never a stack trace or request data in the answer: it could hold credentials.
-    outcome = { reply: serviceError(serviceOf(req.url ?? '/'), 'internal', 'The demo server failed to answer.') };
+    return { reply: serviceError(serviceOf(req.url ?? '/'), 'internal', 'The demo server failed to answer.') };
   }
+}
+
+function send(state: DemoState, options: DemoOptions, req: IncomingMessage, res: ServerResponse, outcome: Outcome): void {
   const { reply, closeConnection } = outcome;
   res.statusCode = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -279,6 +348,19 @@ async function handle(state: DemoState, options: DemoOptions, req: IncomingMessa
   }
   res.end(reply.body);
   record(state, options, { method: req.method ?? '', path: withoutOAuthParameters(req.url ?? ''), status: reply.status });
+}
+
+async function handle(state: DemoState, options: DemoOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const admission = admit(state, req.url ?? '/');
+  try {
+    send(state, options, req, res, await answer(state, req, admission));
+  } finally {
+    // In flight until the answer is sent: a client that reads it and sends the next request finds the place free.
+    if (admission.kind === 'held') {
+      state.netsuiteLimit.leave();
+      state.stats.netsuiteInFlight = state.netsuiteLimit.current;
+    }
+  }
 }
 
 /** Listens on `host:port` (0: a free port) and resolves to the port it got. */
@@ -324,6 +406,8 @@ export async function startDemoServer(options: DemoOptions = {}): Promise<DemoSe
       netsuite: `${url}/netsuite/services/rest`,
       jira: `${url}/jira`,
       bodyHash: `${url}/body-hash`,
+      x: `${url}/x`,
+      ietf: `${url}/ietf`,
     },
     rsaPrivateKey: keyPair.privateKeyPem,
     stats: state.stats,

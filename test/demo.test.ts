@@ -98,6 +98,8 @@ describe('demo server (demo/server.ts)', () => {
       netsuite: `${server.url}/netsuite/services/rest`,
       jira: `${server.url}/jira`,
       bodyHash: `${server.url}/body-hash`,
+      x: `${server.url}/x`,
+      ietf: `${server.url}/ietf`,
     });
   });
 
