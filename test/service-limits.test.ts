@@ -206,6 +206,13 @@ describe('rate limit headers', () => {
     assert.equal(pauseOrdered(500, { 'retry-after': '130' }, now), undefined);
   });
 
+  it("reads Discogs' x-discogs-ratelimit-* (no reset)", () => {
+    assert.deepEqual(rateLimitReport({ 'x-discogs-ratelimit': '60', 'x-discogs-ratelimit-remaining': '59', 'x-discogs-ratelimit-used': '1' }, now), {
+      limit: 60,
+      remaining: 59,
+    });
+  });
+
   it('orders no pause while the window has requests left, or without any such header', () => {
     assert.equal(pauseOrdered(200, { 'x-rate-limit-remaining': '3', 'x-rate-limit-reset': String(now / 1000 + 60) }, now), undefined);
     assert.equal(pauseOrdered(429, {}, now), undefined);

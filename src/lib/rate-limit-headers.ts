@@ -39,6 +39,9 @@ export function rateLimitReport(headers: Headers, now: number): RateLimitReport 
     const reset = whole(header(headers, `${prefix}reset`));
     return report(whole(header(headers, `${prefix}limit`)), remaining, reset === undefined ? undefined : reset * 1000);
   }
+  // Discogs: its limit and what is left of its moving 60 s window, no reset.
+  const discogsRemaining = whole(header(headers, 'x-discogs-ratelimit-remaining'));
+  if (discogsRemaining !== undefined) return report(whole(header(headers, 'x-discogs-ratelimit')), discogsRemaining, undefined);
   const remaining = whole(header(headers, 'ratelimit-remaining'));
   if (remaining !== undefined) {
     const reset = whole(header(headers, 'ratelimit-reset'));

@@ -1,4 +1,5 @@
 import { ServiceError } from './errors';
+import { DEFAULT_MAX_WAIT_S } from './settings';
 import { MAX_TIMER_MS } from './time';
 
 /**
@@ -23,8 +24,8 @@ export interface LimitSettings {
 
 export type LimitErrorCode = 'EQUEUEFULL' | 'EWAITTOOLONG' | 'ECLOSED' | 'EABORTED';
 
-/** A message waits this long for the service's limits when its service says nothing: two minutes, the default request timeout. */
-export const DEFAULT_MAX_WAIT_MS = 120_000;
+/** A message waits this long for the service's limits when its service says nothing. */
+export const DEFAULT_MAX_WAIT_MS = DEFAULT_MAX_WAIT_S * 1000;
 
 /** A request that did not get its turn: nothing was sent. The message names the limit. */
 export class LimitError extends ServiceError {
@@ -63,7 +64,6 @@ const SYSTEM_CLOCK: LimitClock = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
-
 
 interface Waiter {
   resolve(turn: Turn): void;

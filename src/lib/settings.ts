@@ -75,3 +75,10 @@ export const DEFAULT_RETRIES = 3;
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /** The largest response body read, in MB, when the config node says none. */
 export const DEFAULT_MAX_RESPONSE_MB = 100;
+
+/** Seconds a message may wait for its service's limits (or a pause the service ordered), when the config node says none. */
+export const DEFAULT_MAX_WAIT_S = 120;
+/** Messages that may wait for a service's limits at once, when the config node says none. */
+export const DEFAULT_MAX_QUEUED = 1000;
+/** The window of "requests per period", in seconds, when the config node says none. */
+export const DEFAULT_RATE_PERIOD_S = 60;
