@@ -6,6 +6,7 @@
 import type { HttpClient } from './client';
 import { withLikelyCause, type SigningDiagnosis } from './diagnosis';
 import { ServiceError } from './errors';
+import type { RateLimitReport } from './rate-limit-headers';
 import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage } from './response';
 
 /** Extra Horizon errors are JSON `{code, name, message}`. */
@@ -32,11 +33,16 @@ export class ExtraHorizonError extends ServiceError {
     /** The body's size as received, when it came from a response. */
     bodyBytes?: number,
   ) {
-    super(withLikelyCause(describeError(statusCode, body), signing), 'EHTTP', { words: String(statusCode) }, {
-      statusCode,
-      body: errorBodyForMessage(body, bodyBytes),
-      signing,
-    });
+    super(
+      withLikelyCause(describeError(statusCode, body), signing),
+      'EHTTP',
+      { words: String(statusCode) },
+      {
+        statusCode,
+        body: errorBodyForMessage(body, bodyBytes),
+        signing,
+      },
+    );
     this.name = 'ExtraHorizonError';
   }
 }
@@ -59,6 +65,8 @@ export interface GetMeOptions {
 export interface GetMeResult<User = Record<string, unknown>> {
   user: User;
   statusCode: number;
+  /** The service's figures of its rate limit, when the answer carried them (`msg.rateLimit`). */
+  rateLimit?: RateLimitReport;
 }
 
 /** The user the token belongs to. Throws {@link ExtraHorizonError} for any non-2xx answer. */
@@ -77,7 +85,7 @@ export async function getMe<User = Record<string, unknown>>(client: HttpClient, 
   if (response.jsonError) {
     throw new ExtraHorizonError(response.statusCode, `the user is not JSON: ${response.jsonError}`);
   }
-  return { user: response.body, statusCode: response.statusCode };
+  return { user: response.body, statusCode: response.statusCode, ...(response.rateLimit ? { rateLimit: response.rateLimit } : {}) };
 }
 
 /** Extra Horizon's token routes (its JS SDK: `auth.oauth1.generateToken`, MFA included). */

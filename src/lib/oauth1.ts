@@ -288,7 +288,7 @@ function libraryData(pairs: ReadonlyArray<readonly [string, string]>): LibraryDa
   const data: Record<string, string | readonly string[]> = {};
   for (const [key, value] of pairs) {
     if (key === '__proto__' || key.startsWith('oauth_')) return undefined;
-    const seen = Object.hasOwn(data, key) ? data[key] : undefined;
+    const seen = Object.prototype.hasOwnProperty.call(data, key) ? data[key] : undefined;
     data[key] = seen === undefined ? value : Object.freeze([seen, value].flat());
   }
   return Object.freeze(data);

@@ -25,6 +25,14 @@ export interface PresetSettings {
   accessTokenUrl: string;
 }
 
+/** The service's limits where it documents them, as the config node's fields name them: requests in flight, requests per period (seconds), seconds to wait. */
+export interface PresetLimits {
+  maxConcurrent: number;
+  rateLimit: number;
+  ratePeriod: number;
+  maxWait: number;
+}
+
 /**
  * The cheapest signed read that proves the credentials work. `identity` names the fields of
  * the JSON answer that say who is signed in (dotted paths, first found wins); `count` says
@@ -46,6 +54,8 @@ export interface ServicePreset {
   /** Shown as the base URL's placeholder: the shape of the user's own URL. */
   baseUrlExample?: string;
   tokens: TokenSource;
+  /** Filled into the limit fields; the help says where each value comes from. */
+  limits?: Partial<PresetLimits>;
   probe?: Probe;
   /** The NetSuite account id field: realm and hosts are derived from it. */
   accountId?: boolean;
@@ -105,6 +115,8 @@ export const PRESETS: readonly ServicePreset[] = [
     id: 'netsuite',
     label: 'NetSuite (token-based authentication)',
     settings: { scheme: 'oauth1', placement: 'header', signatureMethod: 'HMAC-SHA256' },
+    // The account's concurrency limit on the shared service tier without SuiteCloud Plus ("Concurrency Governance Limits").
+    limits: { maxConcurrent: 5 },
     baseUrlExample: 'https://<account id>.suitetalk.api.netsuite.com/services/rest',
     tokens: 'provider',
     accountId: true,
@@ -113,7 +125,9 @@ export const PRESETS: readonly ServicePreset[] = [
       'Type the Account ID (Setup → Company → Company Information, e.g. <code>1234567</code> or <code>1234567_SB1</code> for a sandbox): ' +
       'the realm (<code>1234567_SB1</code>) and the hosts (<code>1234567-sb1</code>) are derived from it. ' +
       'Consumer key and secret come from the integration record (Setup → Integration → Manage Integrations, token-based authentication checked), ' +
-      'token id and secret from Setup → Users/Roles → Access Tokens. NetSuite signs with HMAC-SHA256 (SHA-1 ended with 2023.1).',
+      'token id and secret from Setup → Users/Roles → Access Tokens. NetSuite signs with HMAC-SHA256 (SHA-1 ended with 2023.1). ' +
+      '<b>At most 5 at a time</b>: the account limit of the shared service tier without SuiteCloud Plus, which web services and RESTlets share; ' +
+      'tier 1 allows 15, plus 10 per SuiteCloud Plus license (NetSuite: Concurrency Governance). Set your account’s, less what other integrations use.',
     docs: [
       { title: 'NetSuite: The Authorization Headers', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1534941295.html' },
       {
@@ -121,6 +135,10 @@ export const PRESETS: readonly ServicePreset[] = [
         url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1530099787.html',
       },
       { title: 'NetSuite: Authentication for REST web services', url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/chapter_1540809676.html' },
+      {
+        title: 'NetSuite: Concurrency Governance and Session Management',
+        url: 'https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_1559222360.html',
+      },
     ],
   },
   {
@@ -135,12 +153,19 @@ export const PRESETS: readonly ServicePreset[] = [
       authorizeUrl: 'oauth/authorize',
       accessTokenUrl: 'oauth/access_token',
     },
+    // X's windows are 15 minutes: a message may wait for the next one (its x-rate-limit-reset).
+    limits: { maxWait: 900 },
     tokens: 'three-legged',
     probe: { path: '2/users/me', identity: ['data.username', 'data.name'] },
     help:
       'API key and secret are the consumer key and secret of your app in the developer portal. Use "Get token" to sign in as any account, ' +
-      "or paste the app owner's access token and secret from the portal. JSON bodies are not signed.",
-    docs: [{ title: 'X API: OAuth 1.0a', url: 'https://developer.x.com/en/docs/authentication/oauth-1-0a' }],
+      "or paste the app owner's access token and secret from the portal. JSON bodies are not signed. " +
+      'Each endpoint has its own limit per 15-minute window, which X reports in <code>x-rate-limit-*</code> headers: a spent window ' +
+      'holds every message of this service until its reset, so <b>Max wait</b> is 900 s (X: Rate limits).',
+    docs: [
+      { title: 'X API: OAuth 1.0a', url: 'https://developer.x.com/en/docs/authentication/oauth-1-0a' },
+      { title: 'X API: Rate limits', url: 'https://docs.x.com/fundamentals/rate-limits' },
+    ],
   },
   {
     id: 'woocommerce',
@@ -228,12 +253,18 @@ export const PRESETS: readonly ServicePreset[] = [
       authorizeUrl: 'https://www.discogs.com/oauth/authorize',
       accessTokenUrl: 'oauth/access_token',
     },
+    // "60 per minute for authenticated requests", counted over a moving 60 s window.
+    limits: { rateLimit: 60, ratePeriod: 60 },
     tokens: 'three-legged',
     probe: { path: 'oauth/identity', identity: ['username'] },
     help:
       'Register an application under Settings → Developers for its consumer key and secret, then use "Get token". ' +
-      'Discogs signs with PLAINTEXT, which sends the secrets themselves: it is only ever sent over https.',
-    docs: [{ title: 'Discogs API: authentication', url: 'https://www.discogs.com/developers/#page:authentication' }],
+      'Discogs signs with PLAINTEXT, which sends the secrets themselves: it is only ever sent over https. ' +
+      'Discogs allows <b>60 requests per minute</b> to an authenticated application (Discogs API: Rate Limiting).',
+    docs: [
+      { title: 'Discogs API: authentication', url: 'https://www.discogs.com/developers/#page:authentication' },
+      { title: 'Discogs API: rate limiting', url: 'https://www.discogs.com/developers/#page:home,header:home-rate-limiting' },
+    ],
   },
   {
     id: 'custom',

@@ -94,6 +94,7 @@ export class ServiceLimits {
   private wakeTimer: unknown;
   private wakeAt = 0;
   private closed = false;
+  private toldIdle = true;
   private readonly listeners = new Set<(state: LimitState) => void>();
 
   constructor(
@@ -121,7 +122,7 @@ export class ServiceLimits {
     };
   }
 
-  /** Called with the state whenever a request waits, starts or ends, or a pause begins or ends. */
+  /** Called with the state whenever requests wait or a pause is on and that changes, and once when the service is idle again. */
   onChange(listener: (state: LimitState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -286,8 +287,15 @@ export class ServiceLimits {
     );
   }
 
+  /**
+   * Tells the listeners, but of an idle service (nothing waits, no pause) only once: a request
+   * that goes at once costs them nothing.
+   */
   private changed(): void {
     if (!this.listeners.size) return;
+    const idle = !this.waiting.length && this.pausedUntil <= this.clock.now();
+    if (idle && this.toldIdle) return;
+    this.toldIdle = idle;
     const state = this.state();
     for (const listener of this.listeners) listener(state);
   }

@@ -34,6 +34,11 @@ const DEFAULTS = {
   retries: { ...CONFIG_DEFAULTS.retries, validate: RED.validators.number(true) },
   requestTimeout: { ...CONFIG_DEFAULTS.requestTimeout, validate: RED.validators.number(true) },
   maxResponseMB: { ...CONFIG_DEFAULTS.maxResponseMB, validate: RED.validators.number(true) },
+  maxConcurrent: { ...CONFIG_DEFAULTS.maxConcurrent, validate: RED.validators.number(true) },
+  rateLimit: { ...CONFIG_DEFAULTS.rateLimit, validate: RED.validators.number(true) },
+  ratePeriod: { ...CONFIG_DEFAULTS.ratePeriod, validate: RED.validators.number(true) },
+  maxWait: { ...CONFIG_DEFAULTS.maxWait, validate: RED.validators.number(true) },
+  maxQueued: { ...CONFIG_DEFAULTS.maxQueued, validate: RED.validators.number(true) },
 } satisfies EditorNodePropertiesDef<ConfigProperties>;
 
 /** Scheme, placement and signature method explained; RSA asks for the private key instead of the consumer secret. */

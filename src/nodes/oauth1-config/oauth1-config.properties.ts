@@ -3,10 +3,14 @@
  * their defaults (the editor's `defaults`), the dialog's form as the admin routes receive it,
  * and what the runtime makes of them (unknown values replaced by the defaults).
  */
-import type { PresetSettings } from '../../lib/presets';
+import type { PresetLimits, PresetSettings } from '../../lib/presets';
 import type { AuthScheme } from '../../lib/service';
+import type { LimitSettings } from '../../lib/service-limits';
 import {
+  DEFAULT_MAX_QUEUED,
   DEFAULT_MAX_RESPONSE_MB,
+  DEFAULT_MAX_WAIT_S,
+  DEFAULT_RATE_PERIOD_S,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_MS,
   PLACEMENTS,
@@ -33,7 +37,7 @@ export type ConfigNodeProperties = ServiceFields & {
   retries: number | string;
   requestTimeout: number | string;
   maxResponseMB: number | string;
-};
+} & Record<keyof PresetLimits | 'maxQueued', number | string>;
 
 export const CONFIG_DEFAULTS = {
   name: { value: '' },
@@ -57,6 +61,11 @@ export const CONFIG_DEFAULTS = {
   requestTimeout: { value: DEFAULT_TIMEOUT_MS },
   extraOrigins: { value: '' },
   maxResponseMB: { value: DEFAULT_MAX_RESPONSE_MB },
+  maxConcurrent: { value: '0' },
+  rateLimit: { value: '0' },
+  ratePeriod: { value: String(DEFAULT_RATE_PERIOD_S) },
+  maxWait: { value: String(DEFAULT_MAX_WAIT_S) },
+  maxQueued: { value: DEFAULT_MAX_QUEUED },
 } satisfies PropertyDefinitions<ConfigNodeProperties>;
 
 /** The dialog as it posts itself to the admin routes: a password left unchanged is `__PWRD__`. */
@@ -103,5 +112,22 @@ export function threeLeggedAndPreset(
     requestTokenUrl: trimmed(config.requestTokenUrl),
     authorizeUrl: trimmed(config.authorizeUrl),
     accessTokenUrl: trimmed(config.accessTokenUrl),
+  };
+}
+
+/** A whole number of at least 0 from a property (text or number), or the fallback. */
+function wholeOr(value: unknown, fallback: number): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN;
+  return Number.isFinite(number) && number >= 0 ? number : fallback;
+}
+
+/** The service's limits from the node's properties: 0 means none; missing or unusable values take the defaults. */
+export function limitSettings(config: Partial<Record<'maxConcurrent' | 'rateLimit' | 'ratePeriod' | 'maxWait' | 'maxQueued', unknown>>): LimitSettings {
+  return {
+    maxConcurrent: Math.floor(wholeOr(config.maxConcurrent, 0)),
+    rateLimit: Math.floor(wholeOr(config.rateLimit, 0)),
+    ratePeriodMs: (wholeOr(config.ratePeriod, DEFAULT_RATE_PERIOD_S) || DEFAULT_RATE_PERIOD_S) * 1000,
+    maxWaitMs: (wholeOr(config.maxWait, DEFAULT_MAX_WAIT_S) || DEFAULT_MAX_WAIT_S) * 1000,
+    maxQueued: Math.floor(wholeOr(config.maxQueued, DEFAULT_MAX_QUEUED)),
   };
 }

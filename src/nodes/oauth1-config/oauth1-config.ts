@@ -5,10 +5,11 @@ import { credentialsRedactor, MIN_REDACTED_LENGTH, shortSecrets } from '../../li
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/settings';
 import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
+import { ServiceLimits } from '../../lib/service-limits';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';
 import { proxyOptionsFrom, serviceCredentials, tlsOptionsOf } from '../shared/service-settings';
 import { registerConfigAdmin } from './admin';
-import { realmAndBodyHash, signingSettings, threeLeggedAndPreset, type ConfigNodeProperties } from './oauth1-config.properties';
+import { limitSettings, realmAndBodyHash, signingSettings, threeLeggedAndPreset, type ConfigNodeProperties } from './oauth1-config.properties';
 import { registerTokenAdmin } from './tokens-admin';
 
 type OAuth1ConfigDef = NodeDef & Partial<ConfigNodeProperties>;
@@ -40,6 +41,9 @@ function attachClient(
   const tls = tlsOptionsOf(RED, config.tls);
   if (config.tls && !tls) node.warn(RED._('oauth1-config.runtime.tlsMissing'));
 
+  // One queue for every node of this service, made at deploy so that Test connection shares it too.
+  const limits = new ServiceLimits(limitSettings(config));
+  Object.defineProperty(node, 'limits', { value: limits });
   let client: HttpClient | undefined;
   node.client = () => {
     if (problem) throw new Error(RED._('oauth1-config.runtime.unusable', { name: node.name || RED._('oauth1-config.paletteLabel'), problem }));
@@ -58,10 +62,20 @@ function attachClient(
       maxResponseBytes: (positiveNumber(config.maxResponseMB) ?? DEFAULT_MAX_RESPONSE_MB) * MEGABYTE,
       log: (line) => node.debug(printable(node.redact(line))),
       proxyOptions: proxyOptionsFrom(RED),
+      limits,
     });
     return client;
   };
 
+  closeWhenReleased(node, () => client, limits);
+  return () => client?.currentSecrets() ?? [];
+}
+
+/**
+ * Requests under way hold the client (`node.hold()`); on close, messages waiting for a turn
+ * end at once, and the client is destroyed when the last request holding it ends.
+ */
+function closeWhenReleased(node: OAuth1ConfigNode, client: () => HttpClient | undefined, limits: ServiceLimits): void {
   let holders = 0;
   let closed = false;
   node.hold = () => {
@@ -71,17 +85,17 @@ function attachClient(
       if (released) return;
       released = true;
       holders--;
-      if (closed && holders === 0) client?.destroy();
+      if (closed && holders === 0) client()?.destroy();
     };
   };
-
   node.on('close', (done: () => void) => {
     closed = true;
+    // Their nodes end the waiting messages with done(), as the core node ends those in flight.
+    limits.close();
     // Requests still under way (job starts let finish) keep the old client until they end.
-    if (holders === 0) client?.destroy();
+    if (holders === 0) client()?.destroy();
     done();
   });
-  return () => client?.currentSecrets() ?? [];
 }
 
 /** The short secrets' names as the dialog shows them. */

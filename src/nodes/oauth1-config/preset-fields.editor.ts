@@ -22,11 +22,20 @@ const PRESET_FIELDS = [
   'accessTokenUrl',
 ] as const;
 
+/** The limit fields a preset fills where its service documents them (ServicePreset.limits). */
+const LIMIT_FIELDS = ['maxConcurrent', 'rateLimit', 'ratePeriod', 'maxWait'] as const;
+
 type FieldValue = string | boolean;
 /** Field name → the value the dialog last put there. */
 export type FilledFields = Partial<Record<string, FieldValue>>;
 /** The node type's defaults, as Node-RED keeps them. */
-export type FieldDefaults = Record<(typeof PRESET_FIELDS)[number], { value: FieldValue }>;
+export type FieldDefaults = Record<(typeof PRESET_FIELDS)[number] | (typeof LIMIT_FIELDS)[number], { value: FieldValue }>;
+
+/** What a preset puts in each field it fills: its settings, and its limits as the fields show numbers. */
+function presetValues(preset: ServicePreset): FilledFields {
+  const limits = Object.entries(preset.limits ?? {}).map(([name, value]): [string, string] => [name, String(value)]);
+  return { ...preset.settings, ...Object.fromEntries(limits) };
+}
 
 function setField(name: string, value: FieldValue): void {
   const $field = input(name);
@@ -53,17 +62,18 @@ function fill(filled: FilledFields, name: string, value: FieldValue): void {
  * user left as the dialog filled it, or at its default. What the user typed stays.
  */
 export function applyPreset(preset: ServicePreset, defaults: FieldDefaults, filled: FilledFields): void {
-  for (const name of PRESET_FIELDS) {
+  const values = presetValues(preset);
+  for (const name of [...PRESET_FIELDS, ...LIMIT_FIELDS]) {
     const current = fieldValue(name);
     const untouched = current === filled[name] || current === defaults[name].value;
-    if (untouched) fill(filled, name, preset.settings[name] ?? defaults[name].value);
+    if (untouched) fill(filled, name, values[name] ?? defaults[name].value);
   }
 }
 
 /** What the preset of a saved node filled (NetSuite: from its account id, the realm): where the node still has those values, they count as untouched. */
 export function filledByOpenedPreset(preset: ServicePreset, realm: string | undefined): FilledFields {
   const derived = preset.accountId ? netsuiteSettings(realm ?? '') : undefined;
-  return { ...preset.settings, ...derived };
+  return { ...presetValues(preset), ...derived };
 }
 
 /** NetSuite: the account id fills realm, base URL, "Also sign for" and the 3-legged URLs (netsuiteSettings of src/lib/presets.ts). */

@@ -31,9 +31,10 @@ export = function register(RED: NodeAPI): void {
       const timeoutMs = shell.requestTimeout(msg.requestTimeout);
       const request = shell.begin({ msg, send, done }, shell.shared('status.requesting'));
       try {
-        const { user, statusCode } = await getMe(client, { signal: request.signal, timeoutMs });
+        const { user, statusCode, rateLimit } = await getMe(client, { signal: request.signal, timeoutMs });
         msg.payload = user;
         msg.statusCode = statusCode;
+        if (rateLimit) msg.rateLimit = rateLimit;
         request.succeed(describeUser(user) ?? shell.text('status.ok'));
       } catch (error) {
         // An Extra Horizon error puts its status code and body (the client redacted it) on the message.

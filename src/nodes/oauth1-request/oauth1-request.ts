@@ -4,6 +4,7 @@ import { isRequestError, joinUrl, RequestError, type ClientResponse, type Respon
 import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';
+import type { RateLimitReport } from '../../lib/rate-limit-headers';
 import { getProxyForUrl, proxyNodeEnv, type ProxyOptions, type ProxySettings } from '../../lib/proxy';
 import { redactValue } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
@@ -24,6 +25,7 @@ interface RequestMessage extends NodeMessageInFlow {
   responseCookies?: unknown;
   retry?: number;
   signing?: SigningDiagnosis;
+  rateLimit?: RateLimitReport;
 }
 
 /** The core `http proxy` config node as the runtime holds it. */
@@ -96,6 +98,9 @@ function putResponse(msg: RequestMessage, response: ClientResponse, redact: (tex
   // A refused signature: what was signed and the likely cause; a stale one from an earlier request goes.
   if (response.signing) msg.signing = response.signing;
   else delete msg.signing;
+  // The service's own figures of its rate limit, when this answer carried them; none from an earlier request stays.
+  if (response.rateLimit) msg.rateLimit = response.rateLimit;
+  else delete msg.rateLimit;
 }
 
 /** What a failure's text starts with: `GET users/v1/me: `. */

@@ -2,6 +2,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { HttpClient } from '../../lib/client';
 import type { AuthScheme } from '../../lib/service';
+import type { ServiceLimits } from '../../lib/service-limits';
 import type { CredentialName, Placement, SignatureMethod } from '../../lib/settings';
 
 /** The config node's credentials (src/lib/settings.ts CREDENTIALS); `privateKey` is the PEM RSA key of RSA-SHA*. */
@@ -39,6 +40,8 @@ export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
    * closing the config node (a full redeploy) then lets a job start finish instead of cutting it.
    */
   hold(): () => void;
+  /** The service's limits: one queue for every node and the Test connection of this service. */
+  readonly limits: ServiceLimits;
   /** The shared client; throws with {@link problem} when the node is not usable. */
   client(): HttpClient;
 }

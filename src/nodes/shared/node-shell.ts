@@ -13,6 +13,7 @@ import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { printable, type HttpClient } from '../../lib/client';
 import { isServiceError } from '../../lib/errors';
 import { createRedactor } from '../../lib/redact';
+import type { LimitState } from '../../lib/service-limits';
 import { getConfigNode, type OAuth1ConfigNode } from './config';
 import { flowError } from './flow-error';
 import { InFlight, type Delivery, type Done, type FlightHost, type RequestHold } from './in-flight';
@@ -80,6 +81,21 @@ export class NodeShell implements FlightHost {
       this.status.problem(problem.status);
       if (this.server) this.warn(problem.text);
     }
+    this.showLimits();
+  }
+
+  /** The service's limits on the status ring while messages wait for them (every node of the service shows it). */
+  private showLimits(): void {
+    const limits = this.server?.limits;
+    if (!limits) return;
+    let shown: string | undefined;
+    const stop = limits.onChange((state) => {
+      const text = limitText(state, (key, substitutions) => this.shared(key, substitutions));
+      if (text === shown) return;
+      shown = text;
+      this.status.limited(text, this.shared('status.requesting'));
+    });
+    this.node.on('close', stop);
   }
 
   /** A text of this node's catalog. */
@@ -241,4 +257,10 @@ export class NodeShell implements FlightHost {
     const problem = this.options.problemOf?.(this.server);
     return problem && { text: problem.text, status: problem.statusKey ? this.text(problem.statusKey) : problem.text };
   }
+}
+
+/** `paused till 10:15:00 (37)` or `waiting: 37 queued`, or undefined when nothing waits. */
+function limitText(state: LimitState, text: (key: string, substitutions?: Substitutions) => string): string | undefined {
+  if (state.pausedUntil !== undefined) return text('status.paused', { time: new Date(state.pausedUntil).toTimeString().slice(0, 8), queued: state.queued });
+  return state.queued > 0 ? text('status.queued', { queued: state.queued }) : undefined;
 }

@@ -49,6 +49,15 @@ export class RequestStatus {
     if (this.inFlight === 0) this.node.status({});
   }
 
+  /**
+   * Requests of this service wait for its limits (`text` says how many, or until when the
+   * service paused): a yellow ring; undefined puts back what the requests under way show.
+   */
+  limited(text: string | undefined, busyText: string): void {
+    if (text !== undefined) this.show('yellow', 'ring', text);
+    else if (this.inFlight > 0) this.progress(busyText);
+  }
+
   problem(text: string): void {
     this.show('red', 'ring', text);
   }
@@ -58,7 +67,7 @@ export class RequestStatus {
     this.node.status({});
   }
 
-  private show(fill: 'blue' | 'green' | 'red', shape: 'dot' | 'ring', text: string): void {
+  private show(fill: 'blue' | 'green' | 'red' | 'yellow', shape: 'dot' | 'ring', text: string): void {
     this.node.status({ fill, shape, text: shorten(this.redact(text)) });
   }
 
