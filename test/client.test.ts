@@ -37,7 +37,7 @@ import {
   type RecordedRequest,
 } from './support/fault-server';
 import { requestRejection } from './support/assertions';
-import { fakeClock } from './support/fake-clock';
+import { fakeClock, settle } from './support/fake-clock';
 
 const CREDENTIALS: OAuth1Credentials = {
   consumerKey: 'fault-consumer',
@@ -201,6 +201,26 @@ describe('HTTP client under faults (src/lib/client)', function () {
       const [first, second] = server.requestsTo('/limited');
       assert.ok(second.receivedAt - first.receivedAt >= 990, 'Retry-After: 1 not honoured');
       assertFreshlySigned(server.requests);
+    });
+
+    it('waits for a Retry-After beyond 30 s (45 s) when Max wait allows, every request of the service with it, then sends again signed anew', async () => {
+      server.route('/limited', respond(429, 'slow down', { 'Retry-After': '45' }), json({ ok: true }));
+      const clock = fakeClock();
+      try {
+        const limited = client({ limits: new ServiceLimits({ maxWaitMs: 60_000 }) });
+        const first = limited.request({ url: '/limited', responseType: 'json' });
+        while (server.requestsTo('/limited').length < 1) await settle();
+        await clock.advance(1_000);
+        const second = limited.request({ url: '/limited', responseType: 'json' });
+        await clock.advance(43_000);
+        assert.equal(server.requestsTo('/limited').length, 1, 'both held by the pause the service ordered');
+        await clock.advance(1_000);
+        assert.deepEqual([(await first).statusCode, (await second).statusCode], [200, 200]);
+        assert.equal(server.requestsTo('/limited').length, 3);
+        assertFreshlySigned(server.requests);
+      } finally {
+        clock.restore();
+      }
     });
 
     it('honours Retry-After on a 503 too', async () => {

@@ -48,7 +48,10 @@ async function answerConnectionTest(RED: NodeAPI, req: Request, res: Response): 
     if (reading.usesStoredValues) auditStoredSecretsUse(RED, 'oauth1-config.test', id, httpOrigin(reading.settings.baseUrl ?? ''), req);
     const tlsId = configNodeId(body.tls) || undefined;
     const probe = probeOf(text(body.preset), text(body.probePath));
-    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId), proxyOptions: proxyOptionsFrom(RED) }, probe);
+    // The deployed service's own queue: a test waits its turn like every node of that service.
+    const sameService = deployed !== undefined && httpOrigin(deployed.baseUrl) === httpOrigin(reading.settings.baseUrl ?? '');
+    const limits = sameService ? deployed.limits : undefined;
+    const result = await testConnection({ ...reading.settings, tls: tlsOptionsOf(RED, tlsId), proxyOptions: proxyOptionsFrom(RED), limits }, probe);
     if (tlsId && !RED.nodes.getNode(tlsId)) result.message += ' (the TLS configuration is not deployed yet: tested with the default TLS settings)';
     res.json(result);
   } catch (error) {
