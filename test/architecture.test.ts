@@ -23,7 +23,7 @@ const MAX_FUNCTION_LINES = 60;
  * comments that silence the checker (`@ts-expect-error`, `@ts-ignore`, `@ts-nocheck`).
  * A ratchet at today's count: lower it when one goes, never raise it.
  */
-const MAX_UNCHECKED_ASSERTIONS = 44;
+const MAX_UNCHECKED_ASSERTIONS = 42;
 function sourceFiles(dir: string, pattern: RegExp): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);

@@ -39,11 +39,8 @@ import { isHttp, joinUrl, originProblem, serviceOrigins, shownUrl } from './urls
 
 export type { ClientResponse, ResponseType } from './response';
 export type { TlsOptions } from './agents';
-// Kept for the node layer's imports; each has its own home.
+// Kept for the browser test's import; its home is settings.ts.
 export { HTTP_METHODS } from './settings';
-export { isRequestError, RequestError, type RequestErrorCode } from './request-error';
-export { printable } from './text';
-export { joinUrl } from './urls';
 
 export interface ClientOptions {
   /** Relative request URLs are joined to it; its origin receives credentials. */

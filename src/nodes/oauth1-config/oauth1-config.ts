@@ -1,6 +1,7 @@
 /** `oauth1-config`: one OAuth 1.0a (or OAuth 2) service, its credentials and the shared client. */
 import type { NodeAPI, NodeDef } from 'node-red';
-import { printable, type HttpClient } from '../../lib/client';
+import type { HttpClient } from '../../lib/client';
+import { printable } from '../../lib/text';
 import { credentialsRedactor, MIN_REDACTED_LENGTH, shortSecrets } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
 import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/settings';

@@ -19,7 +19,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { ExtraHorizonError, mfaToken, passwordToken, type SignInResult } from '../../lib/extrahorizon';
 import { describeProbeAnswer, findPreset } from '../../lib/presets';
-import { printable } from '../../lib/client';
+import { printable } from '../../lib/text';
 import { createRedactor } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
 import { createServiceClient, type ServiceSettings } from '../../lib/service';

@@ -9,6 +9,7 @@ import querystring from 'node:querystring';
 import type { ClientRequest } from '../../lib/client';
 import { cookieHeader } from '../../lib/cookies';
 import { MARKER_HEADER, requestHeadersOf } from '../../lib/header-marker';
+import { deleteHeader, headerValue } from '../../lib/headers';
 import { multipartBody, wantsMultipart } from '../../lib/multipart';
 import { isTemplate, renderUrl } from '../../lib/url-template';
 import type { RequestProperties } from './oauth1-request.properties';
@@ -66,7 +67,7 @@ export function methodOf(properties: RequestProperties, msg: Message, reader: Me
 
 /** Sets `name` whatever its case; an empty value removes it (the core node's updateHeader). */
 function setHeader(headers: Record<string, unknown>, name: string, value: unknown): void {
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+  deleteHeader(headers, name);
   if (value !== undefined && value !== null && value !== '') headers[name] = value;
 }
 
@@ -76,8 +77,7 @@ function isHeaderObject(value: unknown): value is Record<string, unknown> {
 
 /** A header's text; a value that is not text (a number, a list) reads as none here. */
 function headerOf(headers: Record<string, unknown>, name: string): string | undefined {
-  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-  const value = key === undefined ? undefined : headers[key];
+  const value = headerValue(headers, name);
   return typeof value === 'string' ? value : undefined;
 }
 

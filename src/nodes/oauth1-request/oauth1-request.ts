@@ -1,6 +1,8 @@
 /** `oauth1-request`: any signed HTTP request, with the msg contract of the core http request node. */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { isRequestError, joinUrl, RequestError, type ClientResponse, type ResponseType } from '../../lib/client';
+import type { ClientResponse, ResponseType } from '../../lib/client';
+import { isRequestError, RequestError } from '../../lib/request-error';
+import { joinUrl } from '../../lib/urls';
 import { responseCookies } from '../../lib/cookies';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { markedHeaders } from '../../lib/header-marker';

@@ -37,7 +37,7 @@ import type { AuthScheme, ServiceSettings } from '../../lib/service';
 import type { Placement } from '../../lib/oauth1';
 import { CREDENTIAL_NAMES, type CredentialName, type SignatureMethod } from '../../lib/settings';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from './config';
-import { printable } from '../../lib/client';
+import { printable } from '../../lib/text';
 import { originList } from '../../lib/service';
 import { realmAndBodyHash, signingSettings, type PostedServiceForm } from '../oauth1-config/oauth1-config.properties';
 import { configNodeId } from './node.properties';

@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { printable, type HttpClient } from '../../lib/client';
+import type { HttpClient } from '../../lib/client';
+import { printable } from '../../lib/text';
 import { isServiceError } from '../../lib/errors';
 import { createRedactor } from '../../lib/redact';
 import type { LimitState } from '../../lib/service-limits';
