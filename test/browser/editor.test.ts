@@ -344,7 +344,16 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await page.setViewportSize({ width: 1400, height: 2400 });
     await openService(EXAMPLE.getMe, 'Extra Horizon');
     const sections = await page.locator('.oauth1-config-section').allInnerTexts();
-    assert.deepEqual(sections, ['Connection', 'Signing', 'Credentials', 'Token', 'TLS, retries and timeout', 'Test', 'Explain a signature']);
+    assert.deepEqual(sections, [
+      'Connection',
+      'Signing',
+      'Credentials',
+      'Token',
+      'TLS, retries and timeout',
+      "The service's limits",
+      'Test',
+      'Explain a signature',
+    ]);
     assert.equal(await page.inputValue('#node-config-input-preset'), 'extrahorizon');
     assert.match(await page.locator('#oauth1-config-scheme-tip').innerText(), /3-legged services such as Extra Horizon/);
     assert.match(await page.locator('#oauth1-config-placement-tip').innerText(), /Authorization: OAuth/);
