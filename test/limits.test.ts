@@ -9,7 +9,8 @@ import type { NodeMessage } from 'node-red';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { NETSUITE_DEMO_ACCOUNT } from '../demo/presets';
 import { startDemoServer, type DemoOptions, type DemoServer } from '../demo/server';
-import { collectMessages, helper, loadFlow, wait, type FlowNode } from './support/node-red';
+import { json, startFaultServer } from './support/fault-server';
+import { collectMessages, helper, loadFlow, nextMessage, wait, type FlowNode } from './support/node-red';
 
 type Out = NodeMessage & {
   statusCode?: number;
@@ -181,5 +182,33 @@ describe("a service's limits, kept for the flow", function () {
     await helper.unload();
     await until(() => ended.length === 4, 'every message done', 5_000);
     assert.ok(run.demo.stats.requests.length <= 1, 'the waiting ones were not sent');
+  });
+
+  it('run workflow puts the rate limit its service last reported on the job it emits', async () => {
+    const service = await startFaultServer();
+    try {
+      const reset = Math.ceil(Date.now() / 1000) + 900;
+      const job = { id: 'job-1', status: 'Queued', disposition: 'None', outputs: [], messages: [] };
+      service.route(
+        '/v1/workflows/wf/jobs/',
+        json(job, 200, { 'x-rate-limit-limit': '300', 'x-rate-limit-remaining': '299', 'x-rate-limit-reset': String(reset) }),
+      );
+      await loadFlow(
+        ['oauth1-config', 'oauth1-run-workflow'],
+        [
+          { id: 'tab', type: 'tab' },
+          { id: 'cfg', type: 'oauth1-config', baseUrl: service.url, placement: 'query', retries: 0 },
+          { id: 'run', type: 'oauth1-run-workflow', z: 'tab', server: 'cfg', workflowId: 'wf', wait: false, outputFormat: '', wires: [['out']] },
+          { id: 'out', type: 'helper', z: 'tab' },
+        ],
+        { cfg: { consumerKey: 'limits-consumer', consumerSecret: 'limits-consumer-secret' } },
+      );
+      const emitted = nextMessage<Out>('out');
+      helper.getNode('run').receive({ payload: {} });
+      const msg = await emitted;
+      assert.deepEqual(msg.rateLimit, { limit: 300, remaining: 299, reset: new Date(reset * 1000).toISOString() });
+    } finally {
+      await service.close();
+    }
   });
 });

@@ -244,6 +244,7 @@ export class HttpClient {
       const { status, headers, sentUrl } = answer;
       this.learnClock(exchange, firstHeader(headers, 'date'));
       const rateLimit = rateLimitReport(headers, Date.now());
+      if (rateLimit) this.limits.lastReport = rateLimit;
       if (await this.queuedAgain(exchange, answer, rateLimit)) continue;
       if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
         exchange.clockRetried = true;

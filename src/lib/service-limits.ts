@@ -1,4 +1,5 @@
 import { ServiceError } from './errors';
+import type { RateLimitReport } from './rate-limit-headers';
 import { DEFAULT_MAX_WAIT_S } from './settings';
 import { MAX_TIMER_MS } from './time';
 
@@ -93,6 +94,8 @@ export class ServiceLimits {
   private pauseReason = '';
   private wakeTimer: unknown;
   private wakeAt = 0;
+  /** The service's figures of its rate limit as it last reported them, for messages that took several requests. */
+  lastReport?: RateLimitReport;
   private closed = false;
   private toldIdle = true;
   private readonly listeners = new Set<(state: LimitState) => void>();

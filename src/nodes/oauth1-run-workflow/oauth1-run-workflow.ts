@@ -21,6 +21,7 @@ import {
   type Question,
 } from '../../lib/alteryx';
 import { JobNudges } from '../../lib/job-polling';
+import type { RateLimitReport } from '../../lib/rate-limit-headers';
 import { redactValue } from '../../lib/redact';
 import { NodeShell, type Delivery, type Done, type InFlight } from '../shared/node-shell';
 import { registerRunWorkflowAdmin } from './admin';
@@ -35,20 +36,24 @@ interface RunMessage extends NodeMessageInFlow {
   workflowId?: unknown;
   statusCode?: number;
   outputs?: unknown;
+  rateLimit?: RateLimitReport;
 }
 
 type Send = (msg: NodeMessage) => void;
 
 type Action = JobAction;
 
-function applyResult(msg: RunMessage, result: JobResult): void {
+/** The job on the message, its outputs, and the service's rate limit as it last reported it (a job takes several requests). */
+function applyResult(msg: RunMessage, result: JobResult, rateLimit: RateLimitReport | undefined): void {
   msg.payload = result.job;
   if (result.outputs) msg.outputs = result.outputs;
+  if (rateLimit) msg.rateLimit = rateLimit;
 }
 
 /** One deployed run workflow node: the wiring between its messages, the library and its pending jobs. */
 class RunWorkflowNode {
   private readonly shell: NodeShell;
+  private readonly lastRateLimit = (): RateLimitReport | undefined => this.shell.server?.limits.lastReport;
   private readonly properties: RunProperties;
   private readonly pending: PendingJobs;
 
@@ -154,7 +159,7 @@ class RunWorkflowNode {
       return request.abort();
     }
     if (!properties.wait) {
-      applyResult(msg, { job: started });
+      applyResult(msg, { job: started }, this.lastRateLimit());
       return request.succeed(shell.text('status.queued'));
     }
     this.pending.add(started.id, entry);
@@ -184,7 +189,7 @@ class RunWorkflowNode {
         onProgress: (_job, text) => this.progress(text),
       }).catch((error: unknown) => this.afterTimeout(alteryx, jobId, error, request.signal));
       this.pending.remove(jobId);
-      applyResult(request.msg, result);
+      applyResult(request.msg, result, this.lastRateLimit());
       request.succeed(outcomeText(result.job));
     } catch (error) {
       if (request.signal.aborted) return request.abort();
@@ -209,7 +214,7 @@ class RunWorkflowNode {
     const request = shell.begin(delivery, shell.text('status.resuming'));
     if (entry.queued) {
       this.pending.remove(jobId);
-      applyResult(msg, { job: entry.queued });
+      applyResult(msg, { job: entry.queued }, this.lastRateLimit());
       return request.succeed(shell.text('status.queued'));
     }
     const server = shell.server;
@@ -248,7 +253,7 @@ class RunWorkflowNode {
         action === 'status'
           ? { job: await alteryx.job(jobId, request.signal) }
           : await outputsOfJob(alteryx, jobId, properties.outputFormat, request.signal, properties.outputLimits);
-      applyResult(msg, result);
+      applyResult(msg, result, this.lastRateLimit());
       request.succeed(outcomeText(result.job));
     } catch (error) {
       this.fail(request, error, jobId);
