@@ -66,6 +66,9 @@ describe('large answers: millions of JSON objects in a 512 MB Node-RED', functio
     const port = await freePort();
     const flows = [
       { id: 'tab', type: 'tab', label: 'large answers' },
+      // Answers once the flows run: Node-RED's admin API answers before its flows have started.
+      { id: 'ready-in', type: 'http in', z: 'tab', url: '/ready', method: 'get', wires: [['ready-out']] },
+      { id: 'ready-out', type: 'http response', z: 'tab' },
       { id: 'cfg', type: 'oauth1-config', name: 'large', baseUrl, retries: 0 },
       // The control: the core node with the same answer.
       ...route('core', { type: 'http request', method: 'GET', url: `${baseUrl}/objects`, ret: 'obj', server: undefined }),
@@ -88,6 +91,10 @@ describe('large answers: millions of JSON objects in a 512 MB Node-RED', functio
       settings: { logging: { console: { level: 'warn' } } },
     });
     red = await startNodeRed(userDir, port, { ...process.env, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }, (line) => output.push(line));
+    for (const deadline = Date.now() + 30_000; (await fetch(`${red.url}/ready`)).status !== 200;) {
+      if (Date.now() > deadline) throw new Error(`the flows did not start: ${output.slice(-5).join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   after(async () => {
