@@ -7,16 +7,7 @@ import type { SigningDiagnosis } from './refusal';
 
 /** Keys of the shared status catalogue (`status.*` of the config node's locale) a failure may show. */
 export type StatusKey =
-  | 'timeout'
-  | 'error'
-  | 'cancelled'
-  | 'notSupported'
-  | 'formatNotOffered'
-  | 'invalidInput'
-  | 'outputsTooLarge'
-  | 'badResponse'
-  | 'queueFull'
-  | 'waitTooLong';
+  'timeout' | 'error' | 'cancelled' | 'notSupported' | 'formatNotOffered' | 'invalidInput' | 'outputsTooLarge' | 'badResponse' | 'queueFull' | 'waitTooLong';
 
 /**
  * The status ring's short text of a failure, under 20 characters as the core http request
