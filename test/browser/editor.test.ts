@@ -833,6 +833,80 @@ describe('the editor in a real browser (chromium, playwright-core)', function ()
     await cancelServiceDialogs();
   });
 
+  it("The service's limits: five fields at their defaults, filled by the preset where the service documents them, kept when typed, deployed", async () => {
+    type Red = { nodes: { eachConfig(visit: (node: Record<string, unknown>) => void): void; remove(id: string): void; dirty(dirty: boolean): void } };
+    const limits = ['maxConcurrent', 'rateLimit', 'ratePeriod', 'maxWait', 'maxQueued'];
+    const serviceName = 'Limits kept for the flow';
+    await ensureMainExample();
+    await addService(EXAMPLE.listWorkflows);
+    // Each field in its row, as a person reads it: the label, the field, what the number counts.
+    const rows: Record<string, string> = {};
+    for (const name of limits) {
+      const field = page.locator(`#node-config-input-${name}`);
+      assert.ok(await field.isVisible(), name);
+      rows[name] = (await field.locator('xpath=ancestor::div[contains(@class,"form-row")][1]').innerText()).replace(/\s+/g, ' ').trim();
+    }
+    const rate = /^Rate requests per s \(0 requests = no limit\)$/;
+    const expectedRows = {
+      maxConcurrent: /^At most requests at a time/,
+      rateLimit: rate,
+      ratePeriod: rate,
+      maxWait: /^Max wait s a message may wait/,
+      maxQueued: /^Max queued messages waiting/,
+    };
+    for (const [name, row] of Object.entries(expectedRows)) assert.match(rows[name], row, name);
+    assert.deepEqual(await fieldValues(limits), { maxConcurrent: '0', rateLimit: '0', ratePeriod: '60', maxWait: '120', maxQueued: '1000' });
+
+    await page.selectOption('#node-config-input-preset', 'netsuite');
+    assert.deepEqual(await fieldValues(limits), { maxConcurrent: '5', rateLimit: '0', ratePeriod: '60', maxWait: '120', maxQueued: '1000' });
+    // NetSuite's 5 at a time, untouched, goes with NetSuite; Discogs brings its 60 a minute.
+    await page.selectOption('#node-config-input-preset', 'discogs');
+    assert.deepEqual(await fieldValues(limits), { maxConcurrent: '0', rateLimit: '60', ratePeriod: '60', maxWait: '120', maxQueued: '1000' });
+
+    // What the user types stays, even where the next preset has its own value (X: Max wait 900).
+    await page.fill('#node-config-input-maxWait', '300');
+    await page.selectOption('#node-config-input-preset', 'x');
+    assert.deepEqual(await fieldValues(limits), { maxConcurrent: '0', rateLimit: '0', ratePeriod: '60', maxWait: '300', maxQueued: '1000' });
+    await page.selectOption('#node-config-input-preset', 'netsuite');
+    const shown = { maxConcurrent: '5', rateLimit: '0', ratePeriod: '60', maxWait: '300', maxQueued: '1000' };
+    assert.deepEqual(await fieldValues(limits), shown);
+
+    // Saved as a service no node uses yet: the example's flow stays as it was.
+    await page.fill('#node-config-input-name', serviceName);
+    await page.click('#node-config-dialog-ok');
+    await page.locator('#node-config-input-preset').waitFor({ state: 'detached' });
+    await cancelDialog();
+    // Node-RED saves a field whose default is a number (Max queued) as a number, the others as the text shown.
+    const saved = { ...shown, maxQueued: 1000 };
+    const inEditor = await page.evaluate(
+      ([name, fields]) => {
+        const found: Array<Record<string, unknown>> = [];
+        (window as unknown as { RED: Red }).RED.nodes.eachConfig((node) => {
+          if (node.name === name) found.push(Object.fromEntries(fields.map((field) => [field, node[field]])));
+        });
+        return found;
+      },
+      [serviceName, limits] as const,
+    );
+    assert.deepEqual(inEditor, [saved], 'the editor keeps what the dialog showed');
+    await deploy();
+    const flows = (await (await page.request.get(`${examples!.red.url}/flows`)).json()) as Array<Record<string, unknown>>;
+    const deployed = flows.filter((node) => node.type === 'oauth1-config' && node.name === serviceName);
+    assert.deepEqual(
+      deployed.map((node) => Object.fromEntries(limits.map((field) => [field, node[field]]))),
+      [saved],
+      'the runtime has the values the dialog showed',
+    );
+
+    // Leaves the flows as it found them, for the tests that deploy them.
+    await page.evaluate((id) => {
+      const RED = (window as unknown as { RED: Red }).RED;
+      RED.nodes.remove(id);
+      RED.nodes.dirty(true);
+    }, deployed[0].id as string);
+    await deploy();
+  });
+
   it('the token help and buttons follow the preset: Sign in for Extra Horizon only, Get token only where a 3-legged dance exists', async () => {
     await ensureMainExample();
     await addService(EXAMPLE.listWorkflows);
