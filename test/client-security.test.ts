@@ -7,7 +7,7 @@ import os from 'node:os';
 import zlib from 'node:zlib';
 import { HttpClient } from '../src/lib/client';
 import { RequestError } from '../src/lib/request-error';
-import { clearTextProblem, createServiceClient, originList, type ServiceSettings } from '../src/lib/service';
+import { clearTextProblem, createServiceClient, originList, type ServiceOptions } from '../src/lib/service';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
 import { json, redirect, respond, startFaultServer, type FaultServer, type RecordedRequest } from './support/fault-server';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
@@ -28,7 +28,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
   let other: FaultServer;
   const clients: HttpClient[] = [];
 
-  function client(settings: Partial<ServiceSettings> = {}): HttpClient {
+  function client(settings: Partial<ServiceOptions> = {}): HttpClient {
     const created = createServiceClient({ baseUrl: service.url, credentials: CREDENTIALS, retries: 0, ...settings });
     clients.push(created);
     return created;
@@ -351,7 +351,7 @@ describe('HTTP client: credentials stay with their service (src/lib/client)', fu
       try {
         service.route('/oauth2/token', token('unchecked-token'));
         // The API over https, the token from this machine over http: a token is at hand either way.
-        const settings: Partial<ServiceSettings> = {
+        const settings: Partial<ServiceOptions> = {
           baseUrl: tls.url,
           extraOrigins: [service.url],
           scheme: 'oauth2',

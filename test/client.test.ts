@@ -20,7 +20,7 @@ import { RequestError } from '../src/lib/request-error';
 import { ServiceLimits } from '../src/lib/service-limits';
 import { decodeResponse } from '../src/lib/response';
 import type { OAuth1Credentials } from '../src/lib/oauth1';
-import { createServiceClient, OAuth1Authorizer, type ServiceSettings } from '../src/lib/service';
+import { createServiceClient, OAuth1Authorizer, type ServiceOptions } from '../src/lib/service';
 import {
   clockAhead,
   closeMidBody,
@@ -73,7 +73,7 @@ describe('HTTP client under faults (src/lib/client)', function () {
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
   /** A client of the fault server, signing with {@link CREDENTIALS}; short backoff unless asked. */
-  function client(settings: Partial<ServiceSettings> & { retryBaseDelayMs?: number; maxRetryDelayMs?: number; maxRedirects?: number } = {}): HttpClient {
+  function client(settings: Partial<ServiceOptions> & { retryBaseDelayMs?: number; maxRetryDelayMs?: number; maxRedirects?: number } = {}): HttpClient {
     const { credentials = CREDENTIALS, placement, signatureMethod, retryBaseDelayMs = 10, ...options } = settings;
     const authorizer = new OAuth1Authorizer(credentials, { placement, signatureMethod });
     const created = new HttpClient({ baseUrl: server.url, retries: 3, retryBaseDelayMs, ...options, authorizer });

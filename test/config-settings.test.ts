@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import type { ServiceSettings } from '../src/lib/service';
+import type { ServiceOptions } from '../src/lib/service';
 import { helper, loadFlow, type FlowNode } from './support/node-red';
 
 interface ConfigView {
@@ -15,7 +15,7 @@ interface ConfigView {
   client(): unknown;
 }
 
-type ClientModule = { createServiceClient: (settings: ServiceSettings) => unknown };
+type ClientModule = { createServiceClient: (settings: ServiceOptions) => unknown };
 
 /** The built module the config node takes createServiceClient from, wrapped to see the settings. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,7 +23,7 @@ const builtClient = require(path.join(__dirname, '..', 'dist', 'lib', 'service.j
 
 describe('oauth1-config: the settings it gives the client', () => {
   const original = builtClient.createServiceClient;
-  let seen: ServiceSettings[] = [];
+  let seen: ServiceOptions[] = [];
   beforeEach(() => {
     seen = [];
     builtClient.createServiceClient = (settings) => {
@@ -40,7 +40,7 @@ describe('oauth1-config: the settings it gives the client', () => {
     return [{ id: 'cfg', type: 'oauth1-config', baseUrl: 'https://api.example.com', ...config }];
   }
 
-  async function settingsOf(config: Record<string, unknown>): Promise<ServiceSettings> {
+  async function settingsOf(config: Record<string, unknown>): Promise<ServiceOptions> {
     await loadFlow(['oauth1-config'], flow(config), { cfg: { consumerKey: 'k', consumerSecret: 'consumer-s3cret' } });
     (helper.getNode('cfg') as unknown as { client(): unknown }).client();
     assert.equal(seen.length, 1);
@@ -81,7 +81,7 @@ describe('oauth1-config: presets, realm, body hash and the RSA private key', () 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const original = builtClient.createServiceClient;
-  let seen: ServiceSettings[] = [];
+  let seen: ServiceOptions[] = [];
   beforeEach(() => {
     seen = [];
     builtClient.createServiceClient = (settings) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, PRIORITIES } from '../src/lib/settings';
+import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, PRIORITIES } from '../src/lib/constants';
 
 const ROOT = path.join(__dirname, '..');
 const NODE_TYPES = Object.keys(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { explainSignature, type ExplainAnswer, type Explanation } from '../src/lib/explain';
 import { percentEncode, signRequest } from '../src/lib/oauth1';
-import type { ServiceSettings } from '../src/lib/service';
+import type { ServiceOptions } from '../src/lib/service';
 import { helper, loadFlow } from './support/node-red';
 import { VERIFIER_RSA_PRIVATE_KEY } from './support/oauthlib-verifier';
 
@@ -22,7 +22,7 @@ const X_DOCS = {
       token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
       tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
     },
-  } satisfies ServiceSettings,
+  } satisfies ServiceOptions,
   explain: {
     method: 'POST',
     url: '1.1/statuses/update.json?include_entities=true',
@@ -35,7 +35,7 @@ const X_DOCS = {
   signature: 'hCtSmYh+iHYCEqBWrE7C7hYmtUk=',
 };
 
-function explained(settings: ServiceSettings, explain: Record<string, unknown>): Explanation {
+function explained(settings: ServiceOptions, explain: Record<string, unknown>): Explanation {
   const answer = explainSignature(settings, explain);
   assert.ok(answer.ok, answer.ok ? '' : answer.message);
   return answer;
@@ -77,7 +77,7 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
     const fixed = { nonce: 'fjaLirsIcCGVZWzBX0pg', timestamp: '1508242306' };
 
     it('REST web services: GET record/v1/employee/40 signs to B5OIWznZ…, realm first in the header', () => {
-      const settings: ServiceSettings = {
+      const settings: ServiceOptions = {
         baseUrl: 'https://123456.suitetalk.api.netsuite.com/services/rest',
         signatureMethod: 'HMAC-SHA256',
         realm: '123456',
@@ -90,7 +90,7 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
     });
 
     it('RESTlet: POST restlet.nl with four query parameters, its base string and signature +KK4SKNg…', () => {
-      const settings: ServiceSettings = { baseUrl: 'https://123456.restlets.api.netsuite.com', signatureMethod: 'HMAC-SHA256', realm: '123456', credentials };
+      const settings: ServiceOptions = { baseUrl: 'https://123456.restlets.api.netsuite.com', signatureMethod: 'HMAC-SHA256', realm: '123456', credentials };
       const url = 'app/site/hosting/restlet.nl?script=6&deploy=1&customParam=someValue&testParam=someOtherValue';
       const answer = explained(settings, { method: 'POST', url, ...fixed });
       assert.equal(
@@ -107,7 +107,7 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
   });
 
   it('HMAC-SHA256 with a realm (NetSuite style): the realm leads the header, is not signed, and the signature checks out', () => {
-    const settings: ServiceSettings = {
+    const settings: ServiceOptions = {
       baseUrl: 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest',
       signatureMethod: 'HMAC-SHA256',
       realm: '1234567_SB1',
@@ -132,7 +132,7 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
   });
 
   it('query placement with typed-in secrets: the URL is the one the signer sends, with the signature and token', () => {
-    const settings: ServiceSettings = { ...X_DOCS.settings, placement: 'query' };
+    const settings: ServiceOptions = { ...X_DOCS.settings, placement: 'query' };
     const answer = explained(settings, X_DOCS.explain);
     const sent = signRequest(
       { method: 'POST', url: answer.url, formBody: X_DOCS.explain.formBody },
@@ -147,7 +147,7 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
   for (const placement of ['header', 'query'] as const) {
     it(`PLAINTEXT (${placement}): the signature is the secrets, so it is hidden everywhere, whatever the URL and realm hold`, () => {
       const credentials = { consumerKey: 'k', consumerSecret: "cs!'()* +&", token: 't', tokenSecret: 'ts%/+' };
-      const settings: ServiceSettings = { baseUrl: 'https://h.example.com', signatureMethod: 'PLAINTEXT', placement, credentials };
+      const settings: ServiceOptions = { baseUrl: 'https://h.example.com', signatureMethod: 'PLAINTEXT', placement, credentials };
       // "oauth_signature=" in the path, the query and the realm: the header and URL are not edited after signing.
       const answer = explained(placement === 'header' ? { ...settings, realm: 'oauth_signature=' } : settings, {
         url: '/oauth_signature=/x?q=oauth_signature=',
@@ -177,8 +177,8 @@ describe('Explain: what a request would send (src/lib/explain)', () => {
   });
 
   it('refuses what it cannot explain, in one line: another origin, OAuth 2, a bad method or timestamp, missing secrets', () => {
-    const settings: ServiceSettings = { baseUrl: 'https://api.example.com', credentials: { consumerKey: 'k', consumerSecret: 's' } };
-    const refusals: Array<[ServiceSettings, Record<string, unknown>, RegExp]> = [
+    const settings: ServiceOptions = { baseUrl: 'https://api.example.com', credentials: { consumerKey: 'k', consumerSecret: 's' } };
+    const refusals: Array<[ServiceOptions, Record<string, unknown>, RegExp]> = [
       [settings, { url: 'https://elsewhere.example.com/x' }, /^not signed: https:\/\/elsewhere\.example\.com is not the service's origin/],
       [{ ...settings, scheme: 'oauth2' }, { url: '/x' }, /OAuth 2 bearer tokens/],
       [settings, { method: 'TRACE', url: '/x' }, /unsupported method "TRACE"/],

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { HttpClient } from '../src/lib/client';
-import { createServiceClient, type ServiceSettings } from '../src/lib/service';
+import { createServiceClient, type ServiceOptions } from '../src/lib/service';
 import { requestRejection } from './support/assertions';
 import { helper, loadFlow, nextMessage, type FlowNode } from './support/node-red';
 import { selfSignedCertificate, startRecordingServer, type RecordingServer, type SelfSigned } from './support/tls-server';
@@ -19,7 +19,7 @@ describe('Host header: the URL alone says where credentials go (src/lib/host-hea
   let plain: RecordingServer;
   const clients: HttpClient[] = [];
 
-  function client(server: RecordingServer, settings: Partial<ServiceSettings> = {}): HttpClient {
+  function client(server: RecordingServer, settings: Partial<ServiceOptions> = {}): HttpClient {
     const created = createServiceClient({ baseUrl: server.url, credentials: CREDENTIALS, retries: 0, tls: { ca: certificate.cert }, ...settings });
     clients.push(created);
     return created;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { getProxyForUrl, proxyFor, proxyOptionsOf, shouldProxy } from '../src/lib/proxy';
-import { createServiceClient, type ServiceSettings } from '../src/lib/service';
+import { createServiceClient, type ServiceOptions } from '../src/lib/service';
 import type { HttpClient } from '../src/lib/client';
 import { requestRejection } from './support/assertions';
 import { startVerifier, VERIFIER_CREDENTIALS, type Verifier, type VerifierEcho } from './support/oauthlib-verifier';
@@ -101,7 +101,7 @@ describe('proxies (src/lib/proxy)', function () {
     let proxy: RecordingProxy;
     let tls: TlsServer;
     const clients: HttpClient[] = [];
-    function client(settings: Partial<ServiceSettings> = {}): HttpClient {
+    function client(settings: Partial<ServiceOptions> = {}): HttpClient {
       const created = createServiceClient({ baseUrl: verifier.url, credentials: VERIFIER_CREDENTIALS, retries: 0, ...settings });
       clients.push(created);
       return created;

@@ -13,7 +13,7 @@ import { formatDuration, pauseUnlessNudged, pollDelayMs, type JobNudges } from '
 import { percentEncode } from './oauth1';
 import { isRequestError } from './request-error';
 import { errorBodyForMessage, firstHeader, isSuccess, serviceMessage, stripBom, type ClientResponse } from './response';
-import { PRIORITIES, type Priority } from './settings';
+import { PRIORITIES, type Priority } from './constants';
 import type { AuthScheme } from './service';
 import { DeadlineSignal } from './time';
 
@@ -81,7 +81,7 @@ export interface OutputData {
   data: string | Buffer;
 }
 
-export { JOB_ACTIONS, PRIORITIES, type JobAction, type Priority } from './settings';
+export { JOB_ACTIONS, PRIORITIES, type JobAction, type Priority } from './constants';
 
 export type AlteryxErrorCode =
   /** The service answered with an error status. */

@@ -31,7 +31,7 @@ import { redactResponse, SecretList } from './redact';
 import { encodeBody, isFormContentType, normalizeHeaders } from './request-body';
 import { aborted, RequestError } from './request-error';
 import { decodeResponse, firstHeader, type ClientResponse, type ResponseType } from './response';
-import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS, MEGABYTE } from './settings';
+import { DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, HTTP_METHODS, MEGABYTE } from './constants';
 import { printable } from './text';
 import { ServiceLimits, type Turn } from './service-limits';
 import { MAX_TIMER_MS, sleep } from './time';
@@ -39,8 +39,8 @@ import { isHttp, joinUrl, originProblem, serviceOrigins, shownUrl } from './urls
 
 export type { ClientResponse, ResponseType } from './response';
 export type { TlsOptions } from './agents';
-// Kept for the browser test's import; its home is settings.ts.
-export { HTTP_METHODS } from './settings';
+// Kept for the browser test's import; its home is constants.ts.
+export { HTTP_METHODS } from './constants';
 
 export interface ClientOptions {
   /** Relative request URLs are joined to it; its origin receives credentials. */

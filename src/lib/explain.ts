@@ -18,8 +18,8 @@ import {
   type SigningRecord,
 } from './oauth1';
 import { RequestError } from './request-error';
-import { missingCredentials, signingProblem, type ServiceSettings } from './service';
-import { HTTP_METHODS } from './settings';
+import { missingCredentials, signingProblem, type ServiceOptions } from './service';
+import { HTTP_METHODS } from './constants';
 import { joinUrl, originProblem, serviceOrigins } from './urls';
 
 /** What the panel posts besides the form; every field as typed. */
@@ -74,7 +74,7 @@ function text(value: unknown): string {
 }
 
 /** Why this request cannot be explained (one line, no secret), or undefined. */
-function inputProblem(settings: ServiceSettings, method: string, timestamp: string): string | undefined {
+function inputProblem(settings: ServiceOptions, method: string, timestamp: string): string | undefined {
   if (settings.scheme === 'oauth2') return 'Explain shows OAuth 1.0a signatures: this service uses OAuth 2 bearer tokens';
   if (!(HTTP_METHODS as readonly string[]).includes(method)) return `unsupported method "${method}": use one of ${HTTP_METHODS.join(', ')}`;
   if (timestamp && !/^\d{1,12}$/.test(timestamp)) return 'the timestamp must be whole seconds since 1970 (UTC), such as 1318622958';
@@ -82,7 +82,7 @@ function inputProblem(settings: ServiceSettings, method: string, timestamp: stri
 }
 
 /** The URL to sign, joined to the base URL, and only on the service's own origins (as the client would send it). */
-function targetUrl(settings: ServiceSettings, url: string): string {
+function targetUrl(settings: ServiceOptions, url: string): string {
   const joined = joinUrl(settings.baseUrl, url);
   let origin: string;
   try {
@@ -96,7 +96,7 @@ function targetUrl(settings: ServiceSettings, url: string): string {
 }
 
 /** Signs the typed request as the client would, and says what would be sent; sends nothing. */
-export function explainSignature(settings: ServiceSettings, input: ExplainInput, options: ExplainOptions = {}): ExplainAnswer {
+export function explainSignature(settings: ServiceOptions, input: ExplainInput, options: ExplainOptions = {}): ExplainAnswer {
   const method = (text(input.method) || 'GET').toUpperCase();
   const timestampText = text(input.timestamp);
   const problem = inputProblem(settings, method, timestampText);

@@ -4,7 +4,7 @@
  * runtime's memory with many outputs each just under the cap. Nothing here knows Alteryx's
  * routes or Node-RED.
  */
-import { DEFAULT_OUTPUT_LIMITS, MEGABYTE } from './settings';
+import { DEFAULT_OUTPUT_LIMITS, MEGABYTE } from './constants';
 
 export interface OutputLimits {
   /** A job listing more outputs than this downloads none of them. */
@@ -13,7 +13,7 @@ export interface OutputLimits {
   maxOutputBytes: number;
 }
 
-export { DEFAULT_OUTPUT_LIMITS, MEGABYTE } from './settings';
+export { DEFAULT_OUTPUT_LIMITS, MEGABYTE } from './constants';
 
 /** The limits asked for, each a positive number, else its default. */
 export function outputLimits(asked: Partial<OutputLimits> = {}): OutputLimits {

@@ -11,9 +11,9 @@
 import { createHash, createHmac, createPrivateKey, randomFillSync, sign, type KeyObject } from 'node:crypto';
 import OAuth = require('oauth-1.0a');
 
-import { DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './settings';
+import { DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './constants';
 
-export { BODY_HASH_DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './settings';
+export { BODY_HASH_DIGESTS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type Placement, type SignatureMethod } from './constants';
 
 export interface OAuth1Credentials {
   consumerKey: string;

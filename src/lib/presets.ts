@@ -5,7 +5,7 @@
  * field stays editable in the dialog.
  */
 import type { RefusalCause } from './refusal';
-import type { Placement, SignatureMethod } from './settings';
+import type { Placement, SignatureMethod } from './constants';
 
 export type PresetId =
   'extrahorizon' | 'alteryx-gallery' | 'alteryx-server' | 'netsuite' | 'x' | 'woocommerce' | 'magento' | 'atlassian' | 'garmin' | 'discogs' | 'custom';

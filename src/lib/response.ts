@@ -1,7 +1,7 @@
 /** What the client answers, and the few ways every service's answer is read. */
 import type { RateLimitReport } from './rate-limit-headers';
 import type { SigningDiagnosis } from './refusal';
-import { MEGABYTE } from './settings';
+import { MEGABYTE } from './constants';
 
 export type ResponseType = 'text' | 'buffer' | 'json';
 

@@ -1,6 +1,6 @@
 import { ServiceError } from './errors';
 import type { RateLimitReport } from './rate-limit-headers';
-import { DEFAULT_MAX_WAIT_S } from './settings';
+import { DEFAULT_MAX_WAIT_S } from './constants';
 import { MAX_TIMER_MS } from './time';
 
 /**

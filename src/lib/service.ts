@@ -29,7 +29,7 @@ export type AuthScheme = 'oauth1' | 'oauth2';
 /** Alteryx Server's token route; other OAuth 2 services name theirs in `tokenPath`. */
 export const DEFAULT_TOKEN_PATH = 'oauth2/token';
 
-export interface ServiceSettings {
+export interface ServiceOptions {
   baseUrl?: string;
   scheme?: AuthScheme;
   placement?: Placement;
@@ -92,7 +92,7 @@ export function missingCredentials(credentials: Partial<OAuth1Credentials>, sign
  * Why these OAuth 1.0a settings cannot sign (a private key that does not parse, a realm with
  * quotes), or undefined: found at deploy instead of at the first request. Never the key itself.
  */
-export function signingProblem(settings: Pick<ServiceSettings, 'credentials' | 'placement' | 'signatureMethod' | 'realm' | 'bodyHash'>): string | undefined {
+export function signingProblem(settings: Pick<ServiceOptions, 'credentials' | 'placement' | 'signatureMethod' | 'realm' | 'bodyHash'>): string | undefined {
   const { credentials, placement, signatureMethod, realm, bodyHash } = settings;
   try {
     new OAuth1Signer(credentials, { placement, signatureMethod, realm, bodyHash });
@@ -106,7 +106,7 @@ export function signingProblem(settings: Pick<ServiceSettings, 'credentials' | '
 const PLAINTEXT_SECRETS: BareSecret = { sends: 'PLAINTEXT sends the secrets themselves', instead: 'an HMAC signature method' };
 
 /** What a service sends as the secret itself (PLAINTEXT's signature, OAuth 2's client secret and bearer token), or undefined when it signs. */
-export function bareSecretOf(settings: Pick<ServiceSettings, 'scheme' | 'signatureMethod'>): BareSecret | undefined {
+export function bareSecretOf(settings: Pick<ServiceOptions, 'scheme' | 'signatureMethod'>): BareSecret | undefined {
   if (settings.scheme === 'oauth2') return OAUTH2_BEARER_TOKEN;
   return settings.signatureMethod === 'PLAINTEXT' ? PLAINTEXT_SECRETS : undefined;
 }
@@ -116,7 +116,7 @@ export function bareSecretOf(settings: Pick<ServiceSettings, 'scheme' | 'signatu
  * another host), or undefined: the client's rule, asked at deploy of the base URL. A URL
  * that does not parse is another problem's.
  */
-export function clearTextProblem(url: string | URL | undefined, settings: Pick<ServiceSettings, 'scheme' | 'signatureMethod'>): string | undefined {
+export function clearTextProblem(url: string | URL | undefined, settings: Pick<ServiceOptions, 'scheme' | 'signatureMethod'>): string | undefined {
   const secret = bareSecretOf(settings);
   if (!secret || !url) return undefined;
   let target: URL;
@@ -153,7 +153,7 @@ export class OAuth1Authorizer implements RequestAuthorizer {
  * The client for one configured service: OAuth 1.0a signing, or for `scheme: "oauth2"` a
  * bearer token from `<baseUrl>/<tokenPath>` with the consumer pair as client credentials.
  */
-export function createServiceClient(settings: ServiceSettings): HttpClient {
+export function createServiceClient(settings: ServiceOptions): HttpClient {
   const { credentials } = settings;
   if (settings.scheme === 'oauth2') {
     // The token request goes through the same client, unsigned: called only once the client exists.

@@ -13,7 +13,7 @@ import type { RequestToSign } from './oauth1';
 import { createRedactor } from './redact';
 import { isRequestError } from './request-error';
 import { isSuccess, serviceMessage } from './response';
-import { OAuth1Authorizer, type ServiceSettings } from './service';
+import { OAuth1Authorizer, type ServiceOptions } from './service';
 import { authorizationPageUrl, parseTokenAnswer, type TokenPair } from './three-legged';
 import { joinUrl } from './urls';
 
@@ -24,7 +24,7 @@ export interface TokenUrls {
   accessTokenUrl?: string;
 }
 
-export type TokenDanceSettings = ServiceSettings & TokenUrls;
+export type TokenDanceSettings = ServiceOptions & TokenUrls;
 
 /** A token call that failed; the message is one line for people, without secrets. */
 export class TokenRequestError extends ServiceError {
@@ -85,7 +85,7 @@ async function postForTokens(client: HttpClient, url: string, step: string, secr
   }
 }
 
-function consumerSecrets(settings: ServiceSettings): Array<string | undefined> {
+function consumerSecrets(settings: ServiceOptions): Array<string | undefined> {
   return [settings.credentials.consumerSecret, settings.credentials.privateKey];
 }
 

@@ -10,7 +10,7 @@ import type { HttpClient } from '../../lib/client';
 import { withLikelyCause, type SigningDiagnosis } from '../../lib/diagnosis';
 import { describeProbeAnswer, findPreset, type Probe } from '../../lib/presets';
 import { isSuccess } from '../../lib/response';
-import { createServiceClient, missingCredentials, signingProblem, type ServiceSettings } from '../../lib/service';
+import { createServiceClient, missingCredentials, signingProblem, type ServiceOptions } from '../../lib/service';
 import { describeError, getMe, ME_PATH } from '../../lib/extrahorizon';
 import { isServiceError, ServiceError } from '../../lib/errors';
 import { credentialsRedactor } from '../../lib/redact';
@@ -43,7 +43,7 @@ export const NO_PROBE = 'nothing to test with: name a probe path (a cheap signed
  * Sends the probe (a GET under the base URL), so credentials go to its origin only (a
  * redirect to another origin is followed without them, by the client's rule).
  */
-export async function testConnection(settings: ServiceSettings, probe: Probe | undefined): Promise<ConnectionTestResult> {
+export async function testConnection(settings: ServiceOptions, probe: Probe | undefined): Promise<ConnectionTestResult> {
   const signatureMethod = settings.scheme === 'oauth2' ? undefined : settings.signatureMethod;
   const problem =
     baseUrlProblem(settings.baseUrl) ??

@@ -5,7 +5,7 @@
  * signature nor the token).
  */
 import type { EditorNodeInstance } from 'node-red';
-import { HTTP_METHODS } from '../../lib/settings';
+import { HTTP_METHODS } from '../../lib/constants';
 import { fieldText, fillSelect } from '../shared/palette.editor';
 import { failureMessage, postJson, serviceForm } from './service-form.editor';
 

@@ -1,7 +1,7 @@
 /** The `oauth1-config` node in the editor: its properties, credentials and dialog. */
 import type { EditorNodeInstance, EditorNodeProperties, EditorNodePropertiesDef, EditorRED } from 'node-red';
 import { findPreset, PRESET_IDS } from '../../lib/presets';
-import { BODY_HASH_DIGESTS, CREDENTIALS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type CredentialName } from '../../lib/settings';
+import { BODY_HASH_DIGESTS, CREDENTIALS, PLACEMENTS, SIGNATURE_METHODS, usesPrivateKey, type CredentialName } from '../../lib/constants';
 import { isOneOf } from '../shared/node.properties';
 import { fieldText, fillSelect, registerConfigNode } from '../shared/palette.editor';
 import { renderSigning, setupExplainSection, type SigningRecord } from './explain-section.editor';

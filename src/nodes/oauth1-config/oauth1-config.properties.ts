@@ -18,7 +18,7 @@ import {
   type CredentialName,
   type Placement,
   type SignatureMethod,
-} from '../../lib/settings';
+} from '../../lib/constants';
 import type { PropertyDefinitions } from '../shared/node.properties';
 
 /** The service's fields as the dialog holds them: those a preset fills (as typed), the preset, Custom's probe and the TLS node. */

@@ -4,7 +4,7 @@ import type { HttpClient } from '../../lib/client';
 import { printable } from '../../lib/text';
 import { credentialsRedactor, MIN_REDACTED_LENGTH, shortSecrets } from '../../lib/redact';
 import { nonNegativeNumber, positiveNumber } from '../../lib/response';
-import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/settings';
+import { CREDENTIALS, DEFAULT_MAX_RESPONSE_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MEGABYTE } from '../../lib/constants';
 import { clearTextProblem, createServiceClient, missingCredentials, originList, signingProblem } from '../../lib/service';
 import { ServiceLimits } from '../../lib/service-limits';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from '../shared/config';

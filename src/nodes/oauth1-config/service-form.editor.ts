@@ -1,6 +1,6 @@
 /** The config dialog's fields, and the dialog as the admin routes read it (ServiceForm of oauth1-config.properties.ts). */
 import type { EditorNodeInstance } from 'node-red';
-import { CREDENTIAL_NAMES } from '../../lib/settings';
+import { CREDENTIAL_NAMES } from '../../lib/constants';
 import { configNodeId } from '../shared/node.properties';
 import { fieldText } from '../shared/palette.editor';
 import type { ServiceForm } from './oauth1-config.properties';

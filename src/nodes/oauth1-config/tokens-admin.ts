@@ -22,7 +22,7 @@ import { describeProbeAnswer, findPreset } from '../../lib/presets';
 import { printable } from '../../lib/text';
 import { createRedactor } from '../../lib/redact';
 import { isSuccess } from '../../lib/response';
-import { createServiceClient, type ServiceSettings } from '../../lib/service';
+import { createServiceClient, type ServiceOptions } from '../../lib/service';
 import { callbackPath, isOwnCallbackUrl, PendingAuthorizations, type TokenPair } from '../../lib/three-legged';
 import { accessToken, authorizationPage, requestToken, TokenRequestError, type TokenDanceSettings } from '../../lib/token-requests';
 import { ADMIN_REQUEST_RULES, auditStoredSecretsUse, obtainedTokens, settingsFromForm, storedValuesOf, warnFromAdminRoute } from '../shared/admin-routes';
@@ -167,7 +167,7 @@ async function finishDance(RED: NodeAPI, id: string, dance: TokenPair & { settin
  * Keeps the pair as the node's credentials (see the file comment for when it is saved), then
  * asks the preset's probe who it belongs to; a probe that fails only leaves `who` out.
  */
-async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSettings, pair: TokenPair, tlsId: string, presetId?: string): Promise<StoredToken> {
+async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceOptions, pair: TokenPair, tlsId: string, presetId?: string): Promise<StoredToken> {
   // The consumer pair stays as stored (a `${NAME}` stays a reference); the dialog's Deploy sends the one it holds.
   const existing = (RED.nodes.getCredentials(id) ?? {}) as OAuth1ConfigCredentials;
   await RED.nodes.addCredentials(id, { ...existing, token: pair.token, tokenSecret: pair.tokenSecret });
@@ -187,7 +187,7 @@ async function storeTokenPair(RED: NodeAPI, id: string, settings: ServiceSetting
   return { ok: true, token: pair.token, ...(who ? { who } : {}) };
 }
 
-async function probeWho(settings: ServiceSettings, presetId: string | undefined): Promise<string | undefined> {
+async function probeWho(settings: ServiceOptions, presetId: string | undefined): Promise<string | undefined> {
   const probe = presetId ? findPreset(presetId).probe : undefined;
   if (!probe?.identity || !settings.baseUrl) return undefined;
   const client = createServiceClient({ ...settings, retries: 0, timeoutMs: 10_000 });
@@ -213,7 +213,7 @@ async function signIn(RED: NodeAPI, req: Request, id: string): Promise<object> {
   const { service: settings, preset, tlsId } = formSettings(RED, req, id, 'oauth1-config.password-token');
   const { consumerKey, consumerSecret } = settings.credentials;
   if (!consumerKey || !consumerSecret) throw new Refusal('consumer key and consumer secret are needed to sign in');
-  const consumerOnly: ServiceSettings = { ...settings, credentials: { consumerKey, consumerSecret }, retries: 0 };
+  const consumerOnly: ServiceOptions = { ...settings, credentials: { consumerKey, consumerSecret }, retries: 0 };
   const client = createServiceClient(consumerOnly);
   let result: SignInResult;
   try {

@@ -1,6 +1,6 @@
 /** The `oauth1-request` node in the editor: a signed HTTP request, with the core http request node's fields. */
 import type { EditorNodeProperties } from 'node-red';
-import { HTTP_METHODS } from '../../lib/settings';
+import { HTTP_METHODS } from '../../lib/constants';
 import { fieldText, fillSelect, registerNode } from '../shared/palette.editor';
 import { NO_CONFIG_NODE } from '../shared/node.properties';
 import { payloadToQuery, REQUEST_DEFAULTS, type RequestNodeProperties } from './oauth1-request.properties';

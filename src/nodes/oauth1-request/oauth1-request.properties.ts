@@ -52,7 +52,7 @@ export function payloadToQuery(paytoqs: unknown): PayloadToQuery {
   return paytoqs === true || paytoqs === 'query' ? 'query' : paytoqs === 'body' ? 'body' : 'ignore';
 }
 
-/** The request node's own properties as read at deploy (not Node-RED's settings, not the client's ServiceSettings). */
+/** The request node's own properties as read at deploy (not Node-RED's settings, not the client's ServiceOptions). */
 export interface RequestProperties {
   url: string;
   method: string;

@@ -1,6 +1,6 @@
 /** The Alteryx `oauth1-run-workflow` node in the editor: the workflow picker, its questions, priority and output. */
 import type { EditorNodeInstance, EditorNodeProperties } from 'node-red';
-import { JOB_ACTIONS, PRIORITIES } from '../../lib/settings';
+import { JOB_ACTIONS, PRIORITIES } from '../../lib/constants';
 import { configNodeId } from '../shared/node.properties';
 import { fieldText, fillSelect, registerNode } from '../shared/palette.editor';
 import { RUN_WORKFLOW_DEFAULTS, type RunWorkflowNodeProperties } from './oauth1-run-workflow.properties';

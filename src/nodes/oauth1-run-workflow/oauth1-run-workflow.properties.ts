@@ -4,7 +4,7 @@
  */
 import { outputLimits, type OutputLimits } from '../../lib/job-bounds';
 import { positiveNumber } from '../../lib/numbers';
-import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES, type JobAction, type Priority } from '../../lib/settings';
+import { DEFAULT_OUTPUT_LIMITS, JOB_ACTIONS, MEGABYTE, PRIORITIES, type JobAction, type Priority } from '../../lib/constants';
 import { isOneOf, isPositive, isPositiveOrUnset, SERVER_PROPERTY, type PropertyDefinitions } from '../shared/node.properties';
 
 /** As a flow stores them: a node from before a property existed lacks it, and a value may be text. */

@@ -33,9 +33,9 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import type { AuthScheme, ServiceSettings } from '../../lib/service';
+import type { AuthScheme, ServiceOptions } from '../../lib/service';
 import type { Placement } from '../../lib/oauth1';
-import { CREDENTIAL_NAMES, type CredentialName, type SignatureMethod } from '../../lib/settings';
+import { CREDENTIAL_NAMES, type CredentialName, type SignatureMethod } from '../../lib/constants';
 import type { OAuth1ConfigCredentials, OAuth1ConfigNode } from './config';
 import { printable } from '../../lib/text';
 import { originList } from '../../lib/service';
@@ -91,7 +91,7 @@ export interface DeployedService {
 }
 
 /** Where a form sends its credentials, and through which TLS configuration (a `tls-config` id, "" for none). */
-export type ServiceTarget = Pick<ServiceSettings, 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins'> & { tls?: string };
+export type ServiceTarget = Pick<ServiceOptions, 'baseUrl' | 'scheme' | 'placement' | 'signatureMethod' | 'extraOrigins'> & { tls?: string };
 
 /**
  * Why stored secrets may not go where `form` sends them (one line, no secret, naming each
@@ -155,7 +155,7 @@ export interface StoredValues {
   obtained?: ObtainedToken;
 }
 
-export type FormReading = { settings: ServiceSettings; usesStoredValues: boolean; refusal?: undefined } | { refusal: string };
+export type FormReading = { settings: ServiceOptions; usesStoredValues: boolean; refusal?: undefined } | { refusal: string };
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
@@ -196,7 +196,7 @@ export function settingsFromForm(form: PostedServiceForm, stored: StoredValues):
   };
   const credentials: OAuth1ConfigCredentials = {};
   for (const name of CREDENTIAL_NAMES) credentials[name] = typed[name] === UNCHANGED_PASSWORD ? (stored.credentials[name] ?? '') : resolve(name, typed[name]);
-  const settings: ServiceSettings = {
+  const settings: ServiceOptions = {
     baseUrl: resolve('baseUrl', fields.baseUrl),
     ...signingSettings({
       scheme: resolve('scheme', fields.scheme),

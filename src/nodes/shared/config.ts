@@ -3,9 +3,9 @@ import type { Node, NodeAPI } from 'node-red';
 import type { HttpClient } from '../../lib/client';
 import type { AuthScheme } from '../../lib/service';
 import type { ServiceLimits } from '../../lib/service-limits';
-import type { CredentialName, Placement, SignatureMethod } from '../../lib/settings';
+import type { CredentialName, Placement, SignatureMethod } from '../../lib/constants';
 
-/** The config node's credentials (src/lib/settings.ts CREDENTIALS); `privateKey` is the PEM RSA key of RSA-SHA*. */
+/** The config node's credentials (src/lib/constants.ts CREDENTIALS); `privateKey` is the PEM RSA key of RSA-SHA*. */
 export type OAuth1ConfigCredentials = Partial<Record<CredentialName, string>>;
 
 export interface OAuth1ConfigNode extends Node<OAuth1ConfigCredentials> {
