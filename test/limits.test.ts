@@ -184,6 +184,30 @@ describe("a service's limits, kept for the flow", function () {
     assert.ok(run.demo.stats.requests.length <= 1, 'the waiting ones were not sent');
   });
 
+  it("Test connection of the deployed service waits its turn in the service's queue", async () => {
+    const run = await start(
+      { netsuiteConcurrency: 5, netsuiteServiceMs: 300 },
+      (d) => d.baseUrls.netsuite,
+      { ...NETSUITE_CONFIG, maxConcurrent: 1 },
+      { url: NETSUITE_REST },
+    );
+    run.send(1);
+    await until(() => run.demo.stats.netsuiteInFlight === 1, 'the message in flight');
+    const form = {
+      preset: 'netsuite',
+      baseUrl: run.demo.baseUrls.netsuite,
+      scheme: 'oauth1',
+      placement: 'header',
+      signatureMethod: 'HMAC-SHA256',
+      realm: NETSUITE_DEMO_ACCOUNT,
+      credentials: { consumerKey: DEMO_CREDENTIALS.consumerKey, consumerSecret: '__PWRD__', token: DEMO_CREDENTIALS.token, tokenSecret: '__PWRD__' },
+    };
+    const answer = (await helper.request().post('/oauth1-config/cfg/test').send(form).expect(200)).body as { ok: boolean; message: string };
+    assert.equal(answer.ok, true, answer.message);
+    assert.equal(run.demo.stats.netsuitePeakInFlight, 1, 'the test went after the message, not beside it');
+    assert.equal(run.out.length, 1);
+  });
+
   it('run workflow puts the rate limit its service last reported on the job it emits', async () => {
     const service = await startFaultServer();
     try {
