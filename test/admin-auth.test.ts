@@ -11,6 +11,7 @@ import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { freePort, prepareUserDir, startNodeRed, type RunningNodeRed } from '../scripts/node-red-env';
 import { startEchoServer, type EchoServer } from './support/echo-server';
+import { adminToken } from './support/admin-token';
 
 /** bcrypt of "local-test-only": a throwaway password for a Node-RED that listens on loopback for this test only. */
 const PASSWORD = 'local-test-only';
@@ -51,13 +52,7 @@ describe('admin endpoints with adminAuth on (a real Node-RED)', function () {
       ['writer', '*'],
       ['reader', 'read'],
     ] as const) {
-      const response = await fetch(`${red.url}/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope, username, password: PASSWORD }),
-      });
-      assert.equal(response.status, 200, `sign in as ${username}`);
-      tokens[username] = ((await response.json()) as { access_token: string }).access_token;
+      tokens[username] = await adminToken(red.url, username, scope, PASSWORD);
     }
   });
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { DEMO_CREDENTIALS } from '../demo/credentials';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import { freePort, prepareUserDir, startNodeRed, type RunningNodeRed } from '../scripts/node-red-env';
+import { adminToken } from './support/admin-token';
 
 /** bcrypt of "local-test-only": a throwaway password for a Node-RED that listens on loopback for this test only. */
 const PASSWORD = 'local-test-only';
@@ -48,13 +49,7 @@ describe('the token is a password credential (a real Node-RED with adminAuth)', 
       ['writer', '*'],
       ['reader', 'read'],
     ] as const) {
-      const response = await fetch(`${red.url}/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope, username, password: PASSWORD }),
-      });
-      assert.equal(response.status, 200, `sign in as ${username}`);
-      accessTokens[username] = ((await response.json()) as { access_token: string }).access_token;
+      accessTokens[username] = await adminToken(red.url, username, scope, PASSWORD);
     }
   });
 
