@@ -6,13 +6,17 @@
  * Each service of the examples reads its base URL and credentials from environment
  * variables; those not set point at the local demo service, so it works with no account.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PASSWORD_VARIABLE, PortInUseError, REPO_ROOT, startExampleEnvironment, type EditorLogin } from './node-red-env';
+import { PASSWORD_VARIABLE, PortInUseError, portInUse, REPO_ROOT, startExampleEnvironment, type EditorLogin } from './node-red-env';
 
 async function main(): Promise<void> {
   const quiet = process.env.NODE_RED_QUIET === '1';
   const port = Number(process.env.PORT ?? 1880);
   const demoPort = Number(process.env.DEMO_PORT ?? 8787);
+  // A port another process holds is said at once, not after the build.
+  for (const wanted of [port, demoPort]) if (await portInUse(wanted)) throw new PortInUseError(wanted);
+  if (process.argv.includes('--build')) execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
   const examples = await startExampleEnvironment({
     userDir: path.resolve(process.env.NODE_RED_USER_DIR ?? path.join(REPO_ROOT, '.node-red')),
     port,

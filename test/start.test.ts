@@ -253,6 +253,20 @@ describe('npm start when another process holds its port', function () {
       assert.match(output, new RegExp(`${variable}=<port> npm start`));
     });
   }
+
+  it('npm start says so at once, before it builds', async () => {
+    const child = spawn('npm', ['start'], {
+      cwd: path.resolve(__dirname, '..'),
+      env: { ...process.env, PORT: String(taken), DEMO_PORT: String(await freePort()), NODE_RED_USER_DIR: userDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.notEqual(code, 0, output);
+    assert.match(output, new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use`));
+    assert.doesNotMatch(output, /built dist/);
+  });
 });
 
 /** `npm start` on its own user directory and free ports; resolves once it printed the editor URL. */
