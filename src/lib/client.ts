@@ -243,9 +243,10 @@ export class HttpClient {
       }
       const { status, headers, sentUrl } = answer;
       this.learnClock(exchange, firstHeader(headers, 'date'));
-      const rateLimit = rateLimitReport(headers, Date.now());
+      const now = Date.now();
+      const rateLimit = rateLimitReport(headers, now);
       if (rateLimit) this.limits.lastReport = rateLimit;
-      if (await this.queuedAgain(exchange, answer, rateLimit)) continue;
+      if (await this.queuedAgain(exchange, answer, rateLimit, now)) continue;
       if (resignForClock(status, exchange, signedWithOffsetMs, this.clockOffsetMs)) {
         exchange.clockRetried = true;
         this.log?.(
@@ -394,9 +395,8 @@ export class HttpClient {
    * of the service. After a limit's refusal (a 429, a 503 with Retry-After, the service's own
    * words) the request queues again, signed anew, unless that would pass Max wait: true then.
    */
-  private async queuedAgain(exchange: Exchange, answer: Answer, rateLimit: RateLimitReport | undefined): Promise<boolean> {
+  private async queuedAgain(exchange: Exchange, answer: Answer, rateLimit: RateLimitReport | undefined, now: number): Promise<boolean> {
     const { status, headers } = answer;
-    const now = Date.now();
     const ordered = pauseOrdered(status, headers, now, rateLimit);
     if (ordered) this.limits.pause(ordered.until, ordered.reason);
     if (!(status === 429 || (status === 503 && ordered) || this.isLimitRefusal?.({ statusCode: status, data: answer.data }))) return false;

@@ -1,10 +1,11 @@
 /**
  * What a service says of its own limits in an answer's headers: X's `x-rate-limit-*` (and
- * the `x-ratelimit-*` spelling of GitHub and others: reset in epoch seconds), the IETF
- * draft's `RateLimit-Limit`/`-Remaining`/`-Reset` (reset in seconds from now) and its later
+ * the `x-ratelimit-*` spelling of GitHub and others: reset in epoch seconds), Discogs'
+ * `x-discogs-ratelimit-*` (no reset), the IETF draft's `RateLimit-Limit`/`-Remaining`/`-Reset` (reset in seconds from now) and its later
  * structured `RateLimit: "policy";r=…;t=…` with `RateLimit-Policy: "policy";q=…;w=…`, and
  * `Retry-After` on a 429 or 503. Pure: headers in, facts out.
  */
+import { firstHeader } from './headers';
 
 /** `msg.rateLimit`: the service's own figures; `reset` as an ISO 8601 time. */
 export interface RateLimitReport {
@@ -14,11 +15,6 @@ export interface RateLimitReport {
 }
 
 type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function whole(text: string | undefined): number | undefined {
   if (text === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(text)) return undefined;
@@ -34,24 +30,24 @@ function parameter(item: string, name: string): number | undefined {
 /** The service's figures, when the answer carries any; `now` is epoch ms. */
 export function rateLimitReport(headers: Headers, now: number): RateLimitReport | undefined {
   for (const prefix of ['x-rate-limit-', 'x-ratelimit-']) {
-    const remaining = whole(header(headers, `${prefix}remaining`));
+    const remaining = whole(firstHeader(headers, `${prefix}remaining`));
     if (remaining === undefined) continue;
-    const reset = whole(header(headers, `${prefix}reset`));
-    return report(whole(header(headers, `${prefix}limit`)), remaining, reset === undefined ? undefined : reset * 1000);
+    const reset = whole(firstHeader(headers, `${prefix}reset`));
+    return report(whole(firstHeader(headers, `${prefix}limit`)), remaining, reset === undefined ? undefined : reset * 1000);
   }
   // Discogs: its limit and what is left of its moving 60 s window, no reset.
-  const discogsRemaining = whole(header(headers, 'x-discogs-ratelimit-remaining'));
-  if (discogsRemaining !== undefined) return report(whole(header(headers, 'x-discogs-ratelimit')), discogsRemaining, undefined);
-  const remaining = whole(header(headers, 'ratelimit-remaining'));
+  const discogsRemaining = whole(firstHeader(headers, 'x-discogs-ratelimit-remaining'));
+  if (discogsRemaining !== undefined) return report(whole(firstHeader(headers, 'x-discogs-ratelimit')), discogsRemaining, undefined);
+  const remaining = whole(firstHeader(headers, 'ratelimit-remaining'));
   if (remaining !== undefined) {
-    const reset = whole(header(headers, 'ratelimit-reset'));
-    return report(whole(header(headers, 'ratelimit-limit')), remaining, reset === undefined ? undefined : now + reset * 1000);
+    const reset = whole(firstHeader(headers, 'ratelimit-reset'));
+    return report(whole(firstHeader(headers, 'ratelimit-limit')), remaining, reset === undefined ? undefined : now + reset * 1000);
   }
-  const structured = header(headers, 'ratelimit');
+  const structured = firstHeader(headers, 'ratelimit');
   const left = structured === undefined ? undefined : parameter(structured, 'r');
   if (structured !== undefined && left !== undefined) {
     const reset = parameter(structured, 't');
-    const policy = header(headers, 'ratelimit-policy');
+    const policy = firstHeader(headers, 'ratelimit-policy');
     return report(policy === undefined ? undefined : parameter(policy, 'q'), left, reset === undefined ? undefined : now + reset * 1000);
   }
   return undefined;
@@ -83,7 +79,7 @@ export function pauseOrdered(
   now: number,
   figures: RateLimitReport | undefined = rateLimitReport(headers, now),
 ): { until: number; reason: string } | undefined {
-  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(header(headers, 'retry-after'), now) : undefined;
+  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(firstHeader(headers, 'retry-after'), now) : undefined;
   if (retryAfter !== undefined) return { until: now + retryAfter, reason: `${status} with Retry-After ${Math.ceil(retryAfter / 1000)} s` };
   if (figures?.remaining === 0 && figures.reset !== undefined) {
     const until = Date.parse(figures.reset);

@@ -1,4 +1,5 @@
 import { ServiceError } from './errors';
+import { positiveNumber } from './numbers';
 import type { RateLimitReport } from './rate-limit-headers';
 import { DEFAULT_MAX_WAIT_S } from './constants';
 import { MAX_TIMER_MS } from './time';
@@ -75,8 +76,9 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** A whole count from a setting; 0 (none) for anything that is not a number above zero. */
 function count(value: number | undefined): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+  return Math.floor(positiveNumber(value) ?? 0);
 }
 
 export class ServiceLimits {

@@ -5,6 +5,7 @@
  */
 import type { PresetLimits, PresetSettings } from '../../lib/presets';
 import type { AuthScheme } from '../../lib/service';
+import { nonNegativeNumber, positiveNumber } from '../../lib/numbers';
 import type { LimitSettings } from '../../lib/service-limits';
 import {
   DEFAULT_MAX_QUEUED,
@@ -115,19 +116,13 @@ export function threeLeggedAndPreset(
   };
 }
 
-/** A whole number of at least 0 from a property (text or number), or the fallback. */
-function wholeOr(value: unknown, fallback: number): number {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : Number.NaN;
-  return Number.isFinite(number) && number >= 0 ? number : fallback;
-}
-
 /** The service's limits from the node's properties: 0 means none; missing or unusable values take the defaults. */
 export function limitSettings(config: Partial<Record<'maxConcurrent' | 'rateLimit' | 'ratePeriod' | 'maxWait' | 'maxQueued', unknown>>): LimitSettings {
   return {
-    maxConcurrent: Math.floor(wholeOr(config.maxConcurrent, 0)),
-    rateLimit: Math.floor(wholeOr(config.rateLimit, 0)),
-    ratePeriodMs: (wholeOr(config.ratePeriod, DEFAULT_RATE_PERIOD_S) || DEFAULT_RATE_PERIOD_S) * 1000,
-    maxWaitMs: (wholeOr(config.maxWait, DEFAULT_MAX_WAIT_S) || DEFAULT_MAX_WAIT_S) * 1000,
-    maxQueued: Math.floor(wholeOr(config.maxQueued, DEFAULT_MAX_QUEUED)),
+    maxConcurrent: Math.floor(nonNegativeNumber(config.maxConcurrent) ?? 0),
+    rateLimit: Math.floor(nonNegativeNumber(config.rateLimit) ?? 0),
+    ratePeriodMs: (positiveNumber(config.ratePeriod) ?? DEFAULT_RATE_PERIOD_S) * 1000,
+    maxWaitMs: (positiveNumber(config.maxWait) ?? DEFAULT_MAX_WAIT_S) * 1000,
+    maxQueued: Math.floor(nonNegativeNumber(config.maxQueued) ?? DEFAULT_MAX_QUEUED),
   };
 }
