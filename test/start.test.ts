@@ -233,10 +233,13 @@ describe('npm start when another process holds its port', function () {
   });
 
   async function startOn(ports: { PORT: number; DEMO_PORT: number }): Promise<{ code: number | null; output: string }> {
-    const child = startScript({ PORT: String(ports.PORT), DEMO_PORT: String(ports.DEMO_PORT), NODE_RED_USER_DIR: userDir });
+    return untilExit(startScript({ PORT: String(ports.PORT), DEMO_PORT: String(ports.DEMO_PORT), NODE_RED_USER_DIR: userDir }));
+  }
+
+  /** Its exit code and all it printed; killed after 45 s. */
+  async function untilExit(child: ChildProcess): Promise<{ code: number | null; output: string }> {
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(timer);
@@ -255,14 +258,13 @@ describe('npm start when another process holds its port', function () {
   }
 
   it('npm start says so at once, before it builds', async () => {
-    const child = spawn('npm', ['start'], {
-      cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, PORT: String(taken), DEMO_PORT: String(await freePort()), NODE_RED_USER_DIR: userDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, output } = await untilExit(
+      spawn('npm', ['start'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { ...process.env, PORT: String(taken), DEMO_PORT: String(await freePort()), NODE_RED_USER_DIR: userDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     assert.notEqual(code, 0, output);
     assert.match(output, new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use`));
     assert.doesNotMatch(output, /built dist/);
